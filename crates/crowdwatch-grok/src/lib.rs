@@ -1,0 +1,3 @@
+#![forbid(unsafe_code)]
+//! Grok pattern libraries and matchers.
+pub mod goregex;
