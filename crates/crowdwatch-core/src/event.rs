@@ -73,10 +73,13 @@ pub enum ExpectMode {
 /// What an overflow event carries when a scenario with `reprocess: true` re-pours it.
 #[derive(Clone, Debug, Default)]
 pub struct OverflowInfo {
-    /// The alert as JSON (CrowdSec's `evt.Overflow.Alert`), so expressions reach any member.
-    pub alert: serde_json::Value,
+    /// `evt.Overflow` as expressions see it, with Go's field names (`Alert.Source.IP`,
+    /// `Alert.Remediation`, `Sources`, `Mapkey`...), so any member path resolves dynamically.
+    pub json: serde_json::Value,
     /// Source values of the overflow (IPs for scope Ip), CrowdSec's `evt.Overflow.Sources` keys.
     pub sources: Vec<String>,
+    /// The same sources in full, for a scenario that re-pours this overflow.
+    pub alert_sources: Vec<crate::alert::AlertSource>,
     pub whitelisted: bool,
 }
 

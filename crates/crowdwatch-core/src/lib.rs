@@ -1,3 +1,15 @@
 #![forbid(unsafe_code)]
-//! crowdwatch's detection engine. See ARCHITECTURE.md for the map.
+//! crowdwatch's detection engine: lines in, CrowdSec-shaped alerts out. Pure Rust, no FFI.
+//! See ARCHITECTURE.md for the map.
+pub mod alert;
+pub mod bucket;
+pub mod config;
+pub mod diag;
+pub mod engine;
 pub mod event;
+pub mod line;
+pub mod parser;
+pub mod schema;
+
+pub use crowdwatch_time::Timestamp;
+pub use engine::{Engine, EngineOptions};

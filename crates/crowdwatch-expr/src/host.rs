@@ -33,6 +33,13 @@ pub trait Schema {
     /// Resolve a method call on a path, e.g. (`["evt"]`, `"GetType"`) or (`["Alert"]`, `"GetScope"`).
     /// Returns the method id and its return type.
     fn resolve_method(&self, receiver: &[&str], method: &str) -> Option<(FieldId, FieldType)>;
+
+    /// Whether `name` is a root variable (`evt`, `Alert`). Only used to point an unknown-path
+    /// error at the unknown member rather than at the root.
+    fn is_root(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
 }
 
 /// What a host field holds at run time.

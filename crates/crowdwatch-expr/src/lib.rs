@@ -4,12 +4,28 @@
 //! Expressions are compiled once, at load, against a host `Schema` (type and path errors are
 //! reported with a byte offset the host turns into file:line), then evaluated many times against
 //! a host `Context`. Nothing here knows about events: see `host`.
+mod access;
+mod ast;
+mod compile;
+mod eval;
+mod helpers;
 pub mod host;
+mod lexer;
+mod node;
+mod operators;
+mod optimize;
+mod parser;
+mod paths;
+mod value;
 
 pub use host::{Context, FieldId, FieldType, HostValue, Schema};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::Arc;
+
+use node::{Node, Ty};
 
 /// Data files referenced by `File()` and `RegexpInFile()`, keyed by their `dest_file` name.
 #[derive(Default, Clone)]
@@ -31,9 +47,27 @@ pub struct EvalError {
     pub message: String,
 }
 
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at offset {})", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for EvalError {}
+
 /// A compiled expression. `Send + Sync`: one program serves every worker thread.
 pub struct Program {
-    // implementation-defined
+    root: Node,
+    ty: Ty,
+    guards: Vec<(FieldId, String, Vec<String>)>,
 }
 
 /// A compiled expression plus the warnings the compiler had (e.g. `File('x')` naming a missing file).
@@ -54,32 +88,73 @@ pub enum Value {
     Map(Vec<(String, Value)>),
 }
 
-pub fn compile(source: &str, schema: &dyn Schema, data: &DataFiles) -> Result<Compiled, CompileError> {
-    let _ = (source, schema, data);
-    unimplemented!("expression compiler")
+pub fn compile(
+    source: &str,
+    schema: &dyn Schema,
+    data: &DataFiles,
+) -> Result<Compiled, CompileError> {
+    let ast = parser::parse(source)?;
+    let mut compiler = compile::Compiler::new(schema, data);
+    let (root, ty) = compiler.expr(&ast)?;
+    let guards = node::equality_guards(&root);
+    Ok(Compiled {
+        program: Program { root, ty, guards },
+        warnings: compiler.warnings,
+    })
+}
+
+/// Like `compile`, for a filter: an expression whose static type is known and not bool is
+/// rejected here rather than failing on every event.
+pub fn compile_filter(
+    source: &str,
+    schema: &dyn Schema,
+    data: &DataFiles,
+) -> Result<Compiled, CompileError> {
+    let compiled = compile(source, schema, data)?;
+    let ty = compiled.program.ty;
+    if !ty.may_be(Ty::Bool) {
+        return Err(CompileError {
+            message: format!("expression must return a bool, not {}", ty.name()),
+            offset: 0,
+        });
+    }
+    Ok(compiled)
 }
 
 impl Program {
     /// Evaluate to a value.
     pub fn eval(&self, ctx: &dyn Context) -> Result<Value, EvalError> {
-        let _ = ctx;
-        unimplemented!()
+        Ok(eval::eval(&self.root, ctx, None)?.to_public())
     }
     /// Evaluate a filter: a non-bool result is an error, as in CrowdSec.
     pub fn eval_bool(&self, ctx: &dyn Context) -> Result<bool, EvalError> {
-        let _ = ctx;
-        unimplemented!()
+        eval::truth(&self.root, ctx, None)
     }
     /// Evaluate to a string the way CrowdSec statics/groupby do: strings as is, ints and floats
     /// formatted, bools "true"/"false"; nil is ""; lists and maps are an error.
     pub fn eval_string(&self, ctx: &dyn Context) -> Result<String, EvalError> {
-        let _ = ctx;
-        unimplemented!()
+        Ok(self.eval_text(ctx)?.into_owned())
+    }
+    /// `eval_string` without the copy when the result is a host string or a literal (groupby
+    /// keys are usually `evt.Meta.source_ip`).
+    pub fn eval_text<'a>(&'a self, ctx: &'a dyn Context) -> Result<Cow<'a, str>, EvalError> {
+        match eval::eval(&self.root, ctx, None)? {
+            value::Val::Str(s) => Ok(s),
+            other => Ok(Cow::Owned(other.to_text()?.into_owned())),
+        }
+    }
+    /// Whether the result is statically known to be a bool (false = unknown or another type).
+    pub fn returns_bool(&self) -> bool {
+        self.ty == Ty::Bool
+    }
+    /// Whether the compiler folded the whole expression to a constant.
+    pub fn is_constant(&self) -> bool {
+        self.root.as_const().is_some()
     }
     /// Top-level `&&`-conjuncts of the form `<StrMap field>.<key> == 'literal'` or
     /// `<StrMap field>.<key> in ['a', 'b']`: (field id, key, accepted literals). The engine indexes
     /// scenarios by them so a filter runs only on events that can pass it. Empty = no guard.
     pub fn equality_guards(&self) -> Vec<(FieldId, String, Vec<String>)> {
-        Vec::new()
+        self.guards.clone()
     }
 }

@@ -5,6 +5,11 @@
 //! with Unicode mode off so the classes are ASCII as in Go, and lines that are not valid UTF-8
 //! still match. A pattern that needs Unicode mode (a non-ASCII literal, `\pL`) is compiled again
 //! with Unicode on, where only its literal and `\p` classes differ from Go's reading.
+//!
+//! Go's syntax is also more permissive in places the regex crate rejects or reads differently;
+//! [`translate`] rewrites those spots first (see its list).
+use std::borrow::Cow;
+
 use regex::bytes::{Regex, RegexBuilder};
 
 /// Size limit for one compiled program: hub patterns are large after grok expansion
@@ -12,10 +17,120 @@ use regex::bytes::{Regex, RegexBuilder};
 const SIZE_LIMIT: usize = 64 << 20;
 
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
-    match builder(pattern).unicode(false).build() {
+    let pattern = translate(pattern);
+    match builder(&pattern).unicode(false).build() {
         Ok(re) => Ok(re),
-        Err(first) => builder(pattern).unicode(true).build().map_err(|_| first),
+        Err(first) => builder(&pattern).unicode(true).build().map_err(|_| first),
     }
+}
+
+/// Rewrites Go RE2 syntax into the regex crate's equivalent:
+/// * `\` before punctuation the regex crate does not allow escaping (`\@`, `\%`, `\'`, ...) is a
+///   literal in Go: written as `\xNN`;
+/// * `\s` / `\S` are `[\t\n\f\r ]` in Go (no vertical tab, unlike the regex crate's ASCII `\s`);
+/// * `\Q...\E` quotes a literal;
+/// * inside a class, `[` (unless it opens `[:name:]`), `&` and `~` are literals in Go but nested
+///   classes and set operators in the regex crate: escaped;
+/// * a `{` that does not start a valid repetition is a literal in Go: escaped.
+pub fn translate(pattern: &str) -> Cow<'_, str> {
+    if !pattern.contains(['\\', '[', '{']) {
+        return Cow::Borrowed(pattern);
+    }
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' if i + 1 < chars.len() => {
+                let d = chars[i + 1];
+                i += 2;
+                match d {
+                    's' if in_class => out.push_str("\\t\\n\\x0C\\r "),
+                    's' => out.push_str("[\\t\\n\\x0C\\r ]"),
+                    'S' if !in_class => out.push_str("[^\\t\\n\\x0C\\r ]"),
+                    'Q' => {
+                        while i < chars.len()
+                            && !(chars[i] == '\\' && chars.get(i + 1) == Some(&'E'))
+                        {
+                            push_literal(&mut out, chars[i]);
+                            i += 1;
+                        }
+                        i += 2;
+                    }
+                    d if d.is_ascii_punctuation() && !regex_syntax::is_meta_character(d) => {
+                        out.push_str(&format!("\\x{:02X}", d as u32));
+                    }
+                    d => {
+                        out.push('\\');
+                        out.push(d);
+                    }
+                }
+                continue;
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push('[');
+                i += 1;
+                if chars.get(i) == Some(&'^') {
+                    out.push('^');
+                    i += 1;
+                }
+                // A `]` right after the opening is a literal in both syntaxes.
+                if chars.get(i) == Some(&']') {
+                    out.push_str("\\]");
+                    i += 1;
+                }
+                continue;
+            }
+            '[' if in_class && chars.get(i + 1) == Some(&':') => {
+                // POSIX class `[:alpha:]`: copy through its closing `:]`.
+                let close = (i + 2..chars.len().saturating_sub(1))
+                    .find(|&j| chars[j] == ':' && chars[j + 1] == ']');
+                let end = close.map_or(i + 1, |j| j + 2);
+                out.extend(&chars[i..end]);
+                i = end;
+                continue;
+            }
+            '[' | '&' | '~' if in_class => out.push_str(&format!("\\{c}")),
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            '{' if !in_class && !is_repetition(&chars[i..]) => out.push_str("\\{"),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// `{n}`, `{n,}` or `{n,m}`: Go's only repetition forms.
+fn is_repetition(rest: &[char]) -> bool {
+    let digits = |from: usize| {
+        rest[from..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let n = digits(1);
+    if n == 0 {
+        return false;
+    }
+    let mut at = 1 + n;
+    if rest.get(at) == Some(&',') {
+        at += 1;
+        at += digits(at);
+    }
+    rest.get(at) == Some(&'}')
+}
+
+fn push_literal(out: &mut String, c: char) {
+    if regex_syntax::is_meta_character(c) {
+        out.push('\\');
+    }
+    out.push(c);
 }
 
 fn builder(pattern: &str) -> RegexBuilder {
@@ -26,7 +141,7 @@ fn builder(pattern: &str) -> RegexBuilder {
 
 #[cfg(test)]
 mod tests {
-    use super::compile;
+    use super::{compile, translate};
 
     #[test]
     fn classes_are_ascii_like_go() {
@@ -46,6 +161,27 @@ mod tests {
         let re = compile(r"Failed password for (\S+)").unwrap();
         let line = b"Failed password for ro\xffot from 1.2.3.4";
         assert!(re.is_match(line));
+    }
+
+    #[test]
+    fn go_only_syntax_is_translated() {
+        assert_eq!(translate(r"[a-z\.\@\-\+_%]+"), r"[a-z\.\x40\-\+_%]+");
+        assert_eq!(
+            translate(r"a\sb[\s]"),
+            "a[\\t\\n\\x0C\\r ]b[\\t\\n\\x0C\\r ]"
+        );
+        assert_eq!(translate(r"\Qa.b\E+"), r"a\.b+");
+        assert_eq!(translate(r"[[&~][[:alpha:]]"), r"[\[\&\~][[:alpha:]]");
+        assert_eq!(
+            translate(r"x{2}y{1,}z{1,3}%{N:f:int}{"),
+            r"x{2}y{1,}z{1,3}%\{N:f:int}\{"
+        );
+        assert_eq!(translate(r"[]a]"), r"[\]a]");
+        assert!(compile(r"user '[a-zA-Z\.\@\-\+_%]+'")
+            .unwrap()
+            .is_match(b"user 'a@b'"));
+        assert!(!compile(r"^\s$").unwrap().is_match(b"\x0B"));
+        assert!(compile(r"%{N:f:int}").unwrap().is_match(b"%{N:f:int}"));
     }
 
     #[test]

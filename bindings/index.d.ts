@@ -1,0 +1,202 @@
+// Typed surface of the crowdwatch native engine (bindings/crowdwatch.node).
+// The addon speaks JSON strings and Buffers; index.js decodes them into these shapes.
+
+/** Options of `Engine.load` and `lint`, sent to the addon as one JSON object. */
+export interface EngineOptions {
+  /** Config dirs in the CrowdSec layout: parsers/sNN-*\/, scenarios/, patterns/, data/. */
+  configDirs: string[];
+  /** Our base grok library file (`scenarios/patterns/base`), loaded before any `patterns/` dir. */
+  basePatterns?: string;
+  /** 'replay' = time-machine (event time drives buckets); 'live' = wall clock. */
+  mode: 'replay' | 'live';
+  /** Lines longer than this are truncated by the engine and counted as `truncated`. */
+  maxLineBytes?: number;
+}
+
+export type LintOptions = Omit<EngineOptions, 'mode'> & { mode?: EngineOptions['mode'] };
+
+/** Per-batch (delta) or cumulative counters of the line pipeline. */
+export interface Counters {
+  lines: number;
+  empty: number;
+  invalid_utf8: number;
+  truncated: number;
+  parsed: number;
+  unparsed: number;
+  whitelisted: number;
+  poured: number;
+  overflows: number;
+  alerts: number;
+  expr_errors: number;
+}
+
+/** `source` of a CrowdSec alert (models.Source). */
+export interface AlertSource {
+  scope: string;
+  value: string;
+  ip?: string;
+  range?: string;
+  as_number?: string;
+  as_name?: string;
+  cn?: string;
+  latitude?: number;
+  longitude?: number;
+}
+
+export interface MetaItem {
+  key: string;
+  value: string;
+}
+
+export interface AlertEvent {
+  timestamp: string;
+  /** Sorted by key. */
+  meta: MetaItem[];
+}
+
+/** A CrowdSec alert (models.Alert), as POSTed to /v1/alerts. See spec §3.3. */
+export interface Alert {
+  scenario: string;
+  scenario_hash: string;
+  scenario_version: string;
+  message: string;
+  events_count: number;
+  /** RFC 3339 time of the first pour. */
+  start_at: string;
+  /** RFC 3339 time of the overflow. */
+  stop_at: string;
+  capacity: number;
+  leakspeed: string;
+  simulated: boolean;
+  remediation: boolean;
+  source: AlertSource;
+  events: AlertEvent[];
+  decisions: unknown[];
+  /** Alert-level meta: empty in CrowdSec 1.4.6 alerts. */
+  meta: MetaItem[];
+  labels?: Record<string, string>;
+}
+
+export interface BatchResult {
+  alerts: Alert[];
+  /** Delta for this batch only. */
+  counters: Counters;
+}
+
+export interface Stats {
+  live_buckets: number;
+  /** Scenarios loaded. */
+  scenarios?: number;
+  /** Totals since the engine was loaded. */
+  counters: Counters;
+}
+
+export interface FieldChange {
+  field: string;
+  value: string;
+}
+
+export interface TraceNode {
+  name: string;
+  file: string;
+  matched: boolean;
+  error?: string;
+  changes: FieldChange[];
+  children?: TraceNode[];
+}
+
+export interface TraceStage {
+  stage: string;
+  nodes: TraceNode[];
+  outcome: 'next' | 'dropped';
+}
+
+export interface TraceScenario {
+  name: string;
+  poured: boolean;
+  /** The bucket key (groupby value) the line was poured into. */
+  groupby?: string;
+  overflow?: boolean;
+}
+
+/** What happened to one line in each parser stage and which scenarios it reached. */
+export interface Trace {
+  line: string;
+  stages: TraceStage[];
+  parsed: boolean;
+  whitelisted: boolean;
+  event: {
+    meta: Record<string, string>;
+    parsed: Record<string, string>;
+    enriched: Record<string, string>;
+  };
+  scenarios: TraceScenario[];
+}
+
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  /** What the problem concerns, so counts can be kept per kind. */
+  item?: 'parser' | 'scenario' | 'pattern' | 'data' | 'config';
+  file: string;
+  /** 1-based; 0 when the problem concerns the whole file. */
+  line: number;
+  message: string;
+}
+
+export interface LoadCount {
+  loaded: number;
+  failed: number;
+}
+
+export interface LintReport {
+  parsers: LoadCount;
+  scenarios: LoadCount;
+  patterns: LoadCount;
+  diagnostics: Diagnostic[];
+}
+
+/** Labels of an acquisition source; `type` selects the parsers (CrowdSec `labels.type`). */
+export interface SourceLabels {
+  type: string;
+  [label: string]: string;
+}
+
+export interface SourceHandle {
+  readonly id: number;
+  readonly labels: SourceLabels;
+  readonly src?: string;
+  readonly module?: string;
+}
+
+/**
+ * Error codes: from the addon `CW_CONFIG` (with `diagnostics`), `CW_ARG` (misuse), `CW_BUSY`,
+ * `CW_PANIC`, `CW_INTERNAL`; from this loader `CW_NATIVE_MISSING`, `CW_NATIVE_LOAD`, `CW_PROTOCOL`.
+ */
+export interface EngineError extends Error {
+  code: string;
+  diagnostics?: Diagnostic[];
+}
+
+export declare class Engine {
+  private constructor();
+  /** Loads parsers, scenarios and patterns; throws an EngineError `CW_CONFIG` on any load failure. */
+  static load(options: EngineOptions): Engine;
+  /** Registers an acquisition source; lines of one source share its labels. */
+  source(labels: SourceLabels, src?: string, module?: string): SourceHandle;
+  /** Runs newline-separated lines (ending at a line boundary) through parsers and buckets. */
+  processBatch(source: SourceHandle, lines: Uint8Array): BatchResult;
+  /** Traces one line through the pipeline (it is poured, like any other line). */
+  explain(source: SourceHandle, line: string): Trace;
+  stats(): Stats;
+  /** Live mode: expires idle buckets at wall-clock now and returns any alerts that produces. */
+  tick(): Alert[];
+}
+
+/** Loads the whole config and reports every problem; never throws for content problems. */
+export declare function lint(options: LintOptions): LintReport;
+
+/** Absolute path of the addon file this loader looks for. */
+export declare const addonPath: string;
+
+/** Whether the addon file exists (does not load it). */
+export declare function isAddonBuilt(): boolean;

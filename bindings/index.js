@@ -1,0 +1,140 @@
+'use strict';
+// Loads the crowdwatch native engine and gives it a typed surface (see index.d.ts).
+// The addon exchanges JSON strings and Buffers; this file owns every encode/decode so that
+// the TypeScript side never sees the raw exports. The addon is loaded lazily: `--help` and
+// usage errors must work before `npm run build:native` has run.
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const addonPath = path.join(__dirname, 'crowdwatch.node');
+const RAW_EXPORTS = ['loadEngine', 'lint', 'registerSource', 'processBatch', 'explain', 'stats'];
+
+let raw = null;
+
+function codedError(code, message, cause) {
+  const err = new Error(message, cause === undefined ? undefined : { cause });
+  err.code = code;
+  return err;
+}
+
+function isAddonBuilt() {
+  return fs.existsSync(addonPath);
+}
+
+function native() {
+  if (raw !== null) return raw;
+  if (!isAddonBuilt()) {
+    throw codedError(
+      'CW_NATIVE_MISSING',
+      `the native engine is not built: ${addonPath} is missing.\n` +
+        'Run `npm run build:native` (or `npm run setup` on a fresh clone).',
+    );
+  }
+  let loaded;
+  try {
+    loaded = require(addonPath);
+  } catch (cause) {
+    throw codedError(
+      'CW_NATIVE_LOAD',
+      `cannot load the native engine ${addonPath}: ${cause && cause.message}\n` +
+        'Rebuild it for this Node version with `npm run build:native`.',
+      cause,
+    );
+  }
+  const missing = RAW_EXPORTS.filter((name) => typeof loaded[name] !== 'function');
+  if (missing.length > 0) {
+    throw codedError(
+      'CW_NATIVE_LOAD',
+      `the native engine ${addonPath} lacks exports: ${missing.join(', ')}; rebuild it with \`npm run build:native\``,
+    );
+  }
+  raw = loaded;
+  return raw;
+}
+
+// Native errors carry `code`; a CW_CONFIG error also carries its problems as a JSON string
+// property `diagnosticsJson`, decoded here into `diagnostics`. The error object is rethrown as is.
+function call(name, ...args) {
+  const fn = native()[name];
+  if (typeof fn !== 'function') {
+    throw codedError('CW_NATIVE_LOAD', `the native engine lacks ${name}; rebuild it with \`npm run build:native\``);
+  }
+  try {
+    return fn(...args);
+  } catch (err) {
+    if (err && typeof err.diagnosticsJson === 'string' && err.diagnostics === undefined) {
+      try {
+        err.diagnostics = JSON.parse(err.diagnosticsJson);
+      } catch {
+        // keep the message, which lists the same problems as text
+      }
+    }
+    throw err;
+  }
+}
+
+// Anything that is not JSON is a broken contract between this file and the addon.
+function decode(json, what) {
+  try {
+    return JSON.parse(json);
+  } catch (cause) {
+    throw codedError('CW_PROTOCOL', `the native engine returned invalid JSON from ${what}`, cause);
+  }
+}
+
+function encodeOptions(options) {
+  if (options === null || typeof options !== 'object' || !Array.isArray(options.configDirs)) {
+    throw new TypeError('engine options need configDirs: string[]');
+  }
+  const out = { configDirs: options.configDirs, mode: options.mode === undefined ? 'replay' : options.mode };
+  if (options.basePatterns !== undefined) out.basePatterns = options.basePatterns;
+  if (options.maxLineBytes !== undefined) out.maxLineBytes = options.maxLineBytes;
+  return JSON.stringify(out);
+}
+
+class Engine {
+  #handle;
+
+  constructor(handle) {
+    this.#handle = handle;
+  }
+
+  static load(options) {
+    return new Engine(call('loadEngine', encodeOptions(options)));
+  }
+
+  source(labels, src, module) {
+    if (labels === null || typeof labels !== 'object' || typeof labels.type !== 'string') {
+      throw new TypeError('source labels need a string `type`');
+    }
+    const spec = { labels };
+    if (src !== undefined) spec.src = src;
+    if (module !== undefined) spec.module = module;
+    const id = call('registerSource', this.#handle, JSON.stringify(spec));
+    return Object.freeze({ id, labels: Object.freeze({ ...labels }), src, module });
+  }
+
+  processBatch(source, lines) {
+    const buf = Buffer.isBuffer(lines) ? lines : Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
+    return decode(call('processBatch', this.#handle, source.id, buf), 'processBatch');
+  }
+
+  explain(source, line) {
+    return decode(call('explain', this.#handle, source.id, line), 'explain');
+  }
+
+  stats() {
+    return decode(call('stats', this.#handle), 'stats');
+  }
+
+  tick() {
+    return decode(call('tick', this.#handle), 'tick');
+  }
+}
+
+function lint(options) {
+  return decode(call('lint', encodeOptions(options)), 'lint');
+}
+
+module.exports = { Engine, lint, addonPath, isAddonBuilt };

@@ -1,0 +1,141 @@
+//! Scenarios and their leaky buckets (spec §3).
+pub mod build;
+pub mod limiter;
+pub mod overflow;
+pub mod scenario;
+pub mod store;
+
+use crowdwatch_time::Timestamp;
+
+use crate::alert::Alert;
+use crate::event::{Event, EventKind, ExpectMode, OverflowInfo};
+use scenario::Scenario;
+use store::{Overflow, PourResult, ScenarioState};
+
+/// How deep overflows may be re-poured (`reprocess`) before we stop: a guard against a
+/// scenario whose own overflow matches its filter.
+const MAX_REPROCESS_DEPTH: usize = 4;
+
+/// Every scenario with its live buckets.
+#[derive(Default)]
+pub struct Buckets {
+    pub scenarios: Vec<Scenario>,
+    pub states: Vec<ScenarioState>,
+    /// Events poured since the last garbage collection (time-machine mode collects every 5000
+    /// events, as CrowdSec does).
+    since_gc: usize,
+}
+
+/// Per-pour statistics.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct PourStats {
+    pub poured: bool,
+    pub overflows: u64,
+    pub errors: u64,
+}
+
+impl Buckets {
+    pub fn new(scenarios: Vec<Scenario>) -> Buckets {
+        let states = scenarios.iter().map(|_| ScenarioState::default()).collect();
+        Buckets { scenarios, states, since_gc: 0 }
+    }
+
+    pub fn live_buckets(&self) -> usize {
+        self.states.iter().map(|s| s.buckets.len()).sum()
+    }
+
+    /// Pour a parsed event into every scenario; alerts of overflows go to `alerts`, and
+    /// `trace` (when given) gets each scenario's outcome.
+    pub fn pour_event(
+        &mut self,
+        evt: &Event,
+        wall_now: Timestamp,
+        alerts: &mut Vec<Alert>,
+        mut trace: Option<&mut Vec<(usize, PourResult)>>,
+    ) -> PourStats {
+        let mut stats = PourStats::default();
+        let now = match evt.expect_mode {
+            ExpectMode::Live => wall_now,
+            // CrowdSec's time machine drops events without a parsable MarshaledTime.
+            ExpectMode::TimeMachine => match event_time(evt) {
+                Some(t) => t,
+                None => return stats,
+            },
+        };
+        let mut overflows = Vec::new();
+        for (si, sc) in self.scenarios.iter().enumerate() {
+            let r = store::pour(sc, si, &mut self.states[si], evt, now, &mut stats.errors, &mut overflows);
+            stats.poured |= matches!(r, PourResult::Poured | PourResult::Overflowed | PourResult::Discarded);
+            if let Some(t) = trace.as_deref_mut() {
+                t.push((si, r));
+            }
+        }
+        self.since_gc += 1;
+        if evt.expect_mode == ExpectMode::TimeMachine && self.since_gc >= 5000 {
+            self.collect_garbage(now, &mut overflows);
+        }
+        stats.overflows += overflows.len() as u64;
+        self.emit(overflows, evt.expect_mode, wall_now, alerts, &mut stats, 0);
+        stats
+    }
+
+    /// Remove underflowed buckets (and emit counters' timed overflows). Live mode calls this
+    /// from the engine's tick; time-machine mode every 5000 events.
+    pub fn collect_garbage(&mut self, now: Timestamp, out: &mut Vec<Overflow>) -> usize {
+        self.since_gc = 0;
+        let mut removed = 0;
+        for (si, sc) in self.scenarios.iter().enumerate() {
+            removed += store::collect_garbage(sc, si, &mut self.states[si], now, out);
+        }
+        removed
+    }
+
+    /// Turn overflows into alerts; re-pour those of `reprocess` scenarios as overflow events.
+    pub fn emit(
+        &mut self,
+        overflows: Vec<Overflow>,
+        mode: ExpectMode,
+        wall_now: Timestamp,
+        alerts: &mut Vec<Alert>,
+        stats: &mut PourStats,
+        depth: usize,
+    ) {
+        for o in overflows {
+            let reprocess = self.scenarios[o.scenario].reprocess && depth < MAX_REPROCESS_DEPTH;
+            if reprocess {
+                for a in &o.alerts {
+                    let evt = overflow_event(a, &o.key, mode);
+                    let mut nested = Vec::new();
+                    let now = if mode == ExpectMode::Live { wall_now } else { event_time(&evt).unwrap_or(wall_now) };
+                    for (si, sc) in self.scenarios.iter().enumerate() {
+                        store::pour(sc, si, &mut self.states[si], &evt, now, &mut stats.errors, &mut nested);
+                    }
+                    stats.overflows += nested.len() as u64;
+                    self.emit(nested, mode, wall_now, alerts, stats, depth + 1);
+                }
+            }
+            alerts.extend(o.alerts);
+        }
+    }
+}
+
+/// The time a time-machine bucket sees: the event's MarshaledTime (RFC3339).
+fn event_time(evt: &Event) -> Option<Timestamp> {
+    if evt.marshaled_time.is_empty() {
+        return None;
+    }
+    crowdwatch_time::parse_rfc3339(&evt.marshaled_time)
+}
+
+fn overflow_event(a: &Alert, key: &str, mode: ExpectMode) -> Event {
+    let mut evt = Event::new(Default::default(), mode, Timestamp::default());
+    evt.kind = EventKind::Overflow;
+    evt.marshaled_time = a.stop_at.clone();
+    evt.overflow = Some(Box::new(OverflowInfo {
+        json: a.overflow_json(key),
+        sources: vec![a.source.value.clone()],
+        alert_sources: vec![a.source.clone()],
+        whitelisted: false,
+    }));
+    evt
+}

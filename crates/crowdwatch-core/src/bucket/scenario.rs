@@ -1,0 +1,65 @@
+//! A scenario as loaded: CrowdSec's BucketFactory (spec §3.1), compiled once.
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crowdwatch_expr::Program;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Token bucket: starts full with `capacity` tokens, one token back per `leakspeed`.
+    Leaky,
+    /// Overflows on its first event.
+    Trigger,
+    /// Never overflows by tokens; emits everything it collected once idle for `duration`.
+    Counter,
+}
+
+pub enum ScopeKind {
+    Ip,
+    Range,
+    /// Any other scope name (`user_account`...): the value comes from the scope expression.
+    Custom(String),
+}
+
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub expression: Option<Program>,
+}
+
+impl Scope {
+    pub fn name(&self) -> &str {
+        match &self.kind {
+            ScopeKind::Ip => "Ip",
+            ScopeKind::Range => "Range",
+            ScopeKind::Custom(s) => s,
+        }
+    }
+}
+
+pub struct Scenario {
+    pub name: String,
+    pub file: Arc<str>,
+    pub kind: Kind,
+    pub capacity: i64,
+    /// Nanoseconds; 0 for triggers and counters.
+    pub leakspeed: i64,
+    /// Go's rendering of the leakspeed ("10s"), as alerts carry it.
+    pub leakspeed_text: String,
+    /// Idle time after which a bucket dies: (capacity+1)·leakspeed, or `duration` for counters.
+    pub lifetime: i64,
+    pub filter: Program,
+    pub groupby: Option<Program>,
+    pub distinct: Option<Program>,
+    pub blackhole: i64,
+    /// How many events an alert keeps (the queue holds this many plus the overflowing one).
+    pub queue_len: usize,
+    pub reprocess: bool,
+    pub overflow_filter: Option<Program>,
+    pub cancel_on: Option<Program>,
+    pub scope: Scope,
+    pub labels: BTreeMap<String, String>,
+    pub remediation: bool,
+    pub hash: String,
+    pub version: String,
+    pub simulated: bool,
+}

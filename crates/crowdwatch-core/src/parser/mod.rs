@@ -1,0 +1,83 @@
+//! Parser stages: CrowdSec's `s00-raw`, `s01-parse`, `s02-enrich` pipeline (spec §1.3).
+pub mod build;
+pub mod node;
+pub mod statics;
+pub mod trace;
+pub mod whitelist;
+
+use node::{Node, NodeError, Scratch};
+use trace::Tracer;
+
+use crate::event::Event;
+
+/// The loaded parser tree: sorted stage names and, per stage, its top-level nodes in file-path
+/// then document order.
+#[derive(Default)]
+pub struct Pipeline {
+    pub stages: Vec<String>,
+    pub nodes: Vec<Vec<Node>>,
+}
+
+/// What happened to one line in the parsers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Went through every stage; ready for the buckets (unless whitelisted).
+    Parsed,
+    /// Some stage had no successful node: CrowdSec drops the line ("unparsed").
+    Dropped { stage: usize },
+    /// A static returned a type CrowdSec refuses: the line is dropped with an error.
+    Failed { stage: usize },
+}
+
+impl Pipeline {
+    /// Run every stage on `evt`, following CrowdSec 1.4.6 `parser.Parse`.
+    pub fn parse<T: Tracer>(
+        &self,
+        evt: &mut Event,
+        scratch: &mut Scratch,
+        tracer: &mut T,
+        errors: &mut u64,
+        mut on_stage: impl FnMut(usize, &mut T, Outcome),
+    ) -> Outcome {
+        if self.stages.is_empty() {
+            return Outcome::Dropped { stage: 0 };
+        }
+        if evt.stage.is_empty() {
+            evt.stage.push_str(&self.stages[0]);
+        }
+        for (idx, stage) in self.stages.iter().enumerate() {
+            let current = self.stages.iter().position(|s| *s == evt.stage);
+            if current.map_or(false, |c| c > idx) {
+                continue;
+            }
+            if evt.stage != *stage {
+                on_stage(idx, tracer, Outcome::Dropped { stage: idx });
+                return Outcome::Dropped { stage: idx };
+            }
+            let mut stage_ok = false;
+            for node in &self.nodes[idx] {
+                if evt.stage != *stage {
+                    break;
+                }
+                match node.process(evt, &self.stages, scratch, tracer, errors) {
+                    Ok(ok) => {
+                        stage_ok |= ok;
+                        if ok && node.next_stage {
+                            break;
+                        }
+                    }
+                    Err(NodeError(_)) => {
+                        on_stage(idx, tracer, Outcome::Failed { stage: idx });
+                        return Outcome::Failed { stage: idx };
+                    }
+                }
+            }
+            if !stage_ok {
+                on_stage(idx, tracer, Outcome::Dropped { stage: idx });
+                return Outcome::Dropped { stage: idx };
+            }
+            on_stage(idx, tracer, Outcome::Parsed);
+        }
+        Outcome::Parsed
+    }
+}

@@ -1,0 +1,170 @@
+//! A parser node at run time, and CrowdSec's node evaluation rules (spec §1.3).
+use std::sync::Arc;
+
+use crowdwatch_expr::Program;
+use crowdwatch_grok::{Grok, GrokMatch};
+
+use super::statics::{apply_statics, Static};
+use super::trace::Tracer;
+use super::whitelist::Whitelist;
+use crate::event::Event;
+use crate::schema::EventContext;
+
+pub enum GrokInput {
+    LineRaw,
+    Parsed(String),
+    Expression(Program),
+}
+
+pub struct GrokStep {
+    /// Index of this grok's match state in `Scratch::matches`.
+    pub id: usize,
+    pub grok: Grok,
+    pub input: GrokInput,
+    pub statics: Vec<Static>,
+}
+
+pub struct Node {
+    pub name: String,
+    pub file: Arc<str>,
+    pub stage: usize,
+    pub filter: Option<Program>,
+    pub next_stage: bool,
+    pub grok: Option<GrokStep>,
+    pub children: Vec<Node>,
+    pub statics: Vec<Static>,
+    pub whitelist: Option<Whitelist>,
+}
+
+/// An event that cannot continue (a static's expression returned a type CrowdSec refuses).
+#[derive(Debug)]
+pub struct NodeError(pub String);
+
+/// Per-thread scratch space reused across lines, so matching does not allocate.
+#[derive(Default)]
+pub struct Scratch {
+    /// One warm match state per grok of the pipeline, so matching does not allocate.
+    pub matches: Vec<Option<GrokMatch>>,
+    pub text: String,
+}
+
+impl Node {
+    /// Run this node on `evt`; `true` when it succeeded. Mirrors CrowdSec 1.4.6 `node.process`.
+    pub fn process<T: Tracer>(
+        &self,
+        evt: &mut Event,
+        stages: &[String],
+        scratch: &mut Scratch,
+        tracer: &mut T,
+        errors: &mut u64,
+    ) -> Result<bool, NodeError> {
+        tracer.enter(self, evt);
+        let result = self.process_inner(evt, stages, scratch, tracer, errors);
+        tracer.leave(self, evt, &result);
+        result
+    }
+
+    fn process_inner<T: Tracer>(
+        &self,
+        evt: &mut Event,
+        stages: &[String],
+        scratch: &mut Scratch,
+        tracer: &mut T,
+        errors: &mut u64,
+    ) -> Result<bool, NodeError> {
+        if let Some(filter) = &self.filter {
+            match filter.eval_bool(&EventContext(evt)) {
+                Ok(true) => {}
+                Ok(false) => return Ok(false),
+                Err(_) => {
+                    *errors += 1;
+                    return Ok(false);
+                }
+            }
+        }
+        let mut state = true;
+
+        let (has_whitelist, whitelisted) = match &self.whitelist {
+            Some(wl) => match wl.check(evt) {
+                Some(r) => r,
+                // An expression that fails to run makes the node fail, as in CrowdSec.
+                None => {
+                    *errors += 1;
+                    return Ok(false);
+                }
+            },
+            None => (false, false),
+        };
+
+        let mut grok_ok = false;
+        if let Some(step) = &self.grok {
+            if run_grok(step, evt, scratch, errors) {
+                grok_ok = true;
+                apply_statics(&step.statics, evt, errors)?;
+            } else {
+                state = false;
+            }
+        }
+
+        for child in &self.children {
+            if child.process(evt, stages, scratch, tracer, errors)? {
+                state = true;
+                if self.next_stage {
+                    break;
+                }
+            } else if !grok_ok {
+                state = false;
+            }
+        }
+
+        if !state {
+            return Ok(false);
+        }
+        if whitelisted || !has_whitelist {
+            apply_statics(&self.statics, evt, errors)?;
+        }
+        if self.next_stage {
+            let idx = stages.iter().position(|s| *s == evt.stage).unwrap_or(0);
+            if idx + 1 < stages.len() {
+                evt.stage.clear();
+                evt.stage.push_str(&stages[idx + 1]);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Match the node's grok and merge the captures into `evt.Parsed`. A match with no capture at
+/// all counts as a failure (CrowdSec treats an empty result map as no match).
+fn run_grok(step: &GrokStep, evt: &mut Event, scratch: &mut Scratch, errors: &mut u64) -> bool {
+    scratch.text.clear();
+    match &step.input {
+        GrokInput::LineRaw => scratch.text.push_str(&evt.line_raw),
+        GrokInput::Parsed(key) => match evt.parsed.get(key) {
+            Some(v) => scratch.text.push_str(v),
+            None => return false,
+        },
+        GrokInput::Expression(p) => match p.eval_string(&EventContext(evt)) {
+            Ok(s) => scratch.text.push_str(&s),
+            Err(_) => {
+                *errors += 1;
+                return false;
+            }
+        },
+    }
+    if scratch.matches.len() <= step.id {
+        scratch.matches.resize_with(step.id + 1, || None);
+    }
+    let m = scratch.matches[step.id].get_or_insert_with(|| step.grok.new_match());
+    let input = scratch.text.as_bytes();
+    if !step.grok.match_into(input, m) {
+        return false;
+    }
+    for (i, field) in step.grok.fields().iter().enumerate() {
+        // The input is a &str, so spans fall on character boundaries of valid UTF-8 unless a
+        // pattern cuts inside a character (possible with `.` on bytes); then be lossy.
+        let value = String::from_utf8_lossy(m.value(i, input));
+        evt.parsed.set(field, &value);
+    }
+    true
+}

@@ -1,0 +1,135 @@
+//! How expressions see an event: the `evt` root of CrowdSec's expression environment.
+//!
+//! Paths are resolved to field ids once, when an expression is compiled; `EventContext` answers
+//! them at run time without any lookup by name.
+use std::borrow::Cow;
+
+use crowdwatch_expr::{Context, FieldId, FieldType, HostValue, Schema};
+
+use crate::event::{Event, EventKind, ExpectMode};
+
+const LINE_RAW: FieldId = 0;
+const LINE_SRC: FieldId = 1;
+const LINE_MODULE: FieldId = 2;
+const LINE_LABELS: FieldId = 3;
+const PARSED: FieldId = 4;
+const META: FieldId = 5;
+const ENRICHED: FieldId = 6;
+const STR_TIME: FieldId = 7;
+const STR_TIME_FORMAT: FieldId = 8;
+const MARSHALED_TIME: FieldId = 9;
+const STAGE: FieldId = 10;
+const WHITELISTED: FieldId = 11;
+const WHITELIST_REASON: FieldId = 12;
+const TYPE: FieldId = 13;
+const EXPECT_MODE: FieldId = 14;
+const OVERFLOW: FieldId = 15;
+const PROCESS: FieldId = 16;
+
+const METHOD_GET_TYPE: FieldId = 100;
+const METHOD_GET_META: FieldId = 101;
+
+/// Field ids of the string maps, exposed so the engine can read `equality_guards()`.
+pub const META_FIELD: FieldId = META;
+pub const PARSED_FIELD: FieldId = PARSED;
+
+/// The `evt` schema of parsers and scenarios.
+pub struct EventSchema;
+
+impl Schema for EventSchema {
+    fn resolve(&self, path: &[&str]) -> Option<(FieldId, FieldType)> {
+        use FieldType::*;
+        let found = match path {
+            ["evt", "Line", "Raw"] => (LINE_RAW, Str),
+            ["evt", "Line", "Src"] => (LINE_SRC, Str),
+            ["evt", "Line", "Module"] => (LINE_MODULE, Str),
+            ["evt", "Line", "Labels"] => (LINE_LABELS, StrMap),
+            ["evt", "Line", "Process"] => (PROCESS, Bool),
+            ["evt", "Parsed"] => (PARSED, StrMap),
+            ["evt", "Meta"] => (META, StrMap),
+            ["evt", "Enriched"] => (ENRICHED, StrMap),
+            ["evt", "StrTime"] => (STR_TIME, Str),
+            ["evt", "StrTimeFormat"] => (STR_TIME_FORMAT, Str),
+            ["evt", "MarshaledTime"] => (MARSHALED_TIME, Str),
+            ["evt", "Stage"] => (STAGE, Str),
+            ["evt", "Whitelisted"] => (WHITELISTED, Bool),
+            ["evt", "WhitelistReason"] => (WHITELIST_REASON, Str),
+            ["evt", "Type"] => (TYPE, Int),
+            ["evt", "ExpectMode"] => (EXPECT_MODE, Int),
+            ["evt", "Process"] => (PROCESS, Bool),
+            ["evt", "Overflow"] => (OVERFLOW, Json),
+            _ => return None,
+        };
+        Some(found)
+    }
+
+    fn resolve_method(&self, receiver: &[&str], method: &str) -> Option<(FieldId, FieldType)> {
+        match (receiver, method) {
+            (["evt"], "GetType") => Some((METHOD_GET_TYPE, FieldType::Str)),
+            (["evt"], "GetMeta") => Some((METHOD_GET_META, FieldType::Str)),
+            _ => None,
+        }
+    }
+}
+
+/// Run-time view of one event for expressions.
+pub struct EventContext<'a>(pub &'a Event);
+
+impl<'a> Context for EventContext<'a> {
+    fn field(&self, id: FieldId) -> HostValue<'_> {
+        let e = self.0;
+        let s = |v: &'a str| HostValue::Str(Cow::Borrowed(v));
+        match id {
+            LINE_RAW => s(&e.line_raw),
+            LINE_SRC => s(&e.source.src),
+            LINE_MODULE => s(&e.source.module),
+            LINE_LABELS | PARSED | META | ENRICHED => HostValue::StrMap,
+            STR_TIME => s(&e.str_time),
+            STR_TIME_FORMAT => s(&e.str_time_format),
+            MARSHALED_TIME => s(&e.marshaled_time),
+            STAGE => s(&e.stage),
+            WHITELISTED => HostValue::Bool(e.whitelisted),
+            WHITELIST_REASON => s(&e.whitelist_reason),
+            TYPE => HostValue::Int(match e.kind {
+                EventKind::Log => 0,
+                EventKind::Overflow => 1,
+            }),
+            EXPECT_MODE => HostValue::Int(match e.expect_mode {
+                ExpectMode::Live => 0,
+                ExpectMode::TimeMachine => 1,
+            }),
+            PROCESS => HostValue::Bool(true),
+            OVERFLOW => match &e.overflow {
+                Some(o) => HostValue::Json(Cow::Borrowed(&o.json)),
+                None => HostValue::Nil,
+            },
+            _ => HostValue::Nil,
+        }
+    }
+
+    fn map_get(&self, id: FieldId, key: &str) -> Option<&str> {
+        let e = self.0;
+        match id {
+            LINE_LABELS => e.source.labels.get(key),
+            PARSED => e.parsed.get(key),
+            META => e.meta.get(key),
+            ENRICHED => e.enriched.get(key),
+            _ => None,
+        }
+    }
+
+    fn call_method(&self, id: FieldId, args: &[&str]) -> HostValue<'_> {
+        let e = self.0;
+        match id {
+            METHOD_GET_TYPE => HostValue::Str(Cow::Borrowed(match e.kind {
+                EventKind::Log => "log",
+                EventKind::Overflow => "overflow",
+            })),
+            METHOD_GET_META => {
+                let v = args.first().and_then(|k| e.meta.get(k)).unwrap_or("");
+                HostValue::Str(Cow::Borrowed(v))
+            }
+            _ => HostValue::Nil,
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! CrowdSec's expr helpers (pkg/exprhelpers in 1.4.6) and expr's `len`: signatures for the type
+//! checker and implementations for the evaluator.
+mod fmt;
+mod json;
+mod net;
+mod url;
+
+use std::borrow::Cow;
+
+use crate::node::{ClosureKind, Ty};
+use crate::value::{List, Val};
+use crate::EvalError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Helper {
+    Len,
+    Upper,
+    Lower,
+    PathUnescape,
+    QueryUnescape,
+    PathEscape,
+    QueryEscape,
+    IpInRange,
+    IpToRange,
+    IsIpv6,
+    JsonExtract,
+    JsonExtractUnescape,
+    JsonExtractLib,
+    JsonExtractSlice,
+    JsonExtractObject,
+    ToJsonString,
+    Atof,
+    Sprintf,
+    TimeNow,
+    ParseUri,
+}
+
+pub(crate) struct Signature {
+    pub params: &'static [Ty],
+    /// Type of extra arguments for variadic helpers.
+    pub rest: Option<Ty>,
+    pub ret: Ty,
+    /// Pure helpers on constant arguments are folded at compile time.
+    pub pure: bool,
+}
+
+/// What a function name in an expression refers to.
+pub(crate) enum Function {
+    Helper(Helper),
+    /// Resolved at compile time against `DataFiles`.
+    File,
+    RegexpInFile,
+    Closure(ClosureKind),
+    Unsupported,
+}
+
+pub(crate) fn lookup(name: &str) -> Option<Function> {
+    use Helper::*;
+    let h = match name {
+        "len" => Len,
+        "Upper" => Upper,
+        "Lower" => Lower,
+        "PathUnescape" => PathUnescape,
+        "QueryUnescape" => QueryUnescape,
+        "PathEscape" => PathEscape,
+        "QueryEscape" => QueryEscape,
+        "IpInRange" => IpInRange,
+        "IpToRange" => IpToRange,
+        "IsIPV6" => IsIpv6,
+        "JsonExtract" => JsonExtract,
+        "JsonExtractUnescape" => JsonExtractUnescape,
+        "JsonExtractLib" => JsonExtractLib,
+        "JsonExtractSlice" => JsonExtractSlice,
+        "JsonExtractObject" => JsonExtractObject,
+        "ToJsonString" => ToJsonString,
+        "Atof" => Atof,
+        "Sprintf" => Sprintf,
+        "TimeNow" => TimeNow,
+        "ParseUri" => ParseUri,
+        "File" => return Some(Function::File),
+        "RegexpInFile" => return Some(Function::RegexpInFile),
+        "all" => return Some(Function::Closure(ClosureKind::All)),
+        "none" => return Some(Function::Closure(ClosureKind::None)),
+        "any" => return Some(Function::Closure(ClosureKind::Any)),
+        "one" => return Some(Function::Closure(ClosureKind::One)),
+        "filter" => return Some(Function::Closure(ClosureKind::Filter)),
+        "map" => return Some(Function::Closure(ClosureKind::Map)),
+        "count" => return Some(Function::Closure(ClosureKind::Count)),
+        // Need XML, DNS or the LAPI database: not available to the engine.
+        "XMLGetAttributeValue"
+        | "XMLGetNodeValue"
+        | "LookupHost"
+        | "GetDecisionsCount"
+        | "GetDecisionsSinceCount" => return Some(Function::Unsupported),
+        _ => return None,
+    };
+    Some(Function::Helper(h))
+}
+
+impl Helper {
+    pub fn signature(self) -> Signature {
+        use Helper::*;
+        use Ty::*;
+        let (params, rest, ret, pure): (&'static [Ty], Option<Ty>, Ty, bool) = match self {
+            Len => (&[Any], None, Int, true),
+            Upper | Lower | PathUnescape | QueryUnescape | PathEscape | QueryEscape => {
+                (&[Str], None, Str, true)
+            }
+            IpInRange => (&[Str, Str], None, Bool, true),
+            IpToRange => (&[Str, Str], None, Str, true),
+            IsIpv6 => (&[Str], None, Bool, true),
+            JsonExtract => (&[Str, Str], None, Str, true),
+            JsonExtractUnescape | JsonExtractLib => (&[Str], Some(Str), Str, true),
+            JsonExtractSlice => (&[Str, Str], None, Ty::List, true),
+            JsonExtractObject => (&[Str, Str], None, Ty::Map, true),
+            ToJsonString => (&[Any], None, Str, true),
+            Atof => (&[Str], None, Float, true),
+            Sprintf => (&[Str], Some(Any), Str, true),
+            TimeNow => (&[], None, Str, false),
+            ParseUri => (&[Str], None, Ty::Map, true),
+        };
+        Signature {
+            params,
+            rest,
+            ret,
+            pure,
+        }
+    }
+}
+
+pub(crate) fn type_error(what: &str, got: &Val<'_>) -> EvalError {
+    EvalError {
+        message: format!("{what}: expected string, got {}", got.type_name()),
+    }
+}
+
+/// Take argument `i` as a string, keeping a borrow when it was one.
+fn take_str<'a>(args: &mut [Val<'a>], i: usize, h: Helper) -> Result<Cow<'a, str>, EvalError> {
+    match std::mem::replace(&mut args[i], Val::Nil) {
+        Val::Str(s) => Ok(s),
+        other => Err(type_error(&format!("{h:?}"), &other)),
+    }
+}
+
+/// Call helper `h` on evaluated arguments (arity was checked at compile time).
+pub(crate) fn call<'a>(h: Helper, args: &mut [Val<'a>]) -> Result<Val<'a>, EvalError> {
+    use Helper::*;
+    let s = |c: Cow<'a, str>| Ok(Val::Str(c));
+    match h {
+        Len => len(&args[0]),
+        Upper => s(go_upper(take_str(args, 0, h)?)),
+        Lower => s(go_lower(take_str(args, 0, h)?)),
+        PathUnescape => s(url::unescape(take_str(args, 0, h)?, false)),
+        QueryUnescape => s(url::unescape(take_str(args, 0, h)?, true)),
+        PathEscape => s(url::escape(take_str(args, 0, h)?, false)),
+        QueryEscape => s(url::escape(take_str(args, 0, h)?, true)),
+        ParseUri => Ok(url::parse_uri(&take_str(args, 0, h)?)),
+        IpInRange => Ok(Val::Bool(net::ip_in_range(
+            &take_str(args, 0, h)?,
+            &take_str(args, 1, h)?,
+        ))),
+        IpToRange => Ok(Val::Str(Cow::Owned(net::ip_to_range(
+            &take_str(args, 0, h)?,
+            &take_str(args, 1, h)?,
+        )))),
+        IsIpv6 => Ok(Val::Bool(net::is_ipv6(&take_str(args, 0, h)?))),
+        JsonExtract => Ok(Val::Str(Cow::Owned(json::extract(
+            &take_str(args, 0, h)?,
+            &take_str(args, 1, h)?,
+        )))),
+        JsonExtractUnescape | JsonExtractLib => {
+            let blob = take_str(args, 0, h)?;
+            let mut keys = Vec::with_capacity(args.len() - 1);
+            for i in 1..args.len() {
+                keys.push(take_str(args, i, h)?);
+            }
+            Ok(Val::Str(Cow::Owned(json::extract_keys(
+                &blob,
+                &keys,
+                h == JsonExtractUnescape,
+            ))))
+        }
+        JsonExtractSlice => Ok(json::extract_typed(
+            &take_str(args, 0, h)?,
+            &take_str(args, 1, h)?,
+            true,
+        )),
+        JsonExtractObject => Ok(json::extract_typed(
+            &take_str(args, 0, h)?,
+            &take_str(args, 1, h)?,
+            false,
+        )),
+        ToJsonString => Ok(Val::Str(Cow::Owned(json::to_json_string(&args[0])))),
+        // Go returns 0 (with a logged warning) when the text is not a number.
+        Atof => Ok(Val::Float(
+            take_str(args, 0, h)?
+                .trim_start_matches('+')
+                .parse()
+                .unwrap_or(0.0),
+        )),
+        Sprintf => {
+            let format = take_str(args, 0, h)?;
+            Ok(Val::Str(Cow::Owned(fmt::sprintf(&format, &args[1..]))))
+        }
+        TimeNow => Ok(Val::Str(Cow::Owned(fmt::time_now()))),
+    }
+}
+
+fn len(v: &Val<'_>) -> Result<Val<'static>, EvalError> {
+    let n = match v {
+        Val::Str(s) => s.len(),
+        Val::List(l) => l.len(),
+        Val::Map(m) => m.len(),
+        Val::Json(j) => j
+            .as_array()
+            .map(Vec::len)
+            .or_else(|| j.as_object().map(|o| o.len()))
+            .unwrap_or(0),
+        other => {
+            return Err(EvalError {
+                message: format!("invalid argument for len (type {})", other.type_name()),
+            })
+        }
+    };
+    Ok(Val::Int(n as i64))
+}
+
+/// Go's strings.ToUpper maps rune by rune; a rune without a one-rune upper case stays as is
+/// (Rust would turn 'ß' into "SS"). Borrows when nothing changes, the common case for paths.
+pub(crate) fn go_upper(s: Cow<'_, str>) -> Cow<'_, str> {
+    if s.is_ascii() {
+        if !s.bytes().any(|b| b.is_ascii_lowercase()) {
+            return s;
+        }
+        return Cow::Owned(s.to_ascii_uppercase());
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| single(c.to_uppercase()).unwrap_or(c))
+            .collect(),
+    )
+}
+
+pub(crate) fn go_lower(s: Cow<'_, str>) -> Cow<'_, str> {
+    if s.is_ascii() {
+        if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return s;
+        }
+        return Cow::Owned(s.to_ascii_lowercase());
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| single(c.to_lowercase()).unwrap_or(c))
+            .collect(),
+    )
+}
+
+fn single(mut it: impl Iterator<Item = char>) -> Option<char> {
+    let first = it.next()?;
+    it.next().is_none().then_some(first)
+}
+
+/// A list of strings, for `File()` results built at compile time.
+pub(crate) fn string_list(items: std::sync::Arc<Vec<String>>) -> Val<'static> {
+    Val::List(List::Shared(items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call_str(h: Helper, args: &[&str]) -> Val<'static> {
+        let mut a: Vec<Val<'static>> = args
+            .iter()
+            .map(|s| Val::Str(Cow::Owned(s.to_string())))
+            .collect();
+        call(h, &mut a).unwrap().into_static()
+    }
+
+    fn text(v: Val<'_>) -> String {
+        v.as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn case_mapping_like_go() {
+        assert_eq!(go_upper(Cow::Borrowed("abc/É")), "ABC/É");
+        assert!(matches!(go_upper(Cow::Borrowed("ABC/1")), Cow::Borrowed(_)));
+        assert_eq!(go_upper(Cow::Borrowed("straße")), "STRAßE");
+        assert_eq!(go_lower(Cow::Borrowed("ÀB")), "àb");
+    }
+
+    #[test]
+    fn len_atof_sprintf() {
+        assert!(matches!(call_str(Helper::Len, &["héllo"]), Val::Int(6)));
+        assert!(matches!(call_str(Helper::Atof, &["1.5"]), Val::Float(f) if f == 1.5));
+        assert!(matches!(call_str(Helper::Atof, &["x"]), Val::Float(f) if f == 0.0));
+        let mut args = vec![
+            Val::str("%s-%d-%v-%.2f-%q-%%"),
+            Val::str("a"),
+            Val::Int(3),
+            Val::Bool(true),
+            Val::Float(1.0),
+            Val::str("q"),
+        ];
+        assert_eq!(
+            text(call(Helper::Sprintf, &mut args).unwrap()),
+            "a-3-true-1.00-\"q\"-%"
+        );
+        assert!(call(Helper::Len, &mut [Val::Int(3)]).is_err());
+    }
+
+    #[test]
+    fn time_now_is_rfc3339_utc() {
+        let t = text(call_str(Helper::TimeNow, &[]));
+        assert_eq!(t.len(), 20, "{t}");
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
+    }
+}

@@ -1,0 +1,248 @@
+//! Compile-time rewrites: constant folding support and the shapes hub content repeats on every
+//! event (`x in [...]`, `any(File(..), {X contains Upper(#)})`, `any(File(..), {X matches #})`).
+use std::collections::HashSet;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+
+use crate::compile::{err, Compiler, Typed};
+use crate::eval::{eval, NoHost};
+use crate::helpers::Helper;
+use crate::node::{BinOp, ClosureKind, Node, Ty};
+use crate::value::Val;
+use crate::CompileError;
+
+/// Lists at least this long are matched through a hash set rather than compared one by one.
+const SET_THRESHOLD: usize = 8;
+
+/// Whether `node` is a pure operation whose operands are all constants (so it can be folded).
+pub(crate) fn operands_const(node: &Node) -> bool {
+    let c = |n: &Node| n.as_const().is_some();
+    match node {
+        Node::Not(a)
+        | Node::Neg(a)
+        | Node::Member(a, _)
+        | Node::Matches(a, _)
+        | Node::InSet(a, _) => c(a),
+        Node::And(a, b) | Node::Or(a, b) | Node::Bin(_, a, b) | Node::Index(a, b) => c(a) && c(b),
+        Node::Call(h, args) => h.signature().pure && args.iter().all(c),
+        Node::ListLit(items) => items.iter().all(c),
+        Node::Slice(a, b, d) => c(a) && b.as_deref().is_none_or(c) && d.as_deref().is_none_or(c),
+        Node::MapLit(entries) => entries.iter().all(|(_, v)| c(v)),
+        Node::Closure(_, list, body) => c(list) && !body.uses_host(),
+        _ => false,
+    }
+}
+
+/// `x in list`: a hash set when the list is long and made of constant strings.
+pub(crate) fn membership(compiler: &Compiler<'_>, needle: Node, list: Node) -> Typed {
+    if let Some(lits) = list.as_const().and_then(constant_strings) {
+        if lits.len() >= SET_THRESHOLD {
+            return compiler.fold(
+                Node::InSet(Box::new(needle), lits.into_iter().collect()),
+                Ty::Bool,
+            );
+        }
+        if let Node::MapGet(id, key) = needle {
+            return (Node::MapIn(id, key, lits), Ty::Bool);
+        }
+    }
+    compiler.fold(
+        Node::Bin(BinOp::In, Box::new(needle), Box::new(list)),
+        Ty::Bool,
+    )
+}
+
+fn constant_strings(v: &Val<'static>) -> Option<Vec<String>> {
+    match v {
+        Val::List(l) => l
+            .items()
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    }
+}
+
+pub(crate) fn closure(
+    compiler: &mut Compiler<'_>,
+    kind: ClosureKind,
+    list: Node,
+    body: Node,
+    body_ty: Ty,
+    at: usize,
+) -> Result<Typed, CompileError> {
+    let ret = match kind {
+        ClosureKind::Filter | ClosureKind::Map => Ty::List,
+        ClosureKind::Count => Ty::Int,
+        _ => Ty::Bool,
+    };
+    if kind != ClosureKind::Map && !body_ty.may_be(Ty::Bool) {
+        return err(
+            format!("closure should return boolean (got {})", body_ty.name()),
+            at,
+        );
+    }
+    if kind == ClosureKind::Any {
+        if let Some(items) = list.as_const().and_then(constant_strings) {
+            match any_over_constants(&items, body) {
+                Ok((node, ty)) => return Ok(compiler.fold(node, ty)),
+                Err(back) => {
+                    return Ok(
+                        compiler.fold(Node::Closure(kind, Box::new(list), Box::new(back)), ret)
+                    )
+                }
+            }
+        }
+    }
+    Ok(compiler.fold(Node::Closure(kind, Box::new(list), Box::new(body)), ret))
+}
+
+/// `any(<constant strings>, {X op f(#)})` with X independent of `#` and f(#) independent of the
+/// host: f is applied to every item now, and the per-event work is one pass over X. Gives the
+/// body back when it has another shape (the generic closure stays correct).
+fn any_over_constants(items: &[String], body: Node) -> Result<Typed, Node> {
+    let pattern = match &body {
+        Node::Bin(BinOp::Contains | BinOp::Eq, x, p) if !x.uses_item() => p,
+        Node::Bin(BinOp::Eq, p, x) if !x.uses_item() => p,
+        Node::MatchesDyn(x, p, _) if !x.uses_item() => p,
+        _ => return Err(body),
+    };
+    let Some(texts) = apply_to_items(pattern, items) else {
+        return Err(body);
+    };
+    match body {
+        Node::Bin(BinOp::Contains, x, _) => {
+            let exact = Box::new(AhoCorasick::new(&texts));
+            match *x {
+                Node::Call(Helper::Upper, mut args)
+                    if texts
+                        .iter()
+                        .all(|t| t.is_ascii() && !t.bytes().any(|b| b.is_ascii_lowercase())) =>
+                {
+                    let insensitive = AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(true)
+                        .build(&texts);
+                    let inner = args.pop().unwrap_or(Node::Const(Val::Nil));
+                    Ok((
+                        Node::AnyContainsUpper(Box::new(inner), Box::new(insensitive), exact),
+                        Ty::Bool,
+                    ))
+                }
+                x => Ok((Node::AnyContains(Box::new(x), exact), Ty::Bool)),
+            }
+        }
+        Node::Bin(BinOp::Eq, x, p) => {
+            let subject = if x.uses_item() { p } else { x };
+            Ok((
+                Node::InSet(subject, texts.into_iter().collect::<HashSet<_>>()),
+                Ty::Bool,
+            ))
+        }
+        Node::MatchesDyn(x, p, cache) => match texts
+            .iter()
+            .map(|t| crowdwatch_grok::goregex::compile(t).ok())
+            .collect::<Option<Vec<_>>>()
+        {
+            Some(regexes) => Ok((Node::AnyMatches(x, regexes), Ty::Bool)),
+            None => Err(Node::MatchesDyn(x, p, cache)),
+        },
+        other => Err(other),
+    }
+}
+
+/// f(item) for every item, when f does not read the host and yields strings.
+fn apply_to_items(pattern: &Node, items: &[String]) -> Option<Vec<String>> {
+    if pattern.uses_host() {
+        return None;
+    }
+    items
+        .iter()
+        .map(|item| {
+            eval(pattern, &NoHost, Some(&Val::str(item)))
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::node::Node;
+    use crate::{compile, DataFiles, FieldId, FieldType, Schema};
+
+    struct OneMap;
+    impl Schema for OneMap {
+        fn resolve(&self, path: &[&str]) -> Option<(FieldId, FieldType)> {
+            (path == ["evt", "Meta"]).then_some((1, FieldType::StrMap))
+        }
+        fn resolve_method(&self, _: &[&str], _: &str) -> Option<(FieldId, FieldType)> {
+            None
+        }
+    }
+
+    fn root(src: &str) -> Node {
+        let mut data = DataFiles::default();
+        data.strings
+            .insert("f".into(), Arc::new(vec!["abc".into(), "d.f".into()]));
+        compile(src, &OneMap, &data).unwrap().program.root
+    }
+
+    #[test]
+    fn shapes() {
+        assert!(matches!(
+            root("any(File('f'), {Upper(evt.Meta.p) contains Upper(#)})"),
+            Node::AnyContainsUpper(..)
+        ));
+        assert!(matches!(
+            root("any(File('f'), {Lower(evt.Meta.p) contains #})"),
+            Node::AnyContains(..)
+        ));
+        assert!(matches!(root("evt.Meta.p in ['1','2']"), Node::MapIn(..)));
+        assert!(matches!(
+            root("any(File('f'), {evt.Meta.p contains #})"),
+            Node::AnyContains(..)
+        ));
+        assert!(matches!(
+            root("any(File('f'), {# == evt.Meta.p})"),
+            Node::InSet(..)
+        ));
+        assert!(matches!(
+            root("any(File('f'), {Upper(evt.Meta.p) matches Upper(#)})"),
+            Node::AnyMatches(..)
+        ));
+        assert!(matches!(
+            root("evt.Meta.p in ['1','2','3','4','5','6','7','8']"),
+            Node::InSet(..)
+        ));
+        assert!(matches!(
+            root("any(File('f'), {evt.Meta.p startsWith #})"),
+            Node::Closure(..)
+        ));
+        assert!(matches!(root("Upper('x') + 'y'"), Node::Const(_)));
+    }
+
+    #[test]
+    fn empty_pattern_matches_everything() {
+        let mut data = DataFiles::default();
+        data.strings
+            .insert("f".into(), Arc::new(vec!["zzz".into(), String::new()]));
+        let p = compile("any(File('f'), {evt.Meta.p contains #})", &OneMap, &data)
+            .unwrap()
+            .program;
+        struct Empty;
+        impl crate::Context for Empty {
+            fn field(&self, _: FieldId) -> crate::HostValue<'_> {
+                crate::HostValue::StrMap
+            }
+            fn map_get(&self, _: FieldId, _: &str) -> Option<&str> {
+                None
+            }
+            fn call_method(&self, _: FieldId, _: &[&str]) -> crate::HostValue<'_> {
+                crate::HostValue::Nil
+            }
+        }
+        assert_eq!(p.eval_bool(&Empty), Ok(true));
+    }
+}

@@ -1,0 +1,398 @@
+//! Pratt parser producing an untyped syntax tree; precedences follow expr v1.9.
+pub(crate) use crate::ast::{Ast, Expr};
+use crate::lexer::{tokenize, Tok, Token};
+use crate::CompileError;
+
+const CLOSURE_BUILTINS: [&str; 7] = ["all", "none", "any", "one", "filter", "map", "count"];
+
+fn binary_precedence(op: &str) -> Option<(u8, bool)> {
+    // (precedence, right-associative)
+    Some(match op {
+        "or" | "||" => (10, false),
+        "and" | "&&" => (15, false),
+        "==" | "!=" | "<" | ">" | "<=" | ">=" | "in" | "matches" | "contains" | "startsWith"
+        | "endsWith" => (20, false),
+        ".." => (25, false),
+        "+" | "-" => (30, false),
+        "*" | "/" | "%" => (60, false),
+        "**" => (70, true),
+        _ => return None,
+    })
+}
+
+/// Canonical spelling so later phases only see one name per operator.
+fn canonical(op: &str) -> &'static str {
+    match op {
+        "or" | "||" => "||",
+        "and" | "&&" => "&&",
+        "not" | "!" => "!",
+        "==" => "==",
+        "!=" => "!=",
+        "<" => "<",
+        ">" => ">",
+        "<=" => "<=",
+        ">=" => ">=",
+        "in" => "in",
+        "matches" => "matches",
+        "contains" => "contains",
+        "startsWith" => "startsWith",
+        "endsWith" => "endsWith",
+        ".." => "..",
+        "+" => "+",
+        "-" => "-",
+        "*" => "*",
+        "/" => "/",
+        "%" => "%",
+        _ => "**",
+    }
+}
+
+pub(crate) fn parse(src: &str) -> Result<Expr, CompileError> {
+    let mut p = Parser {
+        toks: tokenize(src)?,
+        pos: 0,
+    };
+    let e = p.expression(0)?;
+    match &p.peek().tok {
+        Tok::Eof => Ok(e),
+        t => Err(p.error(format!("unexpected token {t:?}"))),
+    }
+}
+
+struct Parser {
+    toks: Vec<Token>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Token {
+        &self.toks[self.pos]
+    }
+    fn next(&mut self) -> Token {
+        let t = self.toks[self.pos].clone();
+        if self.pos + 1 < self.toks.len() {
+            self.pos += 1;
+        }
+        t
+    }
+    fn error(&self, message: String) -> CompileError {
+        CompileError {
+            message,
+            offset: self.peek().offset,
+        }
+    }
+    fn is_op(&self, op: &str) -> bool {
+        matches!(&self.peek().tok, Tok::Op(o) if *o == op)
+    }
+    fn expect(&mut self, op: &str) -> Result<(), CompileError> {
+        if self.is_op(op) {
+            self.next();
+            Ok(())
+        } else {
+            Err(self.error(format!("expected '{op}'")))
+        }
+    }
+
+    /// The binary operator at the cursor, with how many tokens it spans (`not in` is two).
+    fn binary_op(&self) -> Option<(&'static str, bool, usize)> {
+        match &self.peek().tok {
+            Tok::Op(o) => binary_precedence(o).map(|_| (canonical(o), false, 1)),
+            Tok::Ident(w) if w == "not" => match &self.toks.get(self.pos + 1).map(|t| &t.tok) {
+                Some(Tok::Ident(n)) if n == "in" => Some(("in", true, 2)),
+                _ => None,
+            },
+            Tok::Ident(w) => binary_precedence(w).map(|_| (canonical(w), false, 1)),
+            _ => None,
+        }
+    }
+
+    fn expression(&mut self, min_prec: u8) -> Result<Expr, CompileError> {
+        let mut left = self.unary()?;
+        while let Some((op, negated, width)) = self.binary_op() {
+            let (prec, right_assoc) = binary_precedence(op).unwrap_or((0, false));
+            if prec < min_prec {
+                break;
+            }
+            let offset = self.peek().offset;
+            for _ in 0..width {
+                self.next();
+            }
+            let right = self.expression(if right_assoc { prec } else { prec + 1 })?;
+            let bin = Expr {
+                ast: Ast::Binary(op, Box::new(left), Box::new(right)),
+                offset,
+            };
+            left = if negated {
+                Expr {
+                    ast: Ast::Unary("!", Box::new(bin)),
+                    offset,
+                }
+            } else {
+                bin
+            };
+        }
+        if min_prec == 0 && self.is_op("?") {
+            let offset = self.next().offset;
+            let yes = self.expression(0)?;
+            self.expect(":")?;
+            let no = self.expression(0)?;
+            left = Expr {
+                ast: Ast::Cond(Box::new(left), Box::new(yes), Box::new(no)),
+                offset,
+            };
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr, CompileError> {
+        let offset = self.peek().offset;
+        let op = match &self.peek().tok {
+            Tok::Op("!") => Some(("!", 50)),
+            Tok::Ident(w) if w == "not" => Some(("!", 50)),
+            Tok::Op("-") => Some(("-", 90)),
+            Tok::Op("+") => Some(("+", 90)),
+            _ => None,
+        };
+        if let Some((op, prec)) = op {
+            self.next();
+            let operand = self.expression(prec)?;
+            return Ok(Expr {
+                ast: Ast::Unary(op, Box::new(operand)),
+                offset,
+            });
+        }
+        let primary = self.primary()?;
+        self.postfix(primary)
+    }
+
+    fn primary(&mut self) -> Result<Expr, CompileError> {
+        let t = self.next();
+        let offset = t.offset;
+        let ast = match t.tok {
+            Tok::Int(v) => Ast::Int(v),
+            Tok::Float(v) => Ast::Float(v),
+            Tok::Str(s) => Ast::Str(s),
+            Tok::Op("#") => Ast::Item,
+            // `.field` inside a closure is `#.field`.
+            Tok::Op(".") => match self.next().tok {
+                Tok::Ident(name) => Ast::Member(
+                    Box::new(Expr {
+                        ast: Ast::Item,
+                        offset,
+                    }),
+                    name,
+                ),
+                _ => {
+                    return Err(CompileError {
+                        message: "expected a member name after '.'".into(),
+                        offset,
+                    })
+                }
+            },
+            Tok::Op("(") => {
+                let e = self.expression(0)?;
+                self.expect(")")?;
+                return Ok(e);
+            }
+            Tok::Op("[") => Ast::List(self.list("]")?),
+            Tok::Op("{") => Ast::Map(self.map_literal()?),
+            Tok::Ident(name) => match name.as_str() {
+                "true" => Ast::Bool(true),
+                "false" => Ast::Bool(false),
+                "nil" => Ast::Nil,
+                _ if self.is_op("(") => {
+                    self.next();
+                    let args = self.call_args(CLOSURE_BUILTINS.contains(&name.as_str()))?;
+                    Ast::Call(
+                        Box::new(Expr {
+                            ast: Ast::Ident(name),
+                            offset,
+                        }),
+                        args,
+                    )
+                }
+                _ => Ast::Ident(name),
+            },
+            other => {
+                return Err(CompileError {
+                    message: format!("unexpected token {other:?}"),
+                    offset,
+                })
+            }
+        };
+        Ok(Expr { ast, offset })
+    }
+
+    fn postfix(&mut self, mut e: Expr) -> Result<Expr, CompileError> {
+        loop {
+            if self.is_op(".") {
+                self.next();
+                let t = self.next();
+                let name = match t.tok {
+                    Tok::Ident(n) => n,
+                    _ => {
+                        return Err(CompileError {
+                            message: "expected a member name after '.'".into(),
+                            offset: t.offset,
+                        })
+                    }
+                };
+                let member = Expr {
+                    ast: Ast::Member(Box::new(e), name),
+                    offset: t.offset,
+                };
+                e = if self.is_op("(") {
+                    self.next();
+                    let args = self.call_args(false)?;
+                    Expr {
+                        ast: Ast::Call(Box::new(member), args),
+                        offset: t.offset,
+                    }
+                } else {
+                    member
+                };
+            } else if self.is_op("[") {
+                let offset = self.next().offset;
+                let from = if self.is_op(":") {
+                    None
+                } else {
+                    Some(Box::new(self.expression(0)?))
+                };
+                if self.is_op(":") {
+                    self.next();
+                    let to = if self.is_op("]") {
+                        None
+                    } else {
+                        Some(Box::new(self.expression(0)?))
+                    };
+                    self.expect("]")?;
+                    e = Expr {
+                        ast: Ast::Slice(Box::new(e), from, to),
+                        offset,
+                    };
+                    continue;
+                }
+                let Some(index) = from else {
+                    return Err(self.error("expected an index".into()));
+                };
+                self.expect("]")?;
+                e = Expr {
+                    ast: Ast::Index(Box::new(e), index),
+                    offset,
+                };
+            } else {
+                return Ok(e);
+            }
+        }
+    }
+
+    fn call_args(&mut self, closure_builtin: bool) -> Result<Vec<Expr>, CompileError> {
+        let mut args = Vec::new();
+        while !self.is_op(")") {
+            if !args.is_empty() {
+                self.expect(",")?;
+            }
+            if closure_builtin && args.len() == 1 && self.is_op("{") {
+                let offset = self.next().offset;
+                let body = self.expression(0)?;
+                self.expect("}")?;
+                args.push(Expr {
+                    ast: Ast::Closure(Box::new(body)),
+                    offset,
+                });
+            } else {
+                args.push(self.expression(0)?);
+            }
+        }
+        self.next();
+        Ok(args)
+    }
+
+    fn list(&mut self, close: &str) -> Result<Vec<Expr>, CompileError> {
+        let mut items = Vec::new();
+        while !self.is_op(close) {
+            if !items.is_empty() {
+                self.expect(",")?;
+                if self.is_op(close) {
+                    break; // trailing comma
+                }
+            }
+            items.push(self.expression(0)?);
+        }
+        self.next();
+        Ok(items)
+    }
+
+    fn map_literal(&mut self) -> Result<Vec<(String, Expr)>, CompileError> {
+        let mut entries = Vec::new();
+        while !self.is_op("}") {
+            if !entries.is_empty() {
+                self.expect(",")?;
+                if self.is_op("}") {
+                    break;
+                }
+            }
+            let key = match self.next().tok {
+                Tok::Ident(k) | Tok::Str(k) => k,
+                Tok::Int(i) => i.to_string(),
+                _ => return Err(self.error("expected a map key".into())),
+            };
+            self.expect(":")?;
+            entries.push((key, self.expression(0)?));
+        }
+        self.next();
+        Ok(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(e: &Expr) -> String {
+        match &e.ast {
+            Ast::Binary(op, l, r) => format!("({} {op} {})", shape(l), shape(r)),
+            Ast::Unary(op, x) => format!("({op}{})", shape(x)),
+            Ast::Ident(n) => n.clone(),
+            Ast::Member(x, n) => format!("{}.{n}", shape(x)),
+            Ast::Int(i) => i.to_string(),
+            Ast::Str(s) => format!("'{s}'"),
+            Ast::Item => "#".into(),
+            Ast::Call(c, args) => format!(
+                "{}({})",
+                shape(c),
+                args.iter().map(shape).collect::<Vec<_>>().join(",")
+            ),
+            Ast::Closure(b) => format!("{{{}}}", shape(b)),
+            Ast::Cond(c, a, b) => format!("({} ? {} : {})", shape(c), shape(a), shape(b)),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn p(s: &str) -> String {
+        shape(&parse(s).unwrap())
+    }
+
+    #[test]
+    fn precedence() {
+        assert_eq!(p("a == 1 && b or c"), "(((a == 1) && b) || c)");
+        assert_eq!(p("a + b * c == d"), "((a + (b * c)) == d)");
+        assert_eq!(p("not a in b"), "((!a) in b)");
+        assert_eq!(p("a not in b"), "(!(a in b))");
+        assert_eq!(p("a ? 'x' : b ? 'y' : 'z'"), "(a ? 'x' : (b ? 'y' : 'z'))");
+    }
+
+    #[test]
+    fn calls_members_and_closures() {
+        assert_eq!(p("evt.GetMeta('k')"), "evt.GetMeta('k')");
+        assert_eq!(
+            p("any(File('x'), {Upper(#) contains 'a'})"),
+            "any(File('x'),{(Upper(#) contains 'a')})"
+        );
+        assert_eq!(p("any(l, {.key == 'u'})"), "any(l,{(#.key == 'u')})");
+        let e = parse("evt.Meta.x  == 'y'").unwrap();
+        assert_eq!(e.offset, 12);
+        assert!(parse("a ==").is_err());
+        assert!(parse("(a").is_err());
+    }
+}

@@ -1,0 +1,151 @@
+//! The exported functions: decode arguments, call the core engine, encode results as JSON.
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use crowdwatch_core::config::{load, LoadOptions};
+use crowdwatch_core::event::{ExpectMode, FieldMap, Source};
+use crowdwatch_core::{Engine, EngineOptions, Timestamp};
+use serde::Deserialize;
+
+use crate::boundary::{entry, Env, JsError};
+use crate::sys::{napi_callback_info, napi_env, napi_value};
+
+/// What JS holds: the engine behind a lock (calls come from one JS thread; the lock makes a
+/// re-entrant or cross-thread misuse an error instead of undefined behaviour).
+struct Handle(Mutex<Engine>);
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Options {
+    config_dirs: Vec<PathBuf>,
+    #[serde(default)]
+    base_patterns: Option<PathBuf>,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default)]
+    max_line_bytes: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceSpec {
+    labels: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    src: String,
+    #[serde(default)]
+    module: String,
+}
+
+fn options(env: &Env, v: napi_value) -> Result<EngineOptions, JsError> {
+    let text = env.string(v)?;
+    let o: Options = serde_json::from_str(&text).map_err(|e| JsError::new("CW_ARG", format!("engine options: {e}")))?;
+    let mode = match o.mode.as_deref() {
+        None | Some("replay") => ExpectMode::TimeMachine,
+        Some("live") => ExpectMode::Live,
+        Some(other) => return Err(JsError::new("CW_ARG", format!("engine options: unknown mode '{other}'"))),
+    };
+    Ok(EngineOptions {
+        load: LoadOptions { config_dirs: o.config_dirs, base_patterns: o.base_patterns },
+        mode,
+        max_line_bytes: o.max_line_bytes.unwrap_or(crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES),
+    })
+}
+
+fn json<T: serde::Serialize>(env: &Env, value: &T) -> Result<napi_value, JsError> {
+    let text = serde_json::to_string(value).map_err(|e| JsError::new("CW_INTERNAL", e.to_string()))?;
+    env.create_string(&text)
+}
+
+fn with_engine<R>(env: &Env, v: napi_value, f: impl FnOnce(&mut Engine) -> R) -> Result<R, JsError> {
+    let handle: &Handle = env.external(v)?;
+    let mut engine = handle.0.try_lock().map_err(|_| JsError::new("CW_BUSY", "the engine is already in use"))?;
+    Ok(f(&mut engine))
+}
+
+fn source_id(env: &Env, v: napi_value) -> Result<usize, JsError> {
+    let n = env.number(v)?;
+    if n < 0.0 || n.fract() != 0.0 || n > u32::MAX as f64 {
+        return Err(JsError::new("CW_ARG", "invalid source id"));
+    }
+    Ok(n as usize)
+}
+
+pub unsafe extern "C" fn load_engine(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry::<1>(env, info, |env, [opts]| {
+        let opts = options(env, *opts)?;
+        match Engine::load(&opts) {
+            Ok((engine, _report)) => env.create_external(Handle(Mutex::new(engine))),
+            Err(report) => {
+                let errors: Vec<String> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == crowdwatch_core::diag::Severity::Error)
+                    .map(|d| d.to_string())
+                    .collect();
+                let mut e = JsError::new("CW_CONFIG", format!("content failed to load:\n{}", errors.join("\n")));
+                e.json_property = Some(("diagnosticsJson", serde_json::to_string(&report.diagnostics).unwrap_or_default()));
+                Err(e)
+            }
+        }
+    })
+}
+
+pub unsafe extern "C" fn lint(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry::<1>(env, info, |env, [opts]| {
+        let opts = options(env, *opts)?;
+        json(env, &load(&opts.load).report)
+    })
+}
+
+pub unsafe extern "C" fn register_source(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry::<2>(env, info, |env, [handle, spec]| {
+        let text = env.string(*spec)?;
+        let s: SourceSpec = serde_json::from_str(&text).map_err(|e| JsError::new("CW_ARG", format!("source: {e}")))?;
+        let mut labels = FieldMap::default();
+        for (k, v) in &s.labels {
+            labels.set(k, v);
+        }
+        let id = with_engine(env, *handle, |e| e.register_source(Source { labels, src: s.src, module: s.module }))?;
+        env.create_number(id as f64)
+    })
+}
+
+pub unsafe extern "C" fn process_batch(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry::<3>(env, info, |env, [handle, source, buf]| {
+        let id = source_id(env, *source)?;
+        let bytes = env.buffer(*buf)?;
+        let out = with_engine(env, *handle, |e| {
+            if id >= e.source_count() {
+                return Err(JsError::new("CW_ARG", "unknown source id"));
+            }
+            Ok(e.process_batch(id, bytes, Timestamp::now()))
+        })??;
+        json(env, &out)
+    })
+}
+
+pub unsafe extern "C" fn explain(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry::<3>(env, info, |env, [handle, source, line]| {
+        let id = source_id(env, *source)?;
+        let line = env.string(*line)?;
+        let trace = with_engine(env, *handle, |e| e.explain(id, &line, Timestamp::now()))?;
+        match trace {
+            Some(t) => json(env, &t),
+            None => Err(JsError::new("CW_ARG", "unknown source id")),
+        }
+    })
+}
+
+pub unsafe extern "C" fn stats(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry::<1>(env, info, |env, [handle]| {
+        let s = with_engine(env, *handle, |e| e.stats())?;
+        json(env, &s)
+    })
+}
+
+pub unsafe extern "C" fn tick(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry::<1>(env, info, |env, [handle]| {
+        let alerts = with_engine(env, *handle, |e| e.tick(Timestamp::now()))?;
+        json(env, &alerts)
+    })
+}

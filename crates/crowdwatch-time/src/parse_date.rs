@@ -1,0 +1,67 @@
+//! CrowdSec 1.4.6's `ParseDate` enricher (pkg/parser/enrich_date.go), which turns `evt.StrTime`
+//! into `evt.Enriched.MarshaledTime`.
+//!
+//! 1.4.6 tries the event's `StrTimeFormat` layout first (when set), then a fixed list of 15 Go
+//! layouts in order; the first layout that parses to a non-zero time wins. A result in year 0
+//! (layouts without a year, i.e. syslog) takes the current UTC year. If nothing parses, the
+//! enricher uses the current time. There is no unix-epoch fallback in 1.4.6: that
+//! (`expr.ParseUnix` as a last resort) arrived with crowdsec PR #1958 on the 1.5 line, together
+//! with the `ParseUnix` expr helper that 1.4.6 does not register either.
+
+use crate::layout::{parse_instant, Instant};
+use crate::Timestamp;
+
+/// CrowdSec 1.4.6's `GenDateParse` layouts, in the order they are tried. `time.RFC3339` and the
+/// ninth entry are the same layout; the duplicate is kept so the list reads like the source.
+pub const CROWDSEC_DATE_LAYOUTS: [&str; 15] = [
+    "2006-01-02T15:04:05Z07:00", // time.RFC3339
+    "02/Jan/2006:15:04:05 -0700",
+    "Mon Jan 2 15:04:05 2006",
+    "02-Jan-2006 15:04:05 europe/paris",
+    "01/02/2006 15:04:05",
+    "2006-01-02 15:04:05.999999999 -0700 MST",
+    "Jan  2 15:04:05",
+    "Mon Jan 02 15:04:05.000000 2006",
+    "2006-01-02T15:04:05Z07:00",
+    "2006/01/02",
+    "2006/01/02 15:04",
+    "2006-01-02",
+    "2006-01-02 15:04",
+    "2006/01/02 15:04:05",
+    "2006-01-02 15:04:05",
+];
+
+/// CrowdSec's `parseDateWithFormat`: Go's `time.Parse`, rejecting Go's zero time
+/// (0001-01-01T00:00:00Z), then year 0 ⇒ the year of `now` in UTC.
+fn parse_with_layout(text: &str, layout: &str, now_year: i32) -> Option<Timestamp> {
+    let parsed: Instant = parse_instant(text, layout)?;
+    if parsed.is_go_zero() {
+        return None;
+    }
+    // Go's MarshalText would fail for years outside 0..=9999 and CrowdSec moves on to the next
+    // layout; our narrower nanosecond range fails the same way.
+    parsed.with_default_year(now_year).to_timestamp()
+}
+
+/// CrowdSec 1.4.6 `ParseDate`: `str_time_format` first when non-empty, then
+/// [`CROWDSEC_DATE_LAYOUTS`] in order.
+///
+/// `now` only supplies the year for dates written without one (its UTC year, as 1.4.6 uses
+/// `time.Now().UTC().Year()`). 1.4.6 does not look at the month: a syslog `Dec 31 23:59:59` read
+/// on January 1st becomes December 31st of the *new* year, almost a year in the future; we keep
+/// that, since replays and bucket timing must match CrowdSec.
+///
+/// `None` means no layout matched; CrowdSec then stores the current time (`now`) as
+/// `MarshaledTime`, which the caller does. Format a result with
+/// [`format_rfc3339_nano`](crate::format_rfc3339_nano) to get 1.4.6's `MarshaledTime` text.
+pub fn parse_date(str_time: &str, str_time_format: &str, now: Timestamp) -> Option<Timestamp> {
+    let now_year = now.utc_year();
+    if !str_time_format.is_empty() {
+        if let Some(ts) = parse_with_layout(str_time, str_time_format, now_year) {
+            return Some(ts);
+        }
+    }
+    CROWDSEC_DATE_LAYOUTS
+        .iter()
+        .find_map(|layout| parse_with_layout(str_time, layout, now_year))
+}

@@ -1,0 +1,47 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { packageRoot } from '../engine/package-root';
+import { registerExplain } from './commands/explain';
+import { registerLint } from './commands/lint';
+import { registerReplay } from './commands/replay';
+import { describeError, EXIT_OK, EXIT_USAGE } from './errors';
+import { type CliIO, type CommandContext, processIO } from './io';
+
+const COMMANDS = [registerReplay, registerExplain, registerLint];
+
+function packageVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/**
+ * Runs the CLI on `argv` (the user's arguments, without node and script) and resolves to the
+ * exit status. Nothing here exits the process, so tests run it in-process with string sinks.
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const ctx: CommandContext = { io, exitCode: EXIT_OK };
+  const program = new Command('crowdwatch')
+    .description('CrowdSec-compatible intrusion prevention: replay logs, explain parsing, lint configs')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      getOutHelpWidth: () => io.stdout.columns ?? 80,
+      getErrHelpWidth: () => io.stderr.columns ?? 80,
+    })
+    .showHelpAfterError('(run with --help for usage)');
+  // Subcommands made by .command() inherit exitOverride and configureOutput from here.
+  for (const register of COMMANDS) register(program, ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (error) {
+    // Help and --version arrive here as CommanderErrors with exit code 0.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    const { exitCode, message } = describeError(error);
+    io.stderr.write(`crowdwatch: ${message}\n`);
+    return exitCode;
+  }
+}

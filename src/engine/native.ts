@@ -1,0 +1,32 @@
+import * as path from 'node:path';
+import type * as Bindings from '../../bindings/index';
+import { packageRoot } from './package-root';
+
+export type {
+  Alert,
+  AlertSource,
+  BatchResult,
+  Counters,
+  Diagnostic,
+  Engine,
+  EngineError,
+  EngineOptions,
+  LintOptions,
+  LintReport,
+  SourceHandle,
+  SourceLabels,
+  Stats,
+  Trace,
+  TraceNode,
+  TraceStage,
+} from '../../bindings/index';
+
+// bindings/ is hand-written JS beside the .node file and is not compiled into dist/, so it is
+// required from the package root at run time; the import above only brings its types.
+let loaded: typeof Bindings | undefined;
+
+/** The typed bindings module; the addon itself loads on first use (Engine.load / lint). */
+export function bindings(): typeof Bindings {
+  loaded ??= require(path.join(packageRoot, 'bindings', 'index.js')) as typeof Bindings;
+  return loaded;
+}
