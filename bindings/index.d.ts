@@ -185,7 +185,7 @@ export declare class Engine {
   source(labels: SourceLabels, src?: string, module?: string): SourceHandle;
   /** Runs newline-separated lines (ending at a line boundary) through parsers and buckets. */
   processBatch(source: SourceHandle, lines: Uint8Array): BatchResult;
-  /** Traces one line through the pipeline (it is poured, like any other line). */
+  /** Traces one line through the parsers and lists the scenarios whose filter accepts it; nothing is poured. */
   explain(source: SourceHandle, line: string): Trace;
   stats(): Stats;
   /** Live mode: expires idle buckets at wall-clock now and returns any alerts that produces. */

@@ -120,7 +120,9 @@ export async function runCrowdsecReplay(
       agentArgs.push('-dump-data', path.resolve(opts.dumpDir));
     }
     const agent = await run(ref.crowdsecBin, agentArgs, opts.timeoutMs ?? 600_000, 4 << 20);
-    if (agent.code !== 0 || /level=fatal/.test(agent.output)) {
+    // A failed POST of the alert batch is only logged ("while pushing to api"); fail loudly rather
+    // than compare against a partial alert set. (Invisible when logLevel is 'fatal'.)
+    if (agent.code !== 0 || /level=fatal|while pushing to api/.test(agent.output)) {
       throw new Error(`crowdsec agent failed (exit ${agent.code ?? agent.signal}):\n${tail(agent.output)}`);
     }
 

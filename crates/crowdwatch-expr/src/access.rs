@@ -52,7 +52,11 @@ pub(crate) fn element(base: Val<'_>, i: i64) -> Result<Val<'_>, EvalError> {
 }
 
 /// `x[from:to]`: negative bounds count from the end, out-of-range bounds are clamped.
-pub(crate) fn slice(base: Val<'_>, from: Option<i64>, to: Option<i64>) -> Result<Val<'_>, EvalError> {
+pub(crate) fn slice(
+    base: Val<'_>,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<Val<'_>, EvalError> {
     let len = match &base {
         Val::Str(s) => s.len(),
         Val::List(l) => l.len(),

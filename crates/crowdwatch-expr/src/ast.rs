@@ -29,4 +29,3 @@ pub(crate) struct Expr {
     pub ast: Ast,
     pub offset: usize,
 }
-

@@ -4,8 +4,8 @@ use crate::helpers::{self, Function, Helper};
 use crate::node::{Node, Ty};
 use crate::optimize;
 use crate::parser::{Ast, Expr};
-use crate::value::{List, Val};
 use crate::paths::flatten;
+use crate::value::{List, Val};
 use crate::{CompileError, DataFiles, Schema};
 
 pub(crate) type Typed = (Node, Ty);

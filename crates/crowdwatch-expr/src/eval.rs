@@ -4,7 +4,6 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-
 use crate::access::{closure, contains_item, element, member, slice};
 use crate::helpers;
 use crate::node::{BinOp, Node, RegexCache, REGEX_CACHE_LIMIT};
@@ -285,4 +284,3 @@ fn binary<'a>(op: BinOp, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>, EvalError> {
         },
     })
 }
-

@@ -135,5 +135,4 @@ impl Compiler<'_> {
         }
         Ok((Node::Method(id, nodes), field_ty(ft)))
     }
-
 }

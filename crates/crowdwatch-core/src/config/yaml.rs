@@ -190,8 +190,9 @@ pub fn documents<T: serde::de::DeserializeOwned>(text: &str) -> Vec<(usize, Resu
                 out.push((start, decoded));
             }
             Err(e) => {
-                let line = e.location().map(|l| l.line()).unwrap_or(start);
-                out.push((start, Err((line, e.to_string()))));
+                let msg = e.to_string();
+                let line = e.location().map(|l| l.line()).or_else(|| line_in_message(&msg)).unwrap_or(start);
+                out.push((start, Err((line, msg))));
                 // The stream cannot continue past a syntax error.
                 break;
             }
@@ -227,4 +228,32 @@ fn field_line(text: &str, message: &str, start: usize) -> usize {
         return start;
     }
     crate::diag::line_of(text, &format!("{key}:"), start)
+}
+
+/// serde_yaml's syntax errors say "at line N column M" but do not always expose the location.
+fn line_in_message(msg: &str) -> Option<usize> {
+    let rest = &msg[msg.find("at line ")? + "at line ".len()..];
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_point_at_their_line() {
+        let text = "name: a\ndescription: b\nfilter: x\n\nstatics: [\n  - meta: a\n";
+        let docs = documents::<NodeYaml>(text);
+        let (_, res) = docs.last().expect("one document");
+        let (line, _) = res.as_ref().expect_err("broken YAML");
+        assert!(*line >= 5, "line {line}");
+    }
+
+    #[test]
+    fn unknown_keys_point_at_their_line() {
+        let text = "name: a\ndescription: b\nfilterr: x\n";
+        let docs = documents::<NodeYaml>(text);
+        let (line, msg) = docs[0].1.as_ref().expect_err("unknown key");
+        assert_eq!(*line, 3, "{msg}");
+    }
 }
