@@ -59,7 +59,8 @@ pub fn translate(pattern: &str) -> Cow<'_, str> {
                         }
                         i += 2;
                     }
-                    d if d.is_ascii_punctuation() && !regex_syntax::is_meta_character(d) => {
+                    // Go also accepts an escaped space (`\ `, common in user-agent lists).
+                    d if (d.is_ascii_punctuation() || d == ' ') && !regex_syntax::is_meta_character(d) => {
                         out.push_str(&format!("\\x{:02X}", d as u32));
                     }
                     d => {
@@ -182,6 +183,15 @@ mod tests {
             .is_match(b"user 'a@b'"));
         assert!(!compile(r"^\s$").unwrap().is_match(b"\x0B"));
         assert!(compile(r"%{N:f:int}").unwrap().is_match(b"%{N:f:int}"));
+    }
+
+    #[test]
+    fn an_escaped_space_stays_in_fast_ascii_mode() {
+        // Unicode mode would make `\b` Unicode-aware, which the DFA cannot run: a 100x slowdown.
+        let re = compile(r"\bBlack\ Hole\b").unwrap();
+        assert!(re.is_match(b"Mozilla Black Hole/1.0"));
+        assert!(!re.is_match("Black Hole".replace(' ', "_").as_bytes()));
+        assert_eq!(translate(r"a\ b"), r"a\x20b");
     }
 
     #[test]
