@@ -1,6 +1,4 @@
 //! Building scenarios from CrowdSec scenario YAML (spec §3.1), with CrowdSec's validation rules.
-use std::sync::Arc;
-
 use super::scenario::{Kind, Scenario, Scope, ScopeKind};
 use crate::config::yaml::ScenarioYaml;
 use crate::diag::line_of;
@@ -102,7 +100,6 @@ pub fn build_scenario(y: &ScenarioYaml, line: usize, prov: &Provenance, cx: &mut
     else {
         return None;
     };
-    ok &= true;
     let cache = y.cache_size.unwrap_or(0);
     let queue_len = match kind {
         _ if cache > 0 && (cache <= capacity || capacity == -1) => cache as usize,
@@ -138,8 +135,4 @@ pub fn build_scenario(y: &ScenarioYaml, line: usize, prov: &Provenance, cx: &mut
         version: prov.version.clone(),
         simulated: false,
     })
-}
-
-pub fn file_name(path: &str) -> Arc<str> {
-    path.into()
 }

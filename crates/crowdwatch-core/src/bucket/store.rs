@@ -97,17 +97,16 @@ pub fn pour(
         None => String::new(),
     };
     // A bucket idle past its lifetime has underflowed: it is replaced by a fresh, full one.
-    let expired = match state.buckets.get(key.as_str()) {
-        Some(b) => sc.kind != Kind::Trigger && now.unix_nanos > b.last_ts.unix_nanos.saturating_add(sc.lifetime),
-        None => false,
+    // One lookup on the hot path; the key is allocated only when a bucket is created.
+    let bucket = match state.buckets.get_mut(key.as_str()) {
+        Some(b) => {
+            if sc.kind != Kind::Trigger && now.unix_nanos > b.last_ts.unix_nanos.saturating_add(sc.lifetime) {
+                *b = Bucket::new(now);
+            }
+            b
+        }
+        None => state.buckets.entry(key.clone().into_boxed_str()).or_insert_with(|| Bucket::new(now)),
     };
-    if expired {
-        state.buckets.remove(key.as_str());
-    }
-    if !state.buckets.contains_key(key.as_str()) {
-        state.buckets.insert(key.clone().into_boxed_str(), Bucket::new(now));
-    }
-    let bucket = state.buckets.get_mut(key.as_str()).expect("bucket just inserted");
 
     let overflowed = if sc.kind == Kind::Trigger {
         bucket.total = 1;
