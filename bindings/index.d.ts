@@ -136,7 +136,7 @@ export interface Trace {
 export interface Diagnostic {
   severity: 'error' | 'warning';
   /** What the problem concerns, so counts can be kept per kind. */
-  item?: 'parser' | 'scenario' | 'pattern' | 'data' | 'config';
+  item?: 'parser' | 'scenario' | 'pattern' | 'data' | 'config' | 'profile';
   file: string;
   /** 1-based; 0 when the problem concerns the whole file. */
   line: number;
@@ -191,6 +191,42 @@ export declare class Engine {
   /** Live mode: expires idle buckets at wall-clock now and returns any alerts that produces. */
   tick(): Alert[];
 }
+
+/** What the store knows of an alert's target when the profiles run (GetDecisionsCount…). */
+export interface DecisionHistory {
+  value: string;
+  /** Creation times (epoch ms) of every decision the value has had. */
+  createdAtMs: number[];
+  nowMs: number;
+}
+
+export interface ProfileDecision {
+  profile: string;
+  type: string;
+  scope: string;
+  value: string;
+  duration_ns: number;
+  origin: string;
+  scenario: string;
+  simulated: boolean;
+}
+
+export interface ProfileOutcome {
+  matched: string[];
+  decisions: ProfileDecision[];
+  warnings: string[];
+}
+
+/** `profiles.yaml` compiled once; `evaluate` runs it on one alert (the API's JSON shape). */
+export declare class Profiles {
+  private constructor();
+  /** Throws an EngineError `CW_CONFIG` (with `diagnostics`) on any problem in the file. */
+  static load(file: string): Profiles;
+  evaluate(alert: unknown, history: DecisionHistory): ProfileOutcome;
+}
+
+/** Every diagnostic of a profiles file (errors and warnings); never throws for content problems. */
+export declare function lintProfiles(file: string): Diagnostic[];
 
 /** Loads the whole config and reports every problem; never throws for content problems. */
 export declare function lint(options: LintOptions): LintReport;

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const addonPath = path.join(__dirname, 'crowdwatch.node');
-const RAW_EXPORTS = ['loadEngine', 'lint', 'registerSource', 'processBatch', 'explain', 'stats'];
+const RAW_EXPORTS = ['loadEngine', 'lint', 'registerSource', 'processBatch', 'explain', 'stats', 'loadProfiles', 'evaluateProfiles'];
 
 let raw = null;
 
@@ -133,8 +133,29 @@ class Engine {
   }
 }
 
+class Profiles {
+  #handle;
+
+  constructor(handle) {
+    this.#handle = handle;
+  }
+
+  static load(file) {
+    if (typeof file !== 'string') throw new TypeError('profiles: a file path is required');
+    return new Profiles(call('loadProfiles', file));
+  }
+
+  evaluate(alert, history) {
+    return decode(call('evaluateProfiles', this.#handle, JSON.stringify(alert), JSON.stringify(history)), 'evaluateProfiles');
+  }
+}
+
+function lintProfiles(file) {
+  return decode(call('lintProfiles', file), 'lintProfiles');
+}
+
 function lint(options) {
   return decode(call('lint', encodeOptions(options)), 'lint');
 }
 
-module.exports = { Engine, lint, addonPath, isAddonBuilt };
+module.exports = { Engine, Profiles, lint, lintProfiles, addonPath, isAddonBuilt };

@@ -9,6 +9,9 @@ export const EXIT_INTERNAL = 70;
 /** Codes whose message is a list of `file:line: message` problems in the user's config. */
 const CONFIG_CODES = new Set(['CW_CONFIG', 'CW_PATTERN', 'CW_CONFIG_DIR']);
 
+/** Codes of mistakes in flags, values or config files, with a message that says which. */
+const USAGE_CODES = new Set(['CW_USAGE', 'CW_CONFIG_FILE', 'CW_STORE_INPUT', 'CW_STORE_VERSION']);
+
 /** Codes that mean a bug in crowdwatch (a misused binding, a panic), not a user mistake. */
 const BUG_CODES = new Set(['CW_ARG', 'CW_PANIC', 'CW_INTERNAL', 'CW_PROTOCOL', 'CW_BUSY']);
 
@@ -47,9 +50,12 @@ export function describeError(error: unknown): { exitCode: number; message: stri
   if (BUG_CODES.has(code)) {
     return { exitCode: EXIT_INTERNAL, message: `internal error (${code}): ${err.message}; please report it` };
   }
+  if (USAGE_CODES.has(code)) return { exitCode: EXIT_USAGE, message: err.message };
   if (code.startsWith('CW_')) return { exitCode: EXIT_FAILURE, message: `${err.message} (${code})` };
   if (typeof err.path === 'string' && /^E[A-Z]+$/.test(code)) {
     return { exitCode: EXIT_FAILURE, message: `${err.path}: ${err.message}` };
   }
+  // Database and network failures (SQLITE_CANTOPEN, ECONNREFUSED…) are the environment, not a bug.
+  if (/^(SQLITE_[A-Z_]+|E[A-Z]+)$/.test(code)) return { exitCode: EXIT_FAILURE, message: `${err.message} (${code})` };
   return { exitCode: EXIT_INTERNAL, message: `internal error: ${err.stack ?? err.message}` };
 }

@@ -2,13 +2,31 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../engine/package-root';
+import { registerApi } from './commands/api';
 import { registerExplain } from './commands/explain';
 import { registerLint } from './commands/lint';
+import { registerAlerts } from './commands/manage/alerts';
+import { registerBouncers } from './commands/manage/bouncers';
+import { registerDecisions } from './commands/manage/decisions';
+import { registerLapi } from './commands/manage/lapi';
+import { registerMachines } from './commands/manage/machines';
+import { registerSimulation } from './commands/manage/simulation';
 import { registerReplay } from './commands/replay';
 import { describeError, EXIT_OK, EXIT_USAGE } from './errors';
 import { type CliIO, type CommandContext, processIO } from './io';
 
-const COMMANDS = [registerReplay, registerExplain, registerLint];
+const COMMANDS = [
+  registerReplay,
+  registerExplain,
+  registerLint,
+  registerApi,
+  registerDecisions,
+  registerAlerts,
+  registerBouncers,
+  registerMachines,
+  registerSimulation,
+  registerLapi,
+];
 
 function packageVersion(): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
@@ -22,7 +40,7 @@ function packageVersion(): string {
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const ctx: CommandContext = { io, exitCode: EXIT_OK };
   const program = new Command('crowdwatch')
-    .description('CrowdSec-compatible intrusion prevention: replay logs, explain parsing, lint configs')
+    .description('CrowdSec-compatible intrusion prevention: detection engine, local API, decisions and bouncers')
     .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({

@@ -29,3 +29,18 @@ function parsePositiveInt(value: string): number {
   if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
+
+export type ListFormat = 'human' | 'json' | 'raw';
+
+/** `-o` for listings: a table, JSON, or raw CSV for scripts (cscli's three). */
+export function listOutputOption(): Option {
+  return new Option('-o, --output <format>', 'output format').choices(['human', 'json', 'raw']).default('human');
+}
+
+export function dataDirOption(): Option {
+  return new Option('--data-dir <dir>', 'where the database and state live (default: $CROWDWATCH_DATA_DIR, /var/lib/crowdwatch as root)');
+}
+
+export function configFileOption(): Option {
+  return new Option('--config-file <file>', 'API/database config (default: <data-dir>/config.yaml when present)');
+}

@@ -19,6 +19,7 @@ pub enum Item {
     Pattern,
     Data,
     Config,
+    Profile,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

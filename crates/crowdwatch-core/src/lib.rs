@@ -9,6 +9,7 @@ pub mod engine;
 pub mod event;
 pub mod line;
 pub mod parser;
+pub mod profile;
 pub mod schema;
 
 pub use crowdwatch_time::Timestamp;

@@ -136,6 +136,9 @@ impl<'s> Compiler<'s> {
             Ast::Member(recv, method) => return self.method(recv, method, args, callee.offset),
             _ => return err("expression is not callable", at),
         };
+        if let Some((id, ft)) = self.schema.resolve_method(&[], name) {
+            return self.host_call(id, ft, name, args);
+        }
         let Some(function) = helpers::lookup(name) else {
             return err(format!("unknown func {name}"), callee.offset);
         };

@@ -31,7 +31,9 @@ pub trait Schema {
     fn resolve(&self, path: &[&str]) -> Option<(FieldId, FieldType)>;
 
     /// Resolve a method call on a path, e.g. (`["evt"]`, `"GetType"`) or (`["Alert"]`, `"GetScope"`).
-    /// Returns the method id and its return type.
+    /// With an empty receiver, a function the host provides (`GetDecisionsCount(value)` for
+    /// profiles); host functions take precedence over built-in helpers of the same name.
+    /// Returns the id and the return type; arguments are strings.
     fn resolve_method(&self, receiver: &[&str], method: &str) -> Option<(FieldId, FieldType)>;
 
     /// Whether `name` is a root variable (`evt`, `Alert`). Only used to point an unknown-path

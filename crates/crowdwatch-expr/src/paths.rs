@@ -4,7 +4,7 @@ use crate::compile::{err, Compiler, Typed};
 use crate::node::{Node, Ty};
 use crate::parser::{Ast, Expr};
 use crate::value::Val;
-use crate::{CompileError, FieldType};
+use crate::{CompileError, FieldId, FieldType};
 
 pub(crate) fn field_ty(t: FieldType) -> Ty {
     match t {
@@ -127,10 +127,23 @@ impl Compiler<'_> {
         let Some((id, ft)) = resolved else {
             return err(format!("unknown method {method}"), at);
         };
+        self.host_call(id, ft, method, args)
+    }
+
+    /// A call the host answers: a method, or a function the host provides (`resolve_method` with
+    /// no receiver, e.g. `GetDecisionsCount` where profiles can reach the decision store).
+    /// Arguments are strings.
+    pub(crate) fn host_call(
+        &mut self,
+        id: FieldId,
+        ft: FieldType,
+        name: &str,
+        args: &[Expr],
+    ) -> Result<Typed, CompileError> {
         let mut nodes = Vec::with_capacity(args.len());
         for arg in args {
             let (node, ty) = self.expr(arg)?;
-            self.expect_ty(ty, Ty::Str, method, arg.offset)?;
+            self.expect_ty(ty, Ty::Str, name, arg.offset)?;
             nodes.push(node);
         }
         Ok((Node::Method(id, nodes), field_ty(ft)))

@@ -30,8 +30,13 @@ fn arg_error(what: &str) -> JsError {
 /// the JS thread inside a Node-API callback, where the env and its values are valid.
 pub struct Env(napi_env);
 
-/// Marks our externals so a foreign `External` passed by mistake is refused, not trusted.
-const HANDLE_TAG: u64 = 0x6377_6174_6368_0001;
+/// A type JS may hold as an External. Each has its own tag, so an External of another type (or
+/// of another addon) passed by mistake is refused, never reinterpreted.
+pub trait HandleType: 'static {
+    const TAG: u64;
+    /// What the argument should have been, for the error message.
+    const WHAT: &'static str;
+}
 
 #[repr(C)]
 struct Tagged<T> {
@@ -107,14 +112,14 @@ impl Env {
     }
 
     /// Move `value` into a JS External; it is dropped when the External is garbage collected.
-    pub fn create_external<T: 'static>(&self, value: T) -> Result<napi_value, JsError> {
+    pub fn create_external<T: HandleType>(&self, value: T) -> Result<napi_value, JsError> {
         unsafe extern "C" fn finalize<T>(_env: napi_env, data: *mut c_void, _hint: *mut c_void) {
             // SAFETY: `data` is the Box we leaked below, finalized exactly once by Node.
             let boxed = unsafe { Box::from_raw(data as *mut Tagged<T>) };
             // Never unwind into Node from a finalizer.
             let _ = catch_unwind(AssertUnwindSafe(move || drop(boxed)));
         }
-        let raw = Box::into_raw(Box::new(Tagged { tag: HANDLE_TAG, value }));
+        let raw = Box::into_raw(Box::new(Tagged { tag: T::TAG, value }));
         let mut out = ptr::null_mut();
         // SAFETY: Node keeps `raw` and calls `finalize::<T>` once when the External dies.
         let st = unsafe { napi_create_external(self.0, raw.cast(), Some(finalize::<T>), ptr::null_mut(), &mut out) };
@@ -127,20 +132,22 @@ impl Env {
     }
 
     /// Borrow the value of an External made by `create_external::<T>`.
-    pub fn external<'a, T: 'static>(&'a self, v: napi_value) -> Result<&'a T, JsError> {
+    pub fn external<'a, T: HandleType>(&'a self, v: napi_value) -> Result<&'a T, JsError> {
         let mut data: *mut c_void = ptr::null_mut();
         // SAFETY: fails unless `v` is an External.
         let st = unsafe { napi_get_value_external(self.0, v, &mut data) };
         if st != NAPI_OK || data.is_null() {
-            return Err(arg_error("an engine handle"));
+            return Err(arg_error(T::WHAT));
         }
         let tagged = data as *const Tagged<T>;
-        // SAFETY: every External this addon hands out is a `Tagged<Handle>`, alive while JS holds
-        // it (the argument keeps it alive during this call); the tag check refuses Externals of
-        // other addons that reach us by mistake. Only one type `T` is ever stored (the handle).
+        // SAFETY: every External this addon hands out is a `Tagged<U>` for some HandleType U,
+        // alive while JS holds it (the argument keeps it alive during this call). `Tagged` is
+        // repr(C), so the tag sits at offset 0 whatever U is and may be read before we know U;
+        // the value is only borrowed as a T once the tag says it is one. Externals of other
+        // addons are refused by the same check (their first word is not one of our tags).
         unsafe {
-            if (*tagged).tag != HANDLE_TAG {
-                return Err(arg_error("an engine handle"));
+            if (*tagged).tag != T::TAG {
+                return Err(arg_error(T::WHAT));
             }
             Ok(&(*tagged).value)
         }

@@ -7,12 +7,17 @@ use crowdwatch_core::event::{ExpectMode, FieldMap, Source};
 use crowdwatch_core::{Engine, EngineOptions, Timestamp};
 use serde::Deserialize;
 
-use crate::boundary::{entry, Env, JsError};
+use crate::boundary::{entry, Env, HandleType, JsError};
 use crate::sys::{napi_callback_info, napi_env, napi_value};
 
 /// What JS holds: the engine behind a lock (calls come from one JS thread; the lock makes a
 /// re-entrant or cross-thread misuse an error instead of undefined behaviour).
 struct Handle(Mutex<Engine>);
+
+impl HandleType for Handle {
+    const TAG: u64 = 0x6377_6174_6368_0001;
+    const WHAT: &'static str = "an engine handle";
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -51,7 +56,7 @@ fn options(env: &Env, v: napi_value) -> Result<EngineOptions, JsError> {
     })
 }
 
-fn json<T: serde::Serialize>(env: &Env, value: &T) -> Result<napi_value, JsError> {
+pub(crate) fn json<T: serde::Serialize>(env: &Env, value: &T) -> Result<napi_value, JsError> {
     let text = serde_json::to_string(value).map_err(|e| JsError::new("CW_INTERNAL", e.to_string()))?;
     env.create_string(&text)
 }

@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseIpRange } from '../../store/ip-range';
+import { alertsBodySchema, type PostedAlert, prepareAlerts } from '../alert-intake';
+import type { ApiContext } from '../context';
+import { ApiError, forbidden } from '../errors';
+import { alertFilter, type Query } from '../query';
+import { apiAlert } from '../render';
+import { authenticatedMachine } from './watchers';
+
+function jsonText(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** Admin routes (deleting alerts) answer only loopback and `trusted_ips`. */
+function requireTrusted(ctx: ApiContext, req: FastifyRequest): void {
+  const caller = parseIpRange(req.ip);
+  const trusted = caller !== null && ctx.config.trustedIps.some((t) => {
+    const r = parseIpRange(t);
+    return r !== null && r.start <= caller.start && r.end >= caller.end;
+  });
+  if (!trusted) throw forbidden();
+}
+
+function alertId(text: string): number {
+  const id = Number(text);
+  if (!/^\d{1,15}$/.test(text) || !Number.isSafeInteger(id)) throw new ApiError(400, `invalid alert id '${text.slice(0, 64)}'`);
+  return id;
+}
+
+/** Agents push alerts; the CLI and dashboards read and delete them. */
+export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.post<{ Body: PostedAlert[] }>('/v1/alerts', { schema: { body: alertsBodySchema } }, async (req, reply) => {
+    const machineId = await authenticatedMachine(ctx, req.headers.authorization);
+    const now = Date.now();
+    const { alerts, warnings } = await prepareAlerts(req.body, machineId, ctx.decider, ctx.store.decisions, now);
+    for (const w of warnings) ctx.log(`profiles: ${w}`);
+    const ids = await ctx.store.alerts.insert(alerts, now);
+    await ctx.store.machines.recordPush(machineId, now);
+    if (alerts.some((a) => a.decisions.length > 0)) ctx.changes.notify();
+    return reply.code(201).send(ids.map(String));
+  });
+
+  const list = async (req: FastifyRequest<{ Querystring: Query }>) => {
+    await authenticatedMachine(ctx, req.headers.authorization);
+    const now = Date.now();
+    const alerts = await ctx.store.alerts.query(alertFilter(req.query, now), now);
+    return alerts.length === 0 ? 'null' : jsonText(alerts.map((a) => apiAlert(a, now)));
+  };
+  app.get<{ Querystring: Query }>('/v1/alerts', async (req, reply) => reply.type('application/json; charset=utf-8').send(await list(req)));
+
+  app.get<{ Params: { id: string } }>('/v1/alerts/:id', async (req) => {
+    await authenticatedMachine(ctx, req.headers.authorization);
+    const alert = await ctx.store.alerts.get(alertId(req.params.id));
+    if (!alert) throw new ApiError(404, 'object not found');
+    return apiAlert(alert, Date.now());
+  });
+
+  app.delete<{ Querystring: Query }>('/v1/alerts', async (req) => {
+    await authenticatedMachine(ctx, req.headers.authorization);
+    requireTrusted(ctx, req);
+    const filter = alertFilter(req.query);
+    delete filter.limit;
+    const n = await ctx.store.alerts.delete(filter);
+    ctx.changes.notify();
+    return { nbDeleted: String(n) };
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/alerts/:id', async (req) => {
+    await authenticatedMachine(ctx, req.headers.authorization);
+    requireTrusted(ctx, req);
+    const n = await ctx.store.alerts.delete({ id: alertId(req.params.id) });
+    if (n === 0) throw new ApiError(404, 'object not found');
+    ctx.changes.notify();
+    return { nbDeleted: String(n) };
+  });
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hashApiKey, sameDigest } from '../credentials';
+import { type ApiContext, userAgent } from '../context';
+import { ApiError, forbidden } from '../errors';
+import { decisionFilter, type Query, STREAM_PARAMS } from '../query';
+import { decisionList } from '../render';
+import type { Bouncer } from '../../store/types';
+import { parseGoDuration } from '../../time/go-duration';
+import { authenticatedMachine } from './watchers';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** How often GET /v1/decisions updates a bouncer's "last seen" (a write per request would cost more than the read). */
+const SEEN_EVERY_MS = 30_000;
+/** Longest wait a long-polling bouncer may ask for, and how often a waiter rechecks the database. */
+const MAX_WAIT_MS = 60_000;
+const RECHECK_MS = 1000;
+
+async function bouncerOf(ctx: ApiContext, req: FastifyRequest): Promise<Bouncer> {
+  const key = req.headers['x-api-key'];
+  if (typeof key !== 'string' || key.length === 0 || key.length > 256) throw forbidden();
+  const hash = hashApiKey(key);
+  const bouncer = await ctx.store.bouncers.byKeyHash(hash);
+  if (!bouncer || !sameDigest(bouncer.keyHash, hash)) throw forbidden();
+  return bouncer;
+}
+
+function send(reply: FastifyReply, text: string): FastifyReply {
+  return reply.type(JSON_TYPE).send(text);
+}
+
+function bool(query: Query, name: string, fallback: boolean): boolean {
+  const v = query[name];
+  if (v === undefined) return fallback;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ApiError(400, `parameter '${name}' must be true or false`);
+}
+
+/** Bouncer routes (X-Api-Key): live queries and the stream; watcher routes: deletions. */
+export function decisionRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const lastSeen = new Map<number, number>();
+
+  app.get<{ Querystring: Query }>('/v1/decisions', async (req, reply) => {
+    const bouncer = await bouncerOf(ctx, req);
+    const now = Date.now();
+    const filter = decisionFilter(req.query);
+    const decisions = await ctx.store.decisions.active(filter, now);
+    if (now - (lastSeen.get(bouncer.id) ?? 0) > SEEN_EVERY_MS) {
+      lastSeen.set(bouncer.id, now);
+      const agent = userAgent(req.headers['user-agent']) ?? { type: '', version: '' };
+      await ctx.store.bouncers.recordSeen(bouncer.id, { at: now, ip: req.ip, ...agent });
+    }
+    return send(reply, decisionList(decisions, now));
+  });
+
+  app.get<{ Querystring: Query }>('/v1/decisions/stream', async (req, reply) => {
+    const bouncer = await bouncerOf(ctx, req);
+    const query = req.query;
+    for (const k of Object.keys(query)) if (!STREAM_PARAMS.has(k)) delete query[k];
+    const startup = bool(query, 'startup', false);
+    const dedup = bool(query, 'dedup', true);
+    let waitMs = 0;
+    if (typeof query.wait === 'string') {
+      // crowdwatch's long poll: hold a quiet poll open until a decision changes (or `wait` ends).
+      const ns = parseGoDuration(query.wait);
+      if (ns === null || ns < 0) throw new ApiError(400, "parameter 'wait' must be a duration");
+      waitMs = Math.min(ns / 1e6, MAX_WAIT_MS);
+    }
+    const { wait: _wait, startup: _startup, dedup: _dedup, ...filters } = query;
+    const filter = decisionFilter(filters, STREAM_PARAMS);
+    if (!filter.scopes) filter.scopes = ['ip', 'range'];
+    const since = startup ? null : { lastPull: bouncer.lastPull, lastRevision: bouncer.lastRevision };
+    const deadline = Date.now() + waitMs;
+    let now = Date.now();
+    let changes = await ctx.store.decisions.stream(filter, since, dedup, now);
+    while (!startup && changes.fresh.length === 0 && changes.deleted.length === 0 && Date.now() < deadline) {
+      await ctx.changes.next(Math.min(RECHECK_MS, deadline - Date.now()));
+      if (req.raw.destroyed) return reply;
+      now = Date.now();
+      changes = await ctx.store.decisions.stream(filter, since, dedup, now);
+    }
+    const agent = userAgent(req.headers['user-agent']) ?? { type: '', version: '' };
+    await ctx.store.bouncers.recordPull(bouncer.id, { at: now, lastRevision: changes.lastRevision, ip: req.ip, ...agent });
+    return send(reply, `{"deleted":${decisionList(changes.deleted, now)},"new":${decisionList(changes.fresh, now)}}`);
+  });
+
+  app.delete<{ Querystring: Query }>('/v1/decisions', async (req) => {
+    await authenticatedMachine(ctx, req.headers.authorization);
+    const n = await ctx.store.decisions.expire(decisionFilter(req.query));
+    if (n > 0) ctx.changes.notify();
+    return { nbDeleted: String(n) };
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/decisions/:id', async (req) => {
+    await authenticatedMachine(ctx, req.headers.authorization);
+    const text = req.params.id;
+    if (!/^\d{1,15}$/.test(text)) throw new ApiError(400, `invalid decision id '${text.slice(0, 64)}'`);
+    const n = await ctx.store.decisions.expire({ id: Number(text) });
+    if (n === 0) throw new ApiError(404, 'decision not found');
+    ctx.changes.notify();
+    return { nbDeleted: String(n) };
+  });
+}

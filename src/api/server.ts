@@ -1,0 +1,120 @@
+import * as fs from 'node:fs';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { ApiConfig } from '../config/api-config';
+import { DecisionMaker } from '../profiles/decisions';
+import { Store } from '../store/store';
+import { DecisionChanges } from './changes';
+import type { ApiContext } from './context';
+import { ApiError } from './errors';
+import { alertRoutes } from './routes/alerts';
+import { decisionRoutes } from './routes/decisions';
+import { authenticatedMachine, watcherRoutes } from './routes/watchers';
+import { TokenIssuer } from './tokens';
+
+/** Every route the API serves, by path, for telling 405 (wrong method) from 404. */
+const ROUTES: Array<[RegExp, string[]]> = [
+  [/^\/health$/, ['GET']],
+  [/^\/v1\/watchers$/, ['POST']],
+  [/^\/v1\/watchers\/login$/, ['POST']],
+  [/^\/v1\/refresh_token$/, ['GET']],
+  [/^\/v1\/heartbeat$/, ['GET']],
+  [/^\/v1\/alerts$/, ['GET', 'HEAD', 'POST', 'DELETE']],
+  [/^\/v1\/alerts\/[^/]+$/, ['GET', 'HEAD', 'DELETE']],
+  [/^\/v1\/decisions$/, ['GET', 'HEAD', 'DELETE']],
+  [/^\/v1\/decisions\/stream$/, ['GET', 'HEAD']],
+  [/^\/v1\/decisions\/[^/]+$/, ['DELETE']],
+];
+
+/** Builds the HTTP application over an open store (tests use it with `inject` or on a port). */
+export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
+  const https = ctx.config.tls ? { cert: fs.readFileSync(ctx.config.tls.certFile), key: fs.readFileSync(ctx.config.tls.keyFile) } : null;
+  const app = Fastify({
+    ...(https ? { https } : {}),
+    bodyLimit: ctx.config.maxBodyBytes,
+    logger: false,
+    // Bouncers poll often and keep connections alive; these bound a slow or stuck client.
+    connectionTimeout: 120_000,
+    requestTimeout: 90_000,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  }) as unknown as FastifyInstance;
+
+  await app.register(rateLimit, { global: false });
+
+  app.setErrorHandler((error: FastifyError, _req, reply) => {
+    if (error instanceof ApiError) return reply.code(error.status).send(error.body());
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const message = error.validation ? `invalid request: ${error.message}` : error.message;
+      return reply.code(status).send({ message });
+    }
+    ctx.log(`internal error: ${error.stack ?? error.message}`);
+    return reply.code(500).send({ message: 'internal error' });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const known = ROUTES.find(([re]) => re.test(path));
+    return reply.code(known ? 405 : 404).send();
+  });
+
+  app.get('/health', async () => ({ status: 'up' }));
+  app.get('/v1/heartbeat', async (req, reply) => {
+    const machineId = await authenticatedMachine(ctx, req.headers.authorization);
+    await ctx.store.machines.recordHeartbeat(machineId);
+    return reply.code(200).send();
+  });
+  watcherRoutes(app, ctx);
+  alertRoutes(app, ctx);
+  decisionRoutes(app, ctx);
+  return app;
+}
+
+export interface RunningApi {
+  app: FastifyInstance;
+  url: string;
+  ctx: ApiContext;
+  close(): Promise<void>;
+}
+
+/** How often retention runs; it never removes an alert that still carries an active decision. */
+const RETENTION_EVERY_MS = 10 * 60_000;
+
+/** Opens the store, loads the profiles and listens. `close` stops everything in order. */
+export async function startApi(config: ApiConfig, log: (message: string) => void = () => undefined): Promise<RunningApi> {
+  const decider = DecisionMaker.load(config.profilesFile, config.allowlist, config.simulationFile);
+  const store = await Store.open(config.store);
+  const secret = process.env.CROWDWATCH_LAPI_SECRET ?? (await store.setting('jwt_secret', TokenIssuer.newSecret));
+  const ctx: ApiContext = { config, store, decider, tokens: new TokenIssuer(secret), changes: new DecisionChanges(), log };
+  const app = await buildApi(ctx);
+  try {
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const prune = async (): Promise<void> => {
+    const n = await store.alerts.prune(config.retention).catch((e: Error) => {
+      log(`retention: ${e.message}`);
+      return 0;
+    });
+    if (n > 0) log(`retention: pruned ${n} alert(s)`);
+  };
+  const timer = setInterval(() => void prune(), RETENTION_EVERY_MS);
+  timer.unref();
+  void prune();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  return {
+    app,
+    ctx,
+    url: `${config.tls ? 'https' : 'http'}://${host}:${port}`,
+    async close() {
+      clearInterval(timer);
+      ctx.changes.close();
+      await app.close();
+      await store.close();
+    },
+  };
+}

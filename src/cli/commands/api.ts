@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { startApi } from '../../api/server';
+import { loadApiConfig } from '../../config/api-config';
+import { EXIT_OK } from '../errors';
+import type { CommandContext } from '../io';
+import { configFileOption, dataDirOption } from '../options';
+
+/** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function registerApi(program: Command, ctx: CommandContext): void {
+  program
+    .command('api')
+    .description('run the local API (CrowdSec LAPI v1 compatible) until SIGINT/SIGTERM')
+    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8080)')
+    .addOption(dataDirOption())
+    .addOption(configFileOption())
+    .action(async (o: { listen?: string; dataDir?: string; configFile?: string }) => {
+      const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen });
+      const log = (message: string): void => {
+        ctx.io.stderr.write(`${new Date().toISOString()} ${message}\n`);
+      };
+      const api = await startApi(config, log);
+      log(`local API listening on ${api.url} (data: ${config.store.type === 'sqlite' ? config.store.path : 'postgres'})`);
+      const signal = await stopSignal();
+      log(`${signal}: stopping`);
+      await api.close();
+      ctx.exitCode = EXIT_OK;
+    });
+}

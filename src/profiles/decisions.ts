@@ -1,0 +1,82 @@
+import { bindings, type Profiles } from '../engine/native';
+import { parseIpRange } from '../store/ip-range';
+import type { NewDecision } from '../store/types';
+import type { DecisionStore } from '../store/decisions';
+import { isSimulated, readSimulation, type SimulationConfig } from './simulation';
+
+/** The alert fields profiles look at (the API's JSON shape, already validated). */
+export interface AlertForProfiles {
+  scenario: string;
+  simulated: boolean;
+  source: { scope: string; value: string };
+}
+
+/** Addresses and ranges that never get a decision: checked by containment, IPv4 and IPv6. */
+export class Allowlist {
+  private readonly ranges: Array<{ start: string; end: string }>;
+
+  constructor(entries: string[]) {
+    this.ranges = entries.map((e) => parseIpRange(e)).filter((r) => r !== null);
+  }
+
+  /** Whether `value` (an IP or a range) lies entirely inside an allowlisted range. */
+  covers(value: string): boolean {
+    const r = parseIpRange(value);
+    if (r === null) return false;
+    return this.ranges.some((a) => a.start <= r.start && a.end >= r.end);
+  }
+}
+
+/**
+ * Turns alerts into decisions: simulation first (a simulated scenario's alert is marked so), then
+ * the profiles, then the allowlist, which wins over everything.
+ */
+export class DecisionMaker {
+  private simulation: SimulationConfig;
+
+  constructor(
+    private readonly profiles: Profiles,
+    private readonly allowlist: Allowlist,
+    private readonly simulationFile: string,
+  ) {
+    this.simulation = readSimulation(simulationFile);
+  }
+
+  static load(profilesFile: string, allowlist: string[], simulationFile: string): DecisionMaker {
+    return new DecisionMaker(bindings().Profiles.load(profilesFile), new Allowlist(allowlist), simulationFile);
+  }
+
+  /** Re-reads simulation.yaml (the CLI edits it while the API runs). */
+  reloadSimulation(): void {
+    this.simulation = readSimulation(this.simulationFile);
+  }
+
+  isSimulated(scenario: string): boolean {
+    return isSimulated(this.simulation, scenario);
+  }
+
+  allowlisted(value: string): boolean {
+    return this.allowlist.covers(value);
+  }
+
+  /** Decisions for one alert; `stopAtMs` anchors `until` (CrowdSec: stop_at + duration). */
+  async decide(alert: AlertForProfiles, stopAtMs: number, decisions: DecisionStore, now = Date.now()): Promise<{ decisions: NewDecision[]; warnings: string[] }> {
+    const value = alert.source.value;
+    const history = { value, createdAtMs: await decisions.createdTimes(value), nowMs: now };
+    const outcome = this.profiles.evaluate(alert, history);
+    const made: NewDecision[] = [];
+    for (const d of outcome.decisions) {
+      if (this.allowlisted(d.value)) continue;
+      made.push({
+        type: d.type,
+        scope: d.scope,
+        value: d.value,
+        origin: d.origin,
+        scenario: d.scenario,
+        simulated: d.simulated,
+        until: stopAtMs + Math.round(d.duration_ns / 1e6),
+      });
+    }
+    return { decisions: made, warnings: outcome.warnings };
+  }
+}

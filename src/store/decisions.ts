@@ -1,0 +1,165 @@
+import { decisionWhere, normalizeScope, type Where } from './filters';
+import { parseIpRange } from './ip-range';
+import { placeholders, type SqlDatabase, type SqlExecutor } from './sql';
+import type { Decision, DecisionFilter, NewDecision } from './types';
+
+export interface DecisionRow {
+  id: number;
+  alert_id: number | null;
+  revision: number;
+  created_at: number;
+  until: number;
+  scenario: string;
+  type: string;
+  scope: string;
+  value: string;
+  origin: string;
+  simulated: number;
+}
+
+export const DECISION_COLUMNS = 'd.id, d.alert_id, d.revision, d.created_at, d.until, d.scenario, d.type, d.scope, d.value, d.origin, d.simulated';
+
+export function toDecision(r: DecisionRow): Decision {
+  return {
+    id: Number(r.id),
+    alertId: r.alert_id === null ? null : Number(r.alert_id),
+    revision: Number(r.revision),
+    createdAt: Number(r.created_at),
+    until: Number(r.until),
+    scenario: r.scenario,
+    type: r.type,
+    scope: r.scope,
+    value: r.value,
+    origin: r.origin,
+    simulated: Number(r.simulated) === 1,
+  };
+}
+
+/**
+ * The revision of the transaction `tx` runs: every write that creates or ends decisions takes the
+ * next one, and writes are serialized (SQLite has one writer; PostgreSQL takes an advisory lock
+ * first), so revisions become visible in order and "changes after revision N" misses nothing.
+ */
+export async function nextRevision(tx: SqlExecutor, dialect: 'sqlite' | 'postgres'): Promise<number> {
+  if (dialect === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(7426002)');
+  const rows = await tx.all<{ r: number | null }>('SELECT max(revision) AS r FROM decisions');
+  return Number(rows[0]?.r ?? 0) + 1;
+}
+
+/** Inserts the decisions of one alert; IP and Range values get their index columns. */
+export async function insertDecisions(tx: SqlExecutor, alertId: number, decisions: NewDecision[], revision: number, now: number): Promise<void> {
+  for (const d of decisions) {
+    const scope = normalizeScope(d.scope);
+    const range = scope === 'Ip' || scope === 'Range' ? parseIpRange(d.value) : null;
+    await tx.run(
+      `INSERT INTO decisions (alert_id, revision, created_at, until, scenario, type, scope, value, origin, simulated, ip_family, ip_start, ip_end)
+       VALUES (${placeholders(13)})`,
+      [alertId, revision, now, d.until, d.scenario, d.type, scope, d.value, d.origin, d.simulated ? 1 : 0,
+        range?.family ?? 0, range?.start ?? null, range?.end ?? null],
+    );
+  }
+}
+
+/** The changes a bouncer's stream poll returns. */
+export interface StreamChanges {
+  fresh: Decision[];
+  deleted: Decision[];
+  /** The highest revision at the time of the poll: where the next poll starts. */
+  lastRevision: number;
+}
+
+/** Keeps, per (value, type, scope), only the decision that lasts longest (first seen on ties). */
+export function longestPerTarget(decisions: Decision[]): Decision[] {
+  const best = new Map<string, Decision>();
+  for (const d of decisions) {
+    const key = `${d.value}\u0000${d.type}\u0000${d.scope}`;
+    const seen = best.get(key);
+    if (!seen || d.until > seen.until) best.set(key, d);
+  }
+  const kept = new Set(best.values());
+  return decisions.filter((d) => kept.has(d));
+}
+
+export class DecisionStore {
+  constructor(private readonly db: SqlDatabase) {}
+
+  /** Active decisions (until > now) matching the filter, newest first. */
+  async active(filter: DecisionFilter, now = Date.now(), limit?: number): Promise<Decision[]> {
+    const where = decisionWhere(filter, this.db.dialect).add('d.until > ?', now);
+    const rows = await this.db.all<DecisionRow>(
+      `SELECT ${DECISION_COLUMNS} FROM decisions d WHERE ${where.sql} ORDER BY d.id DESC${limit ? ` LIMIT ${Math.trunc(limit)}` : ''}`,
+      where.params,
+    );
+    return rows.map(toDecision);
+  }
+
+  /**
+   * A stream poll. Startup: every active decision, plus every ended one still stored. Later polls:
+   * what changed since the previous poll: decisions created or ended by a write (by revision, so
+   * nothing committed in the same millisecond is missed or sent twice) and those that expired on
+   * their own since the previous poll's time. With `dedup`, only the longest decision per (value,
+   * type, scope) is sent; an ended decision whose target is still covered by another active one
+   * is not sent as deleted, so a bouncer never lifts a ban that still holds.
+   */
+  async stream(filter: DecisionFilter, since: { lastPull: number | null; lastRevision: number } | null, dedup: boolean, now = Date.now()): Promise<StreamChanges> {
+    const maxRows = await this.db.all<{ r: number | null }>('SELECT max(revision) AS r FROM decisions');
+    const lastRevision = Number(maxRows[0]?.r ?? 0);
+    const activeWhere = decisionWhere(filter, this.db.dialect).add('d.until > ?', now).add('d.revision <= ?', lastRevision);
+    if (since !== null) activeWhere.add('d.revision > ?', since.lastRevision);
+    const candidates = await this.select(activeWhere);
+    const endedWhere = decisionWhere(filter, this.db.dialect).add('d.until <= ?', now).add('d.revision <= ?', lastRevision);
+    if (since !== null) endedWhere.add('(d.revision > ? OR d.until > ?)', since.lastRevision, since.lastPull ?? 0);
+    const ended = await this.select(endedWhere);
+    // Only the targets these changes touch are looked up again: a quiet poll reads almost nothing.
+    const touched = since === null ? candidates : await this.activeForValues(filter, [...candidates, ...ended].map((d) => d.value), now, lastRevision);
+    const isNew = (d: Decision): boolean => since === null || d.revision > since.lastRevision;
+    const fresh = dedup ? longestPerTarget(touched).filter(isNew) : candidates;
+    const stillCovered = new Set(touched.map((d) => `${d.value}\u0000${d.type}`));
+    let deleted = ended.filter((d) => !stillCovered.has(`${d.value}\u0000${d.type}`));
+    if (dedup) deleted = longestPerTarget(deleted);
+    return { fresh, deleted, lastRevision };
+  }
+
+  private async select(where: Where): Promise<Decision[]> {
+    const rows = await this.db.all<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM decisions d WHERE ${where.sql} ORDER BY d.id`, where.params);
+    return rows.map(toDecision);
+  }
+
+  /** Active decisions (within the filter) for any of `values`, in id order. */
+  private async activeForValues(filter: DecisionFilter, values: string[], now: number, maxRevision: number): Promise<Decision[]> {
+    const unique = [...new Set(values)];
+    const found: Decision[] = [];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const where = decisionWhere(filter, this.db.dialect)
+        .add('d.until > ?', now)
+        .add('d.revision <= ?', maxRevision)
+        .add(`d.value IN (${placeholders(chunk.length)})`, ...chunk);
+      found.push(...(await this.select(where)));
+    }
+    return found.sort((a, b) => a.id - b.id);
+  }
+
+  /** Ends the matching active decisions now (soft delete: bouncers see them in `deleted`). */
+  async expire(filter: DecisionFilter, now = Date.now()): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const revision = await nextRevision(tx, this.db.dialect);
+      const where = decisionWhere({ ...filter, includeSimulated: true }, this.db.dialect).add('d.until > ?', now);
+      return tx.run(`UPDATE decisions SET until = ?, revision = ? WHERE id IN (SELECT d.id FROM decisions d WHERE ${where.sql})`, [now, revision, ...where.params]);
+    });
+  }
+
+  /** How many decisions a value has had (GetDecisionsCount), optionally only those created since. */
+  async countByValue(value: string, sinceMs?: number): Promise<number> {
+    const rows = sinceMs === undefined
+      ? await this.db.all<{ n: number }>('SELECT count(*) AS n FROM decisions WHERE value = ?', [value])
+      : await this.db.all<{ n: number }>('SELECT count(*) AS n FROM decisions WHERE value = ? AND created_at > ?', [value, sinceMs]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Creation times of every decision a value has had (the profile host counts from these). */
+  async createdTimes(value: string): Promise<number[]> {
+    const rows = await this.db.all<{ created_at: number }>('SELECT created_at FROM decisions WHERE value = ?', [value]);
+    return rows.map((r) => Number(r.created_at));
+  }
+}

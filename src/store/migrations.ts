@@ -1,0 +1,86 @@
+import type { SqlDatabase } from './sql';
+
+// Schema migrations, applied in order inside one transaction each; `schema_version` records the
+// last one. A migration is never edited once released: changes are new entries.
+
+interface Types {
+  id: string;
+  ms: string;
+  ipText: string;
+}
+
+const TYPES: Record<SqlDatabase['dialect'], Types> = {
+  // AUTOINCREMENT: ids are never reused, so "decisions after id N" stays true after deletions.
+  sqlite: { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', ms: 'INTEGER', ipText: 'TEXT' },
+  postgres: { id: 'BIGSERIAL PRIMARY KEY', ms: 'BIGINT', ipText: 'TEXT COLLATE "C"' },
+};
+
+type Migration = (t: Types) => string[];
+
+const MIGRATIONS: Migration[] = [
+  (t) => [
+    `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    `CREATE TABLE machines (
+      id ${t.id}, machine_id TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+      ip_address TEXT NOT NULL DEFAULT '', scenarios TEXT NOT NULL DEFAULT '', version TEXT NOT NULL DEFAULT '',
+      is_validated INTEGER NOT NULL DEFAULT 0, created_at ${t.ms} NOT NULL, updated_at ${t.ms} NOT NULL,
+      last_push ${t.ms}, last_heartbeat ${t.ms})`,
+    `CREATE TABLE bouncers (
+      id ${t.id}, name TEXT NOT NULL UNIQUE, key_hash TEXT NOT NULL UNIQUE,
+      ip_address TEXT NOT NULL DEFAULT '', type TEXT NOT NULL DEFAULT '', version TEXT NOT NULL DEFAULT '',
+      created_at ${t.ms} NOT NULL, updated_at ${t.ms} NOT NULL, last_pull ${t.ms}, last_revision ${t.ms} NOT NULL DEFAULT 0)`,
+    `CREATE TABLE alerts (
+      id ${t.id}, created_at ${t.ms} NOT NULL, machine_id TEXT NOT NULL DEFAULT '',
+      scenario TEXT NOT NULL, scenario_hash TEXT NOT NULL DEFAULT '', scenario_version TEXT NOT NULL DEFAULT '',
+      message TEXT NOT NULL DEFAULT '', events_count INTEGER NOT NULL DEFAULT 0,
+      start_at TEXT NOT NULL, stop_at TEXT NOT NULL, stop_at_ms ${t.ms} NOT NULL,
+      capacity INTEGER NOT NULL DEFAULT 0, leakspeed TEXT NOT NULL DEFAULT '',
+      simulated INTEGER NOT NULL DEFAULT 0, remediation INTEGER NOT NULL DEFAULT 0,
+      source_scope TEXT NOT NULL DEFAULT '', source_value TEXT NOT NULL DEFAULT '',
+      source_ip TEXT NOT NULL DEFAULT '', source_range TEXT NOT NULL DEFAULT '',
+      source_as_number TEXT NOT NULL DEFAULT '', source_as_name TEXT NOT NULL DEFAULT '',
+      source_cn TEXT NOT NULL DEFAULT '', source_latitude DOUBLE PRECISION NOT NULL DEFAULT 0,
+      source_longitude DOUBLE PRECISION NOT NULL DEFAULT 0,
+      ip_start ${t.ipText}, ip_end ${t.ipText},
+      events_json TEXT NOT NULL DEFAULT '[]', meta_json TEXT NOT NULL DEFAULT '[]', labels_json TEXT NOT NULL DEFAULT '[]')`,
+    `CREATE INDEX alerts_created_at ON alerts (created_at)`,
+    `CREATE INDEX alerts_source_value ON alerts (source_value)`,
+    `CREATE TABLE decisions (
+      id ${t.id}, alert_id BIGINT,
+      created_at ${t.ms} NOT NULL, until ${t.ms} NOT NULL, revision ${t.ms} NOT NULL,
+      scenario TEXT NOT NULL DEFAULT '', type TEXT NOT NULL, scope TEXT NOT NULL, value TEXT NOT NULL,
+      origin TEXT NOT NULL, simulated INTEGER NOT NULL DEFAULT 0,
+      ip_family INTEGER NOT NULL DEFAULT 0, ip_start ${t.ipText}, ip_end ${t.ipText})`,
+    `CREATE INDEX decisions_until ON decisions (until)`,
+    `CREATE INDEX decisions_ip ON decisions (ip_start, ip_end)`,
+    `CREATE INDEX decisions_value ON decisions (value)`,
+    `CREATE INDEX decisions_alert ON decisions (alert_id)`,
+    `CREATE INDEX decisions_revision ON decisions (revision)`,
+  ],
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to SCHEMA_VERSION; refuses a database written by a newer crowdwatch. */
+export async function migrate(db: SqlDatabase): Promise<void> {
+  await db.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const rows = await db.all<{ version: number }>('SELECT version FROM schema_version');
+  const current = rows.length > 0 ? Number(rows[0].version) : 0;
+  if (current > SCHEMA_VERSION) {
+    throw Object.assign(new Error(`the database schema is version ${current}, newer than this crowdwatch (${SCHEMA_VERSION})`), {
+      code: 'CW_STORE_VERSION',
+    });
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    await db.transaction(async (tx) => {
+      if (db.dialect === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(7426001)');
+      // Another process may have migrated while we waited for the lock.
+      const again = await tx.all<{ version: number }>('SELECT version FROM schema_version');
+      const now = again.length > 0 ? Number(again[0].version) : 0;
+      if (now > v) return;
+      for (const statement of MIGRATIONS[v](TYPES[db.dialect])) await tx.run(statement);
+      await tx.run('DELETE FROM schema_version');
+      await tx.run('INSERT INTO schema_version (version) VALUES (?)', [v + 1]);
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import * as path from 'node:path';
+import { AlertStore } from './alerts';
+import { BouncerStore } from './bouncers';
+import { DecisionStore } from './decisions';
+import { MachineStore } from './machines';
+import { migrate } from './migrations';
+import { PostgresDatabase } from './postgres';
+import type { SqlDatabase } from './sql';
+import { SqliteDatabase } from './sqlite';
+
+/** Where the data lives: SQLite under the data dir (the default) or a PostgreSQL URL. */
+export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+
+export function defaultStoreConfig(dataDir: string): StoreConfig {
+  return { type: 'sqlite', path: path.join(dataDir, 'crowdwatch.db') };
+}
+
+/** The database behind the local API and the management commands. */
+export class Store {
+  readonly machines: MachineStore;
+  readonly bouncers: BouncerStore;
+  readonly alerts: AlertStore;
+  readonly decisions: DecisionStore;
+
+  private constructor(readonly db: SqlDatabase) {
+    this.machines = new MachineStore(db);
+    this.bouncers = new BouncerStore(db);
+    this.alerts = new AlertStore(db);
+    this.decisions = new DecisionStore(db);
+  }
+
+  static async open(config: StoreConfig): Promise<Store> {
+    const db = config.type === 'sqlite' ? await SqliteDatabase.open(config.path) : await PostgresDatabase.open(config.url);
+    try {
+      await migrate(db);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+    return new Store(db);
+  }
+
+  /** A named value shared by every process on this database (the API's token secret). */
+  async setting(name: string, create: () => string): Promise<string> {
+    await this.db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, create()]);
+    const rows = await this.db.all<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name]);
+    return rows[0].value;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

@@ -1,0 +1,137 @@
+// What the store holds, as TypeScript sees it. Times are epoch milliseconds.
+
+export interface Machine {
+  id: number;
+  machineId: string;
+  passwordHash: string;
+  ipAddress: string;
+  scenarios: string;
+  version: string;
+  isValidated: boolean;
+  createdAt: number;
+  updatedAt: number;
+  lastPush: number | null;
+  lastHeartbeat: number | null;
+}
+
+export interface Bouncer {
+  id: number;
+  name: string;
+  keyHash: string;
+  ipAddress: string;
+  type: string;
+  version: string;
+  createdAt: number;
+  lastPull: number | null;
+  /** The decision revision this bouncer's stream has seen up to. */
+  lastRevision: number;
+}
+
+export interface MetaItem {
+  key: string;
+  value: string;
+}
+
+export interface AlertEvent {
+  timestamp: string;
+  meta: MetaItem[];
+}
+
+export interface AlertSource {
+  scope: string;
+  value: string;
+  ip?: string;
+  range?: string;
+  as_number?: string;
+  as_name?: string;
+  cn?: string;
+  latitude?: number;
+  longitude?: number;
+}
+
+/** A decision about to be stored: the profile (or the CLI) has fixed its type, scope and end. */
+export interface NewDecision {
+  type: string;
+  scope: string;
+  value: string;
+  origin: string;
+  scenario: string;
+  simulated: boolean;
+  until: number;
+}
+
+/** An alert about to be stored, as an agent sent it, with the decisions made for it. */
+export interface NewAlert {
+  machineId: string;
+  scenario: string;
+  scenarioHash: string;
+  scenarioVersion: string;
+  message: string;
+  eventsCount: number;
+  startAt: string;
+  stopAt: string;
+  stopAtMs: number;
+  capacity: number;
+  leakspeed: string;
+  simulated: boolean;
+  remediation: boolean;
+  source: AlertSource;
+  events: AlertEvent[];
+  meta: MetaItem[];
+  labels: string[];
+  decisions: NewDecision[];
+}
+
+export interface Decision extends NewDecision {
+  id: number;
+  /** null once its alert was deleted (the decision stays, ended, so bouncers hear of it). */
+  alertId: number | null;
+  /** The write that last changed it (creation or early end); the stream follows revisions. */
+  revision: number;
+  createdAt: number;
+}
+
+export interface StoredAlert extends Omit<NewAlert, 'decisions'> {
+  id: number;
+  createdAt: number;
+  decisions: Decision[];
+}
+
+/** Which decisions a query or a delete is about (GET/DELETE /v1/decisions, the stream, the CLI). */
+export interface DecisionFilter {
+  /** An address or CIDR range, with CrowdSec's `contains` (true: decisions containing it). */
+  ip?: { text: string; contains: boolean };
+  value?: string;
+  type?: string;
+  scopes?: string[];
+  origins?: string[];
+  scenariosContaining?: string[];
+  scenariosNotContaining?: string[];
+  scenario?: string;
+  /** Include simulated decisions (bouncers never see them unless they ask). */
+  includeSimulated?: boolean;
+  id?: number;
+}
+
+/** Which alerts (GET/DELETE /v1/alerts, `alerts list`). */
+export interface AlertFilter {
+  scope?: string;
+  value?: string;
+  scenario?: string;
+  ip?: { text: string; contains: boolean };
+  since?: number;
+  until?: number;
+  createdBefore?: number;
+  decisionType?: string;
+  origin?: string;
+  includeCapi?: boolean;
+  hasActiveDecision?: boolean;
+  simulated?: boolean;
+  limit?: number;
+  sortAscending?: boolean;
+  id?: number;
+}
+
+export class StoreInputError extends Error {
+  readonly code = 'CW_STORE_INPUT';
+}
