@@ -1,19 +1,22 @@
 import test from 'ava';
 import { startTestApi } from '../helpers/api';
-import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+import { type PostgresCluster, postgresBinDir, startPostgres } from '../helpers/postgres';
 import { lapiSuite } from './lapi-suite';
 
+// scripts/test-servers.sh installs Debian's postgresql; without it these tests are skipped, not passed.
+const available = postgresBinDir() !== null;
 let cluster: PostgresCluster | { skip: string } | undefined;
 
-test.before(async () => {
-  cluster = await startPostgres();
-});
+if (available) {
+  test.before(async () => {
+    cluster = await startPostgres();
+  });
+  test.after.always(async () => {
+    if (cluster && !('skip' in cluster)) await cluster.stop();
+  });
+}
 
-test.after.always(async () => {
-  if (cluster && !('skip' in cluster)) await cluster.stop();
-});
-
-lapiSuite(test, async (configYaml) => {
+lapiSuite(available ? test : test.skip, async (configYaml) => {
   if (!cluster || 'skip' in cluster) throw new Error(cluster && 'skip' in cluster ? cluster.skip : 'postgres not started');
   return startTestApi({ configYaml, postgresUrl: await cluster.createDatabase() });
 });

@@ -1,6 +1,6 @@
 // The local API behaviour every store backend must give, driven over HTTP on a loopback port.
 // lapi-sqlite.test.ts and lapi-postgres.test.ts run it against SQLite and PostgreSQL.
-import type { TestFn } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { runCli } from '../helpers/run-cli';
 import type { TestApi } from '../helpers/api';
 
@@ -53,7 +53,10 @@ function hours(duration: string): number {
   return Number(m[1] ?? 0) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600;
 }
 
-export function lapiSuite(test: TestFn, start: StartApi): void {
+/** `test` or `test.skip`: how the suite registers its cases. */
+export type Register = (title: string, impl: (t: ExecutionContext) => Promise<void>) => void;
+
+export function lapiSuite(test: Register, start: StartApi): void {
   test('health, unknown routes (404) and wrong methods (405)', async (t) => {
     const api = await start();
     try {

@@ -14,7 +14,8 @@ export interface PostgresCluster {
   stop(): Promise<void>;
 }
 
-function binDir(): string | null {
+/** Debian's newest PostgreSQL server binaries, or null when the package is not installed. */
+export function postgresBinDir(): string | null {
   const root = '/usr/lib/postgresql';
   if (!fs.existsSync(root)) return null;
   const versions = fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
@@ -24,7 +25,7 @@ function binDir(): string | null {
 let counter = 0;
 
 export async function startPostgres(): Promise<PostgresCluster | { skip: string }> {
-  const bin = binDir();
+  const bin = postgresBinDir();
   if (bin === null) return { skip: 'PostgreSQL server binaries not found (scripts/test-servers.sh installs Debian\'s postgresql)' };
   const asPostgres = process.getuid?.() === 0;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crowdwatch-pg-'));

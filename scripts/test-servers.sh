@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Debian packages the end-to-end tests start themselves (on loopback or inside network namespaces
+# they create): PostgreSQL for the store suite, nftables and iproute2 to inspect what the real
+# firewall bouncer does. Idempotent; without root or apt-get it says what is missing and the
+# tests that need it skip with that reason.
+set -uo pipefail
+
+need=()
+[ -x "$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)" ] || need+=(postgresql)
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "test-servers: installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; } \
+    || echo "test-servers: could not install ${need[*]}; those tests will skip" >&2
+  # Debian starts a default cluster on install; the tests run their own private one.
+  if [[ " ${need[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then
+    for c in $(pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}'); do pg_ctlcluster "${c%/*}" "${c#*/}" stop >/dev/null 2>&1 || true; done
+  fi
+else
+  echo "test-servers: missing ${need[*]} (run as root with apt-get to install); those tests will skip" >&2
+fi
+exit 0
