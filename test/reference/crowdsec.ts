@@ -68,6 +68,11 @@ export interface ReplayOptions {
    */
   logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'fatal';
   reference?: Reference;
+  /**
+   * Send the agent's alerts to this API (crowdwatch's) instead of starting CrowdSec's LAPI: the
+   * machine must already be registered there. `raw` is then empty; read the alerts from that API.
+   */
+  externalLapi?: { url: string; login: string; password: string };
 }
 
 const MACHINE = 'crowdwatch-reference';
@@ -97,7 +102,12 @@ export async function runCrowdsecReplay(
     const credentials = path.join(work, 'etc', 'local_api_credentials.yaml');
     const password = crypto.randomBytes(24).toString('hex');
 
-    for (let attempt = 1; !lapi; attempt++) {
+    if (opts.externalLapi) {
+      const { url, login, password: pw } = opts.externalLapi;
+      fs.writeFileSync(agentCfg, configYaml(ref, work, 0, opts.logLevel ?? 'info'));
+      fs.writeFileSync(credentials, `url: ${url}\nlogin: ${login}\npassword: ${pw}\n`);
+    }
+    for (let attempt = 1; !lapi && !opts.externalLapi; attempt++) {
       const port = await freeLoopbackPort();
       fs.writeFileSync(cfg, configYaml(ref, work, port, 'info'));
       fs.writeFileSync(agentCfg, configYaml(ref, work, port, opts.logLevel ?? 'info'));
@@ -126,6 +136,7 @@ export async function runCrowdsecReplay(
       throw new Error(`crowdsec agent failed (exit ${agent.code ?? agent.signal}):\n${tail(agent.output)}`);
     }
 
+    if (!lapi) return { alerts: [], raw: [], agentLog: agent.output, lapiLog: '', workDir: opts.keepWorkDir ? work : undefined };
     const list = await run(ref.cscliBin, ['-c', cfg, 'alerts', 'list', '-o', 'json', '-l', '0']);
     if (list.code !== 0) throw new Error(`cscli alerts list failed:\n${tail(list.output)}`);
     const text = list.stdout.trim();
