@@ -5,6 +5,9 @@ import { badRequest } from './errors';
 
 export type Query = Record<string, string | string[] | undefined>;
 
+/** Parameters that name things (types, scopes, origins): words, never quotes or wildcards. */
+const WORD_PARAMS = new Set(['type', 'scope', 'scopes', 'origin', 'origins', 'decision_type', 'sort', 'since', 'until', 'created_before', 'limit', 'id', 'contains', 'simulated', 'include_capi', 'has_active_decision', 'startup', 'dedup', 'wait']);
+
 /** One value per parameter: a repeated parameter is refused rather than guessed at. */
 function single(query: Query): Map<string, string> {
   const out = new Map<string, string>();
@@ -12,6 +15,8 @@ function single(query: Query): Map<string, string> {
     if (v === undefined) continue;
     if (Array.isArray(v)) throw badRequest(`parameter '${k}' is repeated`);
     if (v.length > 4096) throw badRequest(`parameter '${k}' is too long`);
+    if (/[\u0000-\u001f\u007f]/.test(v)) throw badRequest(`parameter '${k}' contains control characters`);
+    if (WORD_PARAMS.has(k) && !/^[A-Za-z0-9_.:/,@ -]*$/.test(v)) throw badRequest(`parameter '${k}': '${v.slice(0, 64)}' is not a valid ${k}`);
     out.set(k, v);
   }
   return out;

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { startTestApi } from '../helpers/api';
 import { type PostgresCluster, postgresBinDir, startPostgres } from '../helpers/postgres';
+import { hostileSuite } from './hostile-suite';
 import { lapiSuite } from './lapi-suite';
 
 // scripts/test-servers.sh installs Debian's postgresql; without it these tests are skipped, not passed.
@@ -16,7 +17,9 @@ if (available) {
   });
 }
 
-lapiSuite(available ? test : test.skip, async (configYaml) => {
+const start = async (configYaml?: string) => {
   if (!cluster || 'skip' in cluster) throw new Error(cluster && 'skip' in cluster ? cluster.skip : 'postgres not started');
   return startTestApi({ configYaml, postgresUrl: await cluster.createDatabase() });
-});
+};
+lapiSuite(available ? test : test.skip, start);
+hostileSuite(available ? test : test.skip, start);
