@@ -51,7 +51,8 @@ export const alertsBodySchema = {
       },
       decisions: { type: ['array', 'null'], maxItems: 10000, items: decisionSchema },
       meta,
-      labels: { type: ['array', 'null'], maxItems: 1000, items: text(1024) },
+      // CrowdSec sends a string list (or null); crowdwatch's engine sends the scenario's label map.
+      labels: { type: ['array', 'object', 'null'], maxItems: 1000, maxProperties: 1000, items: text(1024), additionalProperties: text(1024) },
     },
   },
 } as const;
@@ -73,7 +74,7 @@ export interface PostedAlert {
   source: NewAlert['source'];
   decisions?: Array<{ duration: string; origin: string; scenario: string; scope: string; type: string; value: string; simulated?: boolean }> | null;
   meta?: MetaItem[] | null;
-  labels?: string[] | null;
+  labels?: string[] | Record<string, string> | null;
 }
 
 function time(name: string, value: string, index: number): number {
@@ -137,7 +138,7 @@ export async function prepareAlerts(posted: PostedAlert[], machineId: string, de
       source: p.source,
       events,
       meta: p.meta ?? [],
-      labels: p.labels ?? [],
+      labels: Array.isArray(p.labels) ? p.labels : Object.entries(p.labels ?? {}).map(([k, v]) => `${k}:${v}`),
       decisions: made,
     });
   }

@@ -36,7 +36,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     // Bouncers poll often and keep connections alive; these bound a slow or stuck client.
     connectionTimeout: 120_000,
     requestTimeout: 90_000,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
   }) as unknown as FastifyInstance;
 
   await app.register(rateLimit, { global: false });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { WatcherClient } from '../../api/client';
 import { bindings } from '../../engine/native';
 import { DEFAULT_MAX_LINE_BYTES, resolveEngineOptions } from '../../engine/options';
 import { replayFile } from '../../engine/replay';
@@ -19,6 +20,8 @@ export interface ReplayArgs {
   output: OutputFormat;
   progress: boolean;
   maxLineBytes: number;
+  /** Send the alerts to a local API as an agent would. */
+  push?: { url: string; machineId: string; password: string } | undefined;
 }
 
 interface RawReplayOptions {
@@ -27,6 +30,9 @@ interface RawReplayOptions {
   output: OutputFormat;
   progress: boolean;
   maxLineBytes?: number;
+  push?: string;
+  machine?: string;
+  password?: string;
 }
 
 export function registerReplay(program: Command, ctx: CommandContext): void {
@@ -39,6 +45,9 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     .addOption(outputOption())
     .option('--no-progress', 'no progress bar (it is only drawn when stderr is a terminal)')
     .addOption(maxLineBytesOption())
+    .option('--push <url>', 'send the alerts to this local API (POST /v1/alerts) as an agent')
+    .option('--machine <id>', 'machine id for --push (registered with `crowdwatch machines add`)')
+    .option('--password <password>', 'its password for --push (default: $CROWDWATCH_MACHINE_PASSWORD)')
     .action(async (file: string, raw: RawReplayOptions) => {
       ctx.exitCode = await runReplay(normaliseReplayArgs(file, raw), ctx.io);
     });
@@ -52,7 +61,17 @@ export function normaliseReplayArgs(file: string, raw: RawReplayOptions): Replay
     output: raw.output,
     progress: raw.progress,
     maxLineBytes: raw.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    push: pushTarget(raw),
   };
+}
+
+function pushTarget(raw: RawReplayOptions): ReplayArgs['push'] {
+  if (raw.push === undefined) return undefined;
+  const password = raw.password ?? process.env.CROWDWATCH_MACHINE_PASSWORD;
+  if (!raw.machine || !password) {
+    throw Object.assign(new Error('--push needs --machine and --password (or $CROWDWATCH_MACHINE_PASSWORD)'), { code: 'CW_USAGE' });
+  }
+  return { url: raw.push, machineId: raw.machine, password };
 }
 
 export async function runReplay(args: ReplayArgs, io: CliIO): Promise<number> {
@@ -76,6 +95,10 @@ export async function runReplay(args: ReplayArgs, io: CliIO): Promise<number> {
     io.stderr.write(summary);
   } else {
     io.stdout.write(`${formatAlertTable(result.alerts)}\n${summary}`);
+  }
+  if (args.push) {
+    const ids = await new WatcherClient(args.push).pushAlerts(result.alerts);
+    io.stderr.write(`pushed ${ids.length} alert(s) to ${args.push.url}\n`);
   }
   return EXIT_OK;
 }

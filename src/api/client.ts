@@ -1,0 +1,59 @@
+// A watcher's side of the local API: log in, push alerts in batches, log in again when the
+// token expires. Used by `replay --push` (and by the daemon to come).
+
+export interface WatcherCredentials {
+  url: string;
+  machineId: string;
+  password: string;
+}
+
+const USER_AGENT = 'crowdwatch/0.1.0';
+const BATCH = 50;
+
+export class ApiClientError extends Error {
+  readonly code = 'CW_API';
+}
+
+export class WatcherClient {
+  private token: string | null = null;
+
+  constructor(private readonly creds: WatcherCredentials) {}
+
+  private endpoint(path: string): string {
+    return `${this.creds.url.replace(/\/+$/, '')}${path}`;
+  }
+
+  async login(): Promise<void> {
+    const res = await fetch(this.endpoint('/v1/watchers/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT },
+      body: JSON.stringify({ machine_id: this.creds.machineId, password: this.creds.password, scenarios: [] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (res.status !== 200) throw new ApiClientError(`login to ${this.creds.url} as '${this.creds.machineId}' failed: ${res.status} ${await res.text()}`);
+    this.token = ((await res.json()) as { token: string }).token;
+  }
+
+  /** Posts alerts (CrowdSec's Alert shape) in batches; resolves to the ids the API gave them. */
+  async pushAlerts(alerts: readonly unknown[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < alerts.length; i += BATCH) ids.push(...(await this.post(alerts.slice(i, i + BATCH))));
+    return ids;
+  }
+
+  private async post(batch: readonly unknown[], retried = false): Promise<string[]> {
+    if (this.token === null) await this.login();
+    const res = await fetch(this.endpoint('/v1/alerts'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, authorization: `Bearer ${this.token}` },
+      body: JSON.stringify(batch),
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (res.status === 401 && !retried) {
+      this.token = null;
+      return this.post(batch, true);
+    }
+    if (res.status !== 201) throw new ApiClientError(`pushing alerts to ${this.creds.url} failed: ${res.status} ${await res.text()}`);
+    return (await res.json()) as string[];
+  }
+}
