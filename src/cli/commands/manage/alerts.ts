@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { apiAlert } from '../../../api/render';
-import { parseIpRange } from '../../../store/ip-range';
 import type { AlertFilter, StoredAlert } from '../../../store/types';
 import { parseGoDuration } from '../../../time/go-duration';
 import { formatRfc3339 } from '../../../time/go-time';
@@ -9,7 +8,7 @@ import type { CommandContext } from '../../io';
 import { configFileOption, dataDirOption, type ListFormat, listOutputOption } from '../../options';
 import { writeJson } from '../../output/json';
 import { formatPairs, formatTable } from '../../output/table';
-import { csv, type StoreFlags, usageError, withStore } from './with-store';
+import { csv, ipFlag, type StoreFlags, usageError, withStore } from './with-store';
 
 interface AlertFlags extends StoreFlags {
   ip?: string;
@@ -33,10 +32,8 @@ function ago(flag: string, text: string | undefined, now: number): number | unde
 }
 
 function alertFilter(o: AlertFlags, now: number): AlertFilter {
-  const ipText = o.ip ?? o.range;
-  if (ipText !== undefined && parseIpRange(ipText) === null) throw usageError(`'${ipText}' is not an IP or range`);
   return {
-    ip: ipText !== undefined ? { text: ipText, contains: !o.contained } : undefined,
+    ip: ipFlag(o),
     scope: o.scope,
     value: o.value,
     scenario: o.scenario,

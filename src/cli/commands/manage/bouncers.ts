@@ -6,7 +6,7 @@ import type { CommandContext } from '../../io';
 import { configFileOption, dataDirOption, type ListFormat, listOutputOption } from '../../options';
 import { writeJson } from '../../output/json';
 import { formatTable } from '../../output/table';
-import { csv, type StoreFlags, usageError, withStore } from './with-store';
+import { csv, deleteNamed, type StoreFlags, usageError, withStore } from './with-store';
 
 const NAME = /^[A-Za-z0-9._@:-]{1,128}$/;
 
@@ -71,16 +71,7 @@ export function registerBouncers(program: Command, ctx: CommandContext): void {
     .addOption(dataDirOption())
     .addOption(configFileOption())
     .action(async (names: string[], o: StoreFlags) => {
-      let missing = 0;
-      await withStore(o, async (store) => {
-        for (const name of names) {
-          if (await store.bouncers.delete(name)) ctx.io.stdout.write(`bouncer '${name}' deleted\n`);
-          else {
-            ctx.io.stderr.write(`crowdwatch: no bouncer named '${name}'\n`);
-            missing += 1;
-          }
-        }
-      });
+      const missing = await withStore(o, (store) => deleteNamed(names, 'bouncer', (name) => store.bouncers.delete(name), ctx.io));
       ctx.exitCode = missing > 0 ? EXIT_FAILURE : EXIT_OK;
     });
 }

@@ -10,7 +10,7 @@ import type { CommandContext } from '../../io';
 import { configFileOption, dataDirOption, type ListFormat, listOutputOption } from '../../options';
 import { writeJson } from '../../output/json';
 import { formatTable } from '../../output/table';
-import { csv, type StoreFlags, usageError, withStore } from './with-store';
+import { csv, ipFlag, type StoreFlags, usageError, withStore } from './with-store';
 
 interface TargetFlags {
   ip?: string;
@@ -66,12 +66,10 @@ export function registerDecisions(program: Command, ctx: CommandContext): void {
     .action(async (o: FilterFlags & { limit: string; all?: boolean; output: ListFormat }) => {
       const limit = Number(o.limit);
       if (!Number.isSafeInteger(limit) || limit < 0) throw usageError('--limit must be a non-negative integer');
-      const ipText = o.ip ?? o.range;
-      if (ipText !== undefined && parseIpRange(ipText) === null) throw usageError(`'${ipText}' is not an IP or range`);
       const filter: AlertFilter = {
         hasActiveDecision: true,
         includeCapi: o.all === true ? undefined : false,
-        ip: ipText !== undefined ? { text: ipText, contains: !o.contained } : undefined,
+        ip: ipFlag(o),
         scope: o.scope,
         value: o.value,
         scenario: o.scenario,
@@ -154,10 +152,8 @@ export function registerDecisions(program: Command, ctx: CommandContext): void {
     .option('--id <id>', 'one decision by id')
     .option('--all', 'every active decision')
     .action(async (o: FilterFlags & { id?: string; all?: boolean }) => {
-      const ipText = o.ip ?? o.range;
-      if (ipText !== undefined && parseIpRange(ipText) === null) throw usageError(`'${ipText}' is not an IP or range`);
       const filter: DecisionFilter = {
-        ip: ipText !== undefined ? { text: ipText, contains: !o.contained } : undefined,
+        ip: ipFlag(o),
         scopes: o.scope ? [o.scope] : undefined,
         value: o.value,
         type: o.type,

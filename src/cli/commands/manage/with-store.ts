@@ -1,5 +1,7 @@
 import { type ApiConfig, loadApiConfig } from '../../../config/api-config';
+import { parseIpRange } from '../../../store/ip-range';
 import { Store } from '../../../store/store';
+import type { CliIO } from '../../io';
 
 export interface StoreFlags {
   dataDir?: string;
@@ -28,4 +30,25 @@ export function csv(cells: readonly (string | number | boolean)[]): string {
 /** An error the CLI reports as a usage mistake (exit status 2). */
 export function usageError(message: string): Error {
   return Object.assign(new Error(message), { code: 'CW_USAGE' });
+}
+
+/** `--ip`/`--range` (+ `--contained`) as a store filter, refused when it is no address. */
+export function ipFlag(o: { ip?: string; range?: string; contained?: boolean }): { text: string; contains: boolean } | undefined {
+  const text = o.ip ?? o.range;
+  if (text === undefined) return undefined;
+  if (parseIpRange(text) === null) throw usageError(`'${text}' is not an IP or range`);
+  return { text, contains: !o.contained };
+}
+
+/** Deletes each named item, reporting each one; resolves to how many did not exist. */
+export async function deleteNamed(names: string[], what: string, remove: (name: string) => Promise<boolean>, io: CliIO): Promise<number> {
+  let missing = 0;
+  for (const name of names) {
+    if (await remove(name)) io.stdout.write(`${what} '${name}' deleted\n`);
+    else {
+      io.stderr.write(`crowdwatch: no ${what} named '${name}'\n`);
+      missing += 1;
+    }
+  }
+  return missing;
 }
