@@ -9,6 +9,7 @@ use crowdwatch_time::parse_go_duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use schema::json_str;
 pub use schema::{AlertContext, AlertSchema, DecisionHistory};
 
 use crate::config::files::display_path;
@@ -154,9 +155,9 @@ impl Profiles {
     pub fn evaluate(&self, alert: &Value, history: &DecisionHistory) -> Outcome {
         let ctx = AlertContext { alert, history };
         let mut out = Outcome::default();
-        let scope = ctx_str(alert, &["source", "scope"]);
-        let value = ctx_str(alert, &["source", "value"]);
-        let scenario = ctx_str(alert, &["scenario"]);
+        let scope = json_str(alert, &["source", "scope"]);
+        let value = json_str(alert, &["source", "value"]);
+        let scenario = json_str(alert, &["scenario"]);
         let alert_simulated = alert.get("simulated").and_then(Value::as_bool).unwrap_or(false);
         for p in &self.profiles {
             let mut matched = false;
@@ -205,17 +206,6 @@ impl Profiles {
         }
         out
     }
-}
-
-fn ctx_str<'a>(alert: &'a Value, path: &[&str]) -> &'a str {
-    let mut v = alert;
-    for k in path {
-        match v.get(k) {
-            Some(n) => v = n,
-            None => return "",
-        }
-    }
-    v.as_str().unwrap_or("")
 }
 
 fn break_flag(file: &str, line: usize, key: &str, value: &Option<String>, diags: &mut Vec<Diagnostic>) -> bool {

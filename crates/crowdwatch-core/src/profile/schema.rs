@@ -85,18 +85,19 @@ pub struct AlertContext<'a> {
     pub history: &'a DecisionHistory,
 }
 
-impl AlertContext<'_> {
-    fn str_at(&self, path: &[&str]) -> &str {
-        let mut v = self.alert;
-        for key in path {
-            match v.get(key) {
-                Some(next) => v = next,
-                None => return "",
-            }
+/// The string at `path` in an alert (`["source", "value"]`), "" when absent or not a string.
+pub(super) fn json_str<'a>(alert: &'a Value, path: &[&str]) -> &'a str {
+    let mut v = alert;
+    for key in path {
+        match v.get(key) {
+            Some(next) => v = next,
+            None => return "",
         }
-        v.as_str().unwrap_or("")
     }
+    v.as_str().unwrap_or("")
+}
 
+impl AlertContext<'_> {
     fn count_since(&self, value: &str, since: Option<&str>) -> i64 {
         if value != self.history.value {
             // The API looked up the alert's own target only; other values have no history here.
@@ -140,9 +141,9 @@ impl Context for AlertContext<'_> {
     fn call_method(&self, id: FieldId, args: &[&str]) -> HostValue<'_> {
         let s = |v: &str| HostValue::Str(Cow::Owned(v.to_owned()));
         match id {
-            GET_SCOPE => s(self.str_at(&["source", "scope"])),
-            GET_VALUE => s(self.str_at(&["source", "value"])),
-            GET_SCENARIO => s(self.str_at(&["scenario"])),
+            GET_SCOPE => s(json_str(self.alert, &["source", "scope"])),
+            GET_VALUE => s(json_str(self.alert, &["source", "value"])),
+            GET_SCENARIO => s(json_str(self.alert, &["scenario"])),
             GET_EVENTS_COUNT => HostValue::Int(self.alert.get("events_count").and_then(Value::as_i64).unwrap_or(0)),
             GET_META => {
                 let key = args.first().copied().unwrap_or("");
