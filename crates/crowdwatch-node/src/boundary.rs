@@ -65,7 +65,7 @@ impl Env {
 
     /// The bytes of a Buffer argument, borrowed for the duration of the call (the argument keeps
     /// the Buffer alive until the callback returns).
-    pub fn buffer<'a>(&'a self, v: napi_value) -> Result<&'a [u8], JsError> {
+    pub fn buffer(&self, v: napi_value) -> Result<&[u8], JsError> {
         let mut data: *mut c_void = ptr::null_mut();
         let mut len = 0usize;
         // SAFETY: Node fills data/len for a Buffer and fails for anything else.
@@ -132,7 +132,7 @@ impl Env {
     }
 
     /// Borrow the value of an External made by `create_external::<T>`.
-    pub fn external<'a, T: HandleType>(&'a self, v: napi_value) -> Result<&'a T, JsError> {
+    pub fn external<T: HandleType>(&self, v: napi_value) -> Result<&T, JsError> {
         let mut data: *mut c_void = ptr::null_mut();
         // SAFETY: fails unless `v` is an External.
         let st = unsafe { napi_get_value_external(self.0, v, &mut data) };

@@ -67,7 +67,7 @@ pub fn pattern_files(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect())
         .unwrap_or_default();
-    out.retain(|p| p.file_name().and_then(|n| n.to_str()).map_or(false, |n| !n.contains('.')));
+    out.retain(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.contains('.')));
     out.sort();
     out
 }

@@ -175,7 +175,10 @@ pub struct ScenarioYaml {
 
 /// Decode every document of a multi-document YAML file, with the 1-based line each document
 /// starts on. A document that fails to decode is reported with its line; the others still load.
-pub fn documents<T: serde::de::DeserializeOwned>(text: &str) -> Vec<(usize, Result<T, (usize, String)>)> {
+/// One decoded document: the line it starts on, and the value or (line, message) of its error.
+pub type Document<T> = (usize, Result<T, (usize, String)>);
+
+pub fn documents<T: serde::de::DeserializeOwned>(text: &str) -> Vec<Document<T>> {
     let starts = document_start_lines(text);
     let mut out = Vec::new();
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {

@@ -47,7 +47,7 @@ impl Pipeline {
         }
         for (idx, stage) in self.stages.iter().enumerate() {
             let current = self.stages.iter().position(|s| *s == evt.stage);
-            if current.map_or(false, |c| c > idx) {
+            if current.is_some_and(|c| c > idx) {
                 continue;
             }
             if evt.stage != *stage {
