@@ -1,6 +1,7 @@
+import type { Alert } from '../engine/native';
 import type { DecisionMaker } from '../profiles/decisions';
 import { normalizeScope } from '../store/filters';
-import { parseIpRange } from '../store/ip-range';
+import { isIpAddress, isIpRange } from '../store/ip-range';
 import type { DecisionStore } from '../store/decisions';
 import type { AlertEvent, MetaItem, NewAlert, NewDecision } from '../store/types';
 import { parseGoDuration } from '../time/go-duration';
@@ -57,25 +58,17 @@ export const alertsBodySchema = {
   },
 } as const;
 
-/** A posted alert after schema validation. */
-export interface PostedAlert {
-  scenario: string;
-  scenario_hash: string;
-  scenario_version: string;
-  message: string;
-  events_count: number;
-  start_at: string;
-  stop_at: string;
-  capacity: number;
-  leakspeed: string;
-  simulated: boolean;
+/**
+ * A posted alert after schema validation: the engine's Alert shape, loosened where agents differ
+ * (CrowdSec sends `null` for empty lists, label lists rather than maps, and its own decisions).
+ */
+export type PostedAlert = Omit<Alert, 'remediation' | 'events' | 'decisions' | 'meta' | 'labels'> & {
   remediation?: boolean;
   events: Array<{ timestamp: string; meta?: MetaItem[] | null }> | null;
-  source: NewAlert['source'];
   decisions?: Array<{ duration: string; origin: string; scenario: string; scope: string; type: string; value: string; simulated?: boolean }> | null;
   meta?: MetaItem[] | null;
   labels?: string[] | Record<string, string> | null;
-}
+};
 
 function time(name: string, value: string, index: number): number {
   const t = parseRfc3339(value);
@@ -86,8 +79,8 @@ function time(name: string, value: string, index: number): number {
 /** Ip and Range targets must be real addresses: a garbage value would never match and never expire cleanly. */
 function checkTarget(scope: string, value: string, where: string): void {
   const s = normalizeScope(scope);
-  if (s === 'Ip' && (parseIpRange(value) === null || value.includes('/'))) throw badRequest(`${where}: '${value}' is not an IP address`);
-  if (s === 'Range' && (parseIpRange(value) === null || !value.includes('/'))) throw badRequest(`${where}: '${value}' is not an IP range`);
+  if (s === 'Ip' && !isIpAddress(value)) throw badRequest(`${where}: '${value}' is not an IP address`);
+  if (s === 'Range' && !isIpRange(value)) throw badRequest(`${where}: '${value}' is not an IP range`);
 }
 
 /**

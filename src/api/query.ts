@@ -78,7 +78,32 @@ export function decisionFilter(query: Query, allowed: ReadonlySet<string> = DECI
   return filter;
 }
 
-export const STREAM_PARAMS = new Set(['startup', 'scopes', 'origins', 'scenarios_containing', 'scenarios_not_containing', 'dedup', 'wait']);
+const STREAM_FILTERS = new Set(['scopes', 'origins', 'scenarios_containing', 'scenarios_not_containing']);
+const STREAM_PARAMS = new Set([...STREAM_FILTERS, 'startup', 'dedup', 'wait']);
+
+function flag(params: Map<string, string>, name: string, fallback: boolean): boolean {
+  const v = params.get(name);
+  return v === undefined ? fallback : bool(name, v);
+}
+
+/**
+ * GET /v1/decisions/stream parameters. Unknown ones are ignored (bouncers send what their
+ * version knows); `scopes` defaults to ip,range; `wait` is crowdwatch's long poll.
+ */
+export function streamQuery(query: Query): { filter: DecisionFilter; startup: boolean; dedup: boolean; waitMs: number } {
+  const known: Query = Object.fromEntries(Object.entries(query).filter(([k]) => STREAM_PARAMS.has(k)));
+  const params = single(known);
+  const filter = decisionFilter(Object.fromEntries(Object.entries(known).filter(([k]) => STREAM_FILTERS.has(k))), STREAM_FILTERS);
+  filter.scopes ??= ['ip', 'range'];
+  let waitMs = 0;
+  const wait = params.get('wait');
+  if (wait !== undefined) {
+    const ns = parseGoDuration(wait);
+    if (ns === null || ns < 0) throw badRequest("parameter 'wait' must be a duration");
+    waitMs = ns / 1e6;
+  }
+  return { filter, startup: flag(params, 'startup', false), dedup: flag(params, 'dedup', true), waitMs };
+}
 
 /** `since`/`until` in alert filters: a duration back from now (`4h`, `7d`). */
 function ago(name: string, text: string, now: number): number {

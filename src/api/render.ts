@@ -2,8 +2,11 @@ import type { Decision, StoredAlert } from '../store/types';
 import { formatGoDuration } from '../time/go-duration';
 import { formatGoTimeString, formatRfc3339, parseRfc3339 } from '../time/go-time';
 
-/** A decision as bouncers receive it (Go field order; `simulated` only when true). */
-export function bouncerDecision(d: Decision, now: number): Record<string, unknown> {
+/**
+ * A decision as the API renders it (Go field order, remaining time as `duration`). Bouncers get
+ * `simulated` only when true (omitempty); alerts always carry it.
+ */
+export function bouncerDecision(d: Decision, now: number, alwaysSimulated = false): Record<string, unknown> {
   const out: Record<string, unknown> = {
     duration: formatGoDuration((d.until - now) * 1e6),
     id: d.id,
@@ -11,7 +14,7 @@ export function bouncerDecision(d: Decision, now: number): Record<string, unknow
     scenario: d.scenario,
     scope: d.scope,
   };
-  if (d.simulated) out.simulated = true;
+  if (d.simulated || alwaysSimulated) out.simulated = d.simulated;
   out.type = d.type;
   out.value = d.value;
   return out;
@@ -32,16 +35,7 @@ export function apiAlert(a: StoredAlert, now: number): Record<string, unknown> {
   return {
     capacity: a.capacity,
     created_at: formatRfc3339(a.createdAt),
-    decisions: a.decisions.map((d) => ({
-      duration: formatGoDuration((d.until - now) * 1e6),
-      id: d.id,
-      origin: d.origin,
-      scenario: d.scenario,
-      scope: d.scope,
-      simulated: d.simulated,
-      type: d.type,
-      value: d.value,
-    })),
+    decisions: a.decisions.map((d) => bouncerDecision(d, now, true)),
     events: a.events.map((e) => ({ meta: e.meta, timestamp: goTime(e.timestamp) })),
     events_count: a.eventsCount,
     id: a.id,

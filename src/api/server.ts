@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import type { ApiConfig } from '../config/api-config';
+import { type ApiConfig, apiUrl } from '../config/api-config';
 import { DecisionMaker } from '../profiles/decisions';
 import { Store } from '../store/store';
 import { DecisionChanges } from './changes';
@@ -11,20 +11,6 @@ import { alertRoutes } from './routes/alerts';
 import { decisionRoutes } from './routes/decisions';
 import { authenticatedMachine, watcherRoutes } from './routes/watchers';
 import { TokenIssuer } from './tokens';
-
-/** Every route the API serves, by path, for telling 405 (wrong method) from 404. */
-const ROUTES: Array<[RegExp, string[]]> = [
-  [/^\/health$/, ['GET']],
-  [/^\/v1\/watchers$/, ['POST']],
-  [/^\/v1\/watchers\/login$/, ['POST']],
-  [/^\/v1\/refresh_token$/, ['GET']],
-  [/^\/v1\/heartbeat$/, ['GET']],
-  [/^\/v1\/alerts$/, ['GET', 'HEAD', 'POST', 'DELETE']],
-  [/^\/v1\/alerts\/[^/]+$/, ['GET', 'HEAD', 'DELETE']],
-  [/^\/v1\/decisions$/, ['GET', 'HEAD', 'DELETE']],
-  [/^\/v1\/decisions\/stream$/, ['GET', 'HEAD']],
-  [/^\/v1\/decisions\/[^/]+$/, ['DELETE']],
-];
 
 /** Builds the HTTP application over an open store (tests use it with `inject` or on a port). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -52,10 +38,15 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     return reply.code(500).send({ message: 'internal error' });
   });
 
+  // A path we serve with another method is a 405, anything else a 404: the paths come from the
+  // routes as they are registered, so the two can never disagree.
+  const paths: RegExp[] = [];
+  app.addHook('onRoute', (route) => {
+    paths.push(new RegExp(`^${route.url.replace(/:[^/]+/g, '[^/]+')}$`));
+  });
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0];
-    const known = ROUTES.find(([re]) => re.test(path));
-    return reply.code(known ? 405 : 404).send();
+    return reply.code(paths.some((re) => re.test(path)) ? 405 : 404).send();
   });
 
   app.get('/health', async () => ({ status: 'up' }));
@@ -105,11 +96,10 @@ export async function startApi(config: ApiConfig, log: (message: string) => void
   void prune();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
-  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   return {
     app,
     ctx,
-    url: `${config.tls ? 'https' : 'http'}://${host}:${port}`,
+    url: apiUrl(config, port),
     async close() {
       clearInterval(timer);
       ctx.changes.close();

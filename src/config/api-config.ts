@@ -40,6 +40,12 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
+/** The API's base URL for this config (`port` overrides the configured one, e.g. after binding :0). */
+export function apiUrl(config: ApiConfig, port = config.listen.port): string {
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  return `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+}
+
 export interface ApiConfigOverrides {
   dataDir?: string;
   listen?: string;
@@ -74,6 +80,12 @@ function scalar(node: YamlNode | null | undefined, where: string): string {
 function list(node: YamlNode | null | undefined, where: string): string[] {
   if (!isSeq(node)) throw new ConfigError(`${where} must be a list`);
   return node.items.map((item, i) => scalar(item as YamlNode, `${where}[${i}]`));
+}
+
+function ranges(node: YamlNode | null | undefined, where: string): string[] {
+  const ips = list(node, where);
+  for (const ip of ips) if (parseIpRange(ip) === null) throw new ConfigError(`${where}: '${ip}' is not an IP or range`);
+  return ips;
 }
 
 function duration(text: string, where: string): number {
@@ -136,16 +148,8 @@ function applyFile(config: ApiConfig, file: string): void {
         if (!tls.certFile || !tls.keyFile) throw new ConfigError('api.tls needs cert_file and key_file');
         config.tls = tls;
       },
-      trusted_ips: (v, w) => {
-        const ips = list(v, w);
-        for (const ip of ips) if (parseIpRange(ip) === null) throw new ConfigError(`${w}: '${ip}' is not an IP or range`);
-        config.trustedIps = ips;
-      },
-      allowlist: (v, w) => {
-        const ips = list(v, w);
-        for (const ip of ips) if (parseIpRange(ip) === null) throw new ConfigError(`${w}: '${ip}' is not an IP or range`);
-        config.allowlist = ips;
-      },
+      trusted_ips: (v, w) => { config.trustedIps = ranges(v, w); },
+      allowlist: (v, w) => { config.allowlist = ranges(v, w); },
       profiles: (v, w) => { config.profilesFile = rel(scalar(v, w)); },
       simulation: (v, w) => { config.simulationFile = rel(scalar(v, w)); },
       max_body_bytes: (v, w) => {

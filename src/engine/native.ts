@@ -4,6 +4,7 @@ import { packageRoot } from './package-root';
 
 export type {
   Alert,
+  AlertEvent,
   AlertSource,
   BatchResult,
   Counters,
@@ -14,6 +15,7 @@ export type {
   EngineOptions,
   LintOptions,
   LintReport,
+  MetaItem,
   ProfileDecision,
   ProfileOutcome,
   Profiles,

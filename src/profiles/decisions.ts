@@ -1,5 +1,5 @@
 import { bindings, type Profiles } from '../engine/native';
-import { parseIpRange } from '../store/ip-range';
+import { IpRangeSet } from '../store/ip-range';
 import type { NewDecision } from '../store/types';
 import type { DecisionStore } from '../store/decisions';
 import { isSimulated, readSimulation, type SimulationConfig } from './simulation';
@@ -11,22 +11,6 @@ export interface AlertForProfiles {
   source: { scope: string; value: string };
 }
 
-/** Addresses and ranges that never get a decision: checked by containment, IPv4 and IPv6. */
-export class Allowlist {
-  private readonly ranges: Array<{ start: string; end: string }>;
-
-  constructor(entries: string[]) {
-    this.ranges = entries.map((e) => parseIpRange(e)).filter((r) => r !== null);
-  }
-
-  /** Whether `value` (an IP or a range) lies entirely inside an allowlisted range. */
-  covers(value: string): boolean {
-    const r = parseIpRange(value);
-    if (r === null) return false;
-    return this.ranges.some((a) => a.start <= r.start && a.end >= r.end);
-  }
-}
-
 /**
  * Turns alerts into decisions: simulation first (a simulated scenario's alert is marked so), then
  * the profiles, then the allowlist, which wins over everything.
@@ -36,14 +20,15 @@ export class DecisionMaker {
 
   constructor(
     private readonly profiles: Profiles,
-    private readonly allowlist: Allowlist,
+    /** Addresses and ranges that never get a decision. */
+    private readonly allowlist: IpRangeSet,
     private readonly simulationFile: string,
   ) {
     this.simulation = readSimulation(simulationFile);
   }
 
   static load(profilesFile: string, allowlist: string[], simulationFile: string): DecisionMaker {
-    return new DecisionMaker(bindings().Profiles.load(profilesFile), new Allowlist(allowlist), simulationFile);
+    return new DecisionMaker(bindings().Profiles.load(profilesFile), new IpRangeSet(allowlist), simulationFile);
   }
 
   /** Re-reads simulation.yaml (the CLI edits it while the API runs). */

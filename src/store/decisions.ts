@@ -149,14 +149,6 @@ export class DecisionStore {
     });
   }
 
-  /** How many decisions a value has had (GetDecisionsCount), optionally only those created since. */
-  async countByValue(value: string, sinceMs?: number): Promise<number> {
-    const rows = sinceMs === undefined
-      ? await this.db.all<{ n: number }>('SELECT count(*) AS n FROM decisions WHERE value = ?', [value])
-      : await this.db.all<{ n: number }>('SELECT count(*) AS n FROM decisions WHERE value = ? AND created_at > ?', [value, sinceMs]);
-    return Number(rows[0]?.n ?? 0);
-  }
-
   /** Creation times of every decision a value has had (the profile host counts from these). */
   async createdTimes(value: string): Promise<number[]> {
     const rows = await this.db.all<{ created_at: number }>('SELECT created_at FROM decisions WHERE value = ?', [value]);

@@ -86,6 +86,26 @@ export function isIpAddress(text: string): boolean {
   return text.length <= 64 && !text.includes('/') && addressValue(text) !== null;
 }
 
+/** Whether `text` is a CIDR range (`10.0.0.0/8`, `2001:db8::/32`). */
+export function isIpRange(text: string): boolean {
+  return text.includes('/') && parseIpRange(text) !== null;
+}
+
+/** A fixed set of addresses and ranges (an allowlist, trusted_ips), parsed once. */
+export class IpRangeSet {
+  private readonly ranges: IpRange[];
+
+  constructor(entries: readonly string[]) {
+    this.ranges = entries.map((e) => parseIpRange(e)).filter((r) => r !== null);
+  }
+
+  /** Whether `value` (an IP or a range) lies entirely inside one of the set's ranges. */
+  covers(value: string): boolean {
+    const r = parseIpRange(value);
+    return r !== null && this.ranges.some((a) => a.start <= r.start && a.end >= r.end);
+  }
+}
+
 /**
  * The start of every CIDR block (within the family's prefixes) that contains `range`: a decision
  * range contains the query exactly when its start is one of these and its end is at or past the

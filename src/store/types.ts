@@ -1,4 +1,8 @@
 // What the store holds, as TypeScript sees it. Times are epoch milliseconds.
+import type { AlertEvent, AlertSource, MetaItem } from '../engine/native';
+
+// An alert's source, events and meta have the engine's shapes (CrowdSec's models).
+export type { AlertEvent, AlertSource, MetaItem };
 
 export interface Machine {
   id: number;
@@ -25,28 +29,6 @@ export interface Bouncer {
   lastPull: number | null;
   /** The decision revision this bouncer's stream has seen up to. */
   lastRevision: number;
-}
-
-export interface MetaItem {
-  key: string;
-  value: string;
-}
-
-export interface AlertEvent {
-  timestamp: string;
-  meta: MetaItem[];
-}
-
-export interface AlertSource {
-  scope: string;
-  value: string;
-  ip?: string;
-  range?: string;
-  as_number?: string;
-  as_name?: string;
-  cn?: string;
-  latitude?: number;
-  longitude?: number;
 }
 
 /** A decision about to be stored: the profile (or the CLI) has fixed its type, scope and end. */

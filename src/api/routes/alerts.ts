@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseIpRange } from '../../store/ip-range';
+import { IpRangeSet } from '../../store/ip-range';
 import { alertsBodySchema, type PostedAlert, prepareAlerts } from '../alert-intake';
 import type { ApiContext } from '../context';
 import { ApiError, forbidden } from '../errors';
@@ -11,16 +11,6 @@ function jsonText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Admin routes (deleting alerts) answer only loopback and `trusted_ips`. */
-function requireTrusted(ctx: ApiContext, req: FastifyRequest): void {
-  const caller = parseIpRange(req.ip);
-  const trusted = caller !== null && ctx.config.trustedIps.some((t) => {
-    const r = parseIpRange(t);
-    return r !== null && r.start <= caller.start && r.end >= caller.end;
-  });
-  if (!trusted) throw forbidden();
-}
-
 function alertId(text: string): number {
   const id = Number(text);
   if (!/^\d{1,15}$/.test(text) || !Number.isSafeInteger(id)) throw new ApiError(400, `invalid alert id '${text.slice(0, 64)}'`);
@@ -29,6 +19,11 @@ function alertId(text: string): number {
 
 /** Agents push alerts; the CLI and dashboards read and delete them. */
 export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  // Admin routes (deleting alerts) answer only callers in `trusted_ips`.
+  const trusted = new IpRangeSet(ctx.config.trustedIps);
+  const requireTrusted = (req: FastifyRequest): void => {
+    if (!trusted.covers(req.ip)) throw forbidden();
+  };
   app.post<{ Body: PostedAlert[] }>('/v1/alerts', { schema: { body: alertsBodySchema } }, async (req, reply) => {
     const machineId = await authenticatedMachine(ctx, req.headers.authorization);
     const now = Date.now();
@@ -57,7 +52,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.delete<{ Querystring: Query }>('/v1/alerts', async (req) => {
     await authenticatedMachine(ctx, req.headers.authorization);
-    requireTrusted(ctx, req);
+    requireTrusted(req);
     const filter = alertFilter(req.query);
     delete filter.limit;
     const n = await ctx.store.alerts.delete(filter);
@@ -67,7 +62,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.delete<{ Params: { id: string } }>('/v1/alerts/:id', async (req) => {
     await authenticatedMachine(ctx, req.headers.authorization);
-    requireTrusted(ctx, req);
+    requireTrusted(req);
     const n = await ctx.store.alerts.delete({ id: alertId(req.params.id) });
     if (n === 0) throw new ApiError(404, 'object not found');
     ctx.changes.notify();

@@ -2,10 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hashApiKey, sameDigest } from '../credentials';
 import { type ApiContext, userAgent } from '../context';
 import { ApiError, forbidden } from '../errors';
-import { decisionFilter, type Query, STREAM_PARAMS } from '../query';
+import { decisionFilter, type Query, streamQuery } from '../query';
 import { decisionList } from '../render';
 import type { Bouncer } from '../../store/types';
-import { parseGoDuration } from '../../time/go-duration';
 import { authenticatedMachine } from './watchers';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -28,14 +27,6 @@ function send(reply: FastifyReply, text: string): FastifyReply {
   return reply.type(JSON_TYPE).send(text);
 }
 
-function bool(query: Query, name: string, fallback: boolean): boolean {
-  const v = query[name];
-  if (v === undefined) return fallback;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new ApiError(400, `parameter '${name}' must be true or false`);
-}
-
 /** Bouncer routes (X-Api-Key): live queries and the stream; watcher routes: deletions. */
 export function decisionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const lastSeen = new Map<number, number>();
@@ -55,22 +46,10 @@ export function decisionRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Querystring: Query }>('/v1/decisions/stream', async (req, reply) => {
     const bouncer = await bouncerOf(ctx, req);
-    const query = req.query;
-    for (const k of Object.keys(query)) if (!STREAM_PARAMS.has(k)) delete query[k];
-    const startup = bool(query, 'startup', false);
-    const dedup = bool(query, 'dedup', true);
-    let waitMs = 0;
-    if (typeof query.wait === 'string') {
-      // crowdwatch's long poll: hold a quiet poll open until a decision changes (or `wait` ends).
-      const ns = parseGoDuration(query.wait);
-      if (ns === null || ns < 0) throw new ApiError(400, "parameter 'wait' must be a duration");
-      waitMs = Math.min(ns / 1e6, MAX_WAIT_MS);
-    }
-    const { wait: _wait, startup: _startup, dedup: _dedup, ...filters } = query;
-    const filter = decisionFilter(filters, STREAM_PARAMS);
-    if (!filter.scopes) filter.scopes = ['ip', 'range'];
+    const { filter, startup, dedup, waitMs } = streamQuery(req.query);
     const since = startup ? null : { lastPull: bouncer.lastPull, lastRevision: bouncer.lastRevision };
-    const deadline = Date.now() + waitMs;
+    // The long poll holds a quiet poll open until a decision changes or the wait ends.
+    const deadline = Date.now() + Math.min(waitMs, MAX_WAIT_MS);
     let now = Date.now();
     let changes = await ctx.store.decisions.stream(filter, since, dedup, now);
     while (!startup && changes.fresh.length === 0 && changes.deleted.length === 0 && Date.now() < deadline) {

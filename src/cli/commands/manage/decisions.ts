@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { Allowlist } from '../../../profiles/decisions';
-import { parseIpRange } from '../../../store/ip-range';
+import { IpRangeSet, isIpAddress, isIpRange } from '../../../store/ip-range';
 import type { AlertFilter, DecisionFilter, NewAlert } from '../../../store/types';
 import { formatGoDuration, parseGoDuration } from '../../../time/go-duration';
 import { formatRfc3339 } from '../../../time/go-time';
@@ -24,11 +23,11 @@ function target(o: TargetFlags): { scope: string; value: string } | null {
   const given = [o.ip, o.range, o.value].filter((v) => v !== undefined).length;
   if (given > 1) throw usageError('give only one of --ip, --range, --value');
   if (o.ip !== undefined) {
-    if (parseIpRange(o.ip) === null || o.ip.includes('/')) throw usageError(`'${o.ip}' is not an IP address`);
+    if (!isIpAddress(o.ip)) throw usageError(`'${o.ip}' is not an IP address`);
     return { scope: 'Ip', value: o.ip };
   }
   if (o.range !== undefined) {
-    if (parseIpRange(o.range) === null || !o.range.includes('/')) throw usageError(`'${o.range}' is not a range (CIDR)`);
+    if (!isIpRange(o.range)) throw usageError(`'${o.range}' is not a range (CIDR)`);
     return { scope: 'Range', value: o.range };
   }
   if (o.value !== undefined) return { scope: o.scope ?? 'Ip', value: o.value };
@@ -127,7 +126,7 @@ export function registerDecisions(program: Command, ctx: CommandContext): void {
       const reason = o.reason ?? `manual '${o.type}' from '${machine}'`;
       const now = Date.now();
       const result = await withStore(o, async (store, config) => {
-        if (new Allowlist(config.allowlist).covers(t.value)) return null;
+        if (new IpRangeSet(config.allowlist).covers(t.value)) return null;
         const alert: NewAlert = {
           machineId: machine, scenario: reason, scenarioHash: '', scenarioVersion: '', message: reason, eventsCount: 1,
           startAt: formatRfc3339(now), stopAt: formatRfc3339(now), stopAtMs: now, capacity: 0, leakspeed: '0',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadApiConfig } from '../../../config/api-config';
+import { apiUrl, loadApiConfig } from '../../../config/api-config';
 import { Store } from '../../../store/store';
 import { EXIT_FAILURE, EXIT_OK } from '../../errors';
 import type { CommandContext } from '../../io';
@@ -17,8 +17,7 @@ export function registerLapi(program: Command, ctx: CommandContext): void {
     .addOption(configFileOption())
     .action(async (o: { url?: string; dataDir?: string; configFile?: string; output: ListFormat }) => {
       const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile });
-      const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-      const url = o.url ?? `${config.tls ? 'https' : 'http'}://${host}:${config.listen.port}`;
+      const url = o.url ?? apiUrl(config);
       let api = 'down';
       try {
         const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) });
