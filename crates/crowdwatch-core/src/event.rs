@@ -5,45 +5,77 @@ use std::sync::Arc;
 use crowdwatch_time::Timestamp;
 
 /// A small string map with insertion order kept. Events carry a dozen keys at most, where a
-/// linear scan beats hashing and the storage is reused from line to line.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// linear scan beats hashing. Cleared entries keep their storage: the next line sets the same
+/// keys in the same order, so a warm map fills without allocating.
+#[derive(Clone, Default)]
 pub struct FieldMap {
+    /// The first `len` entries are the map; the rest are spare storage.
     entries: Vec<(Box<str>, String)>,
+    len: usize,
 }
 
 impl FieldMap {
+    fn live(&self) -> &[(Box<str>, String)] {
+        &self.entries[..self.len]
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v.as_str())
+        self.live().iter().find(|(k, _)| &**k == key).map(|(_, v)| v.as_str())
     }
 
     pub fn set(&mut self, key: &str, value: &str) {
-        match self.entries.iter_mut().find(|(k, _)| &**k == key) {
-            Some((_, v)) => {
+        if let Some((_, v)) = self.entries[..self.len].iter_mut().find(|(k, _)| &**k == key) {
+            v.clear();
+            v.push_str(value);
+            return;
+        }
+        match self.entries.get_mut(self.len) {
+            Some((k, v)) => {
+                if &**k != key {
+                    *k = key.into();
+                }
                 v.clear();
                 v.push_str(value);
             }
             None => self.entries.push((key.into(), value.to_owned())),
         }
+        self.len += 1;
     }
 
     pub fn remove(&mut self, key: &str) {
-        self.entries.retain(|(k, _)| &**k != key);
+        if let Some(i) = self.live().iter().position(|(k, _)| &**k == key) {
+            // Keep the order of the others; the removed entry becomes spare storage.
+            self.entries[i..self.len].rotate_left(1);
+            self.len -= 1;
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(k, v)| (&**k, v.as_str()))
+        self.live().iter().map(|(k, v)| (&**k, v.as_str()))
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len == 0
     }
 
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.len = 0;
+    }
+}
+
+impl PartialEq for FieldMap {
+    fn eq(&self, other: &FieldMap) -> bool {
+        self.live() == other.live()
+    }
+}
+
+impl std::fmt::Debug for FieldMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
@@ -144,5 +176,39 @@ impl Event {
         self.whitelisted = false;
         self.whitelist_reason.clear();
         self.overflow = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldMap;
+
+    fn pairs(m: &FieldMap) -> Vec<(String, String)> {
+        m.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+    }
+
+    #[test]
+    fn field_map_reuses_cleared_entries_without_leaking_them() {
+        let mut m = FieldMap::default();
+        m.set("a", "1");
+        m.set("b", "2");
+        m.set("a", "3");
+        assert_eq!(pairs(&m), [("a".into(), "3".into()), ("b".into(), "2".into())]);
+        m.clear();
+        assert!(m.is_empty() && m.get("a").is_none());
+        // A different key lands in the spare slot of "a".
+        m.set("c", "4");
+        m.set("b", "5");
+        assert_eq!(pairs(&m), [("c".into(), "4".into()), ("b".into(), "5".into())]);
+        assert_eq!(m.len(), 2);
+        m.remove("c");
+        assert_eq!(pairs(&m), [("b".into(), "5".into())]);
+        m.set("d", "6");
+        assert_eq!(pairs(&m), [("b".into(), "5".into()), ("d".into(), "6".into())]);
+        let mut other = FieldMap::default();
+        other.set("b", "5");
+        other.set("d", "6");
+        assert_eq!(m, other);
+        assert_eq!(format!("{m:?}"), r#"{"b": "5", "d": "6"}"#);
     }
 }

@@ -194,7 +194,8 @@ impl<'s> Compiler<'s> {
                     ));
                     Default::default()
                 });
-                Ok((Node::RegexpInFile(Box::new(subject), regexps), Ty::Bool))
+                let union = Box::new(crowdwatch_grok::RegexUnion::new(&regexps));
+                Ok((Node::RegexpInFile(Box::new(subject), union), Ty::Bool))
             }
             Function::Helper(h) => self.helper(h, name, args, callee.offset),
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::access::{closure, contains_item, element, member, slice};
 use crate::helpers;
-use crate::node::{BinOp, Node, RegexCache, REGEX_CACHE_LIMIT};
+use crate::node::{Affix, BinOp, Node, RegexCache, REGEX_CACHE_LIMIT};
 use crate::value::{equal, List, Val};
 use crate::{Context, EvalError, FieldId, HostValue};
 
@@ -143,8 +143,7 @@ pub(crate) fn eval<'a>(
         },
         Node::RegexpInFile(a, regexes) => {
             let subject = ev(a)?;
-            let bytes = expect_str(&subject, "RegexpInFile")?.as_bytes();
-            Val::Bool(regexes.iter().any(|re| re.is_match(bytes)))
+            Val::Bool(regexes.is_match(expect_str(&subject, "RegexpInFile")?.as_bytes()))
         }
         Node::Closure(kind, list, body) => closure(*kind, ev(list)?, body, ctx)?,
         Node::ListLit(items) => {
@@ -167,10 +166,19 @@ pub(crate) fn eval<'a>(
                 exact.is_match(&*helpers::go_upper(Cow::Borrowed(text)))
             })
         }
+        // The generic closure would evaluate nothing over an empty list.
+        Node::AnyAffix(_, _, texts) if texts.is_empty() => Val::Bool(false),
+        Node::AnyAffix(a, affix, texts) => {
+            let subject = ev(a)?;
+            let text = expect_str(&subject, "startsWith/endsWith")?;
+            Val::Bool(match affix {
+                Affix::Prefix => texts.iter().any(|t| text.starts_with(t.as_str())),
+                Affix::Suffix => texts.iter().any(|t| text.ends_with(t.as_str())),
+            })
+        }
         Node::AnyMatches(a, regexes) => {
             let subject = ev(a)?;
-            let bytes = expect_str(&subject, "matches")?.as_bytes();
-            Val::Bool(regexes.iter().any(|re| re.is_match(bytes)))
+            Val::Bool(regexes.is_match(expect_str(&subject, "matches")?.as_bytes()))
         }
     })
 }

@@ -151,9 +151,12 @@ impl Program {
     pub fn is_constant(&self) -> bool {
         self.root.as_const().is_some()
     }
-    /// Top-level `&&`-conjuncts of the form `<StrMap field>.<key> == 'literal'` or
-    /// `<StrMap field>.<key> in ['a', 'b']`: (field id, key, accepted literals). The engine indexes
-    /// scenarios by them so a filter runs only on events that can pass it. Empty = no guard.
+    /// The leading `&&`-conjuncts of the form `<StrMap field>.<key> == 'literal'` or
+    /// `<StrMap field>.<key> in ['a', 'b']`: (field id, key, accepted literals), where an absent
+    /// entry reads as "". The engine indexes scenarios by them so a filter runs only on events
+    /// that can pass it. Only conjuncts before the first other one count: those are evaluated
+    /// first and never fail, so when one rejects an event the filter is false without having
+    /// evaluated (or failed on) anything else. Empty = no guard.
     pub fn equality_guards(&self) -> Vec<(FieldId, String, Vec<String>)> {
         self.guards.clone()
     }

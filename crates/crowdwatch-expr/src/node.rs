@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use aho_corasick::AhoCorasick;
+use crowdwatch_grok::RegexUnion;
 use regex::bytes::Regex;
 
 use crate::helpers::Helper;
@@ -113,7 +114,8 @@ pub(crate) enum Node {
     MatchesDyn(Box<Node>, Box<Node>, Box<RegexCache>),
     Cond(Box<Node>, Box<Node>, Box<Node>),
     Call(Helper, Vec<Node>),
-    RegexpInFile(Box<Node>, Arc<Vec<Regex>>),
+    /// `RegexpInFile(x, file)`: the file's regexes joined into one union.
+    RegexpInFile(Box<Node>, Box<RegexUnion>),
     Closure(ClosureKind, Box<Node>, Box<Node>),
     ListLit(Vec<Node>),
     MapLit(Vec<(String, Node)>),
@@ -124,8 +126,16 @@ pub(crate) enum Node {
     /// The same for `{Upper(Y) contains Upper(#)}` with ASCII patterns: an ASCII Y is scanned
     /// case-insensitively without building Upper(Y); (Y, case-insensitive automaton, exact one).
     AnyContainsUpper(Box<Node>, Box<AhoCorasick>, Box<AhoCorasick>),
-    /// `any(<constant strings>, {X matches f(#)})` with every pattern precompiled.
-    AnyMatches(Box<Node>, Vec<Regex>),
+    /// `any(<constant strings>, {X matches f(#)})` with every pattern precompiled, as one union.
+    AnyMatches(Box<Node>, Box<RegexUnion>),
+    /// `any(<constant strings>, {X startsWith/endsWith f(#)})`: X evaluated once, not per item.
+    AnyAffix(Box<Node>, Affix, Vec<String>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Affix {
+    Prefix,
+    Suffix,
 }
 
 impl Node {
@@ -184,7 +194,8 @@ impl Node {
             | Node::InSet(a, _)
             | Node::AnyContains(a, _)
             | Node::AnyContainsUpper(a, ..)
-            | Node::AnyMatches(a, _) => rec(a),
+            | Node::AnyMatches(a, _)
+            | Node::AnyAffix(a, ..) => rec(a),
             Node::Index(a, b)
             | Node::And(a, b)
             | Node::Or(a, b)
@@ -204,19 +215,19 @@ impl Node {
     }
 }
 
-/// Top-level `&&` conjuncts `<StrMap>.<key> == 'lit'` / `in [...]` (see `Program::equality_guards`).
+/// Leading `&&` conjuncts `<StrMap>.<key> == 'lit'` / `in [...]` (see `Program::equality_guards`).
 pub(crate) fn equality_guards(root: &Node) -> Vec<(FieldId, String, Vec<String>)> {
     let mut out = Vec::new();
     collect_guards(root, &mut out);
     out
 }
 
-fn collect_guards(node: &Node, out: &mut Vec<(FieldId, String, Vec<String>)>) {
+/// Collects guards in evaluation order; false once a conjunct is not a guard (what follows it
+/// is not collected: see `Program::equality_guards` for why).
+fn collect_guards(node: &Node, out: &mut Vec<(FieldId, String, Vec<String>)>) -> bool {
+    let before = out.len();
     match node {
-        Node::And(a, b) => {
-            collect_guards(a, out);
-            collect_guards(b, out);
-        }
+        Node::And(a, b) => return collect_guards(a, out) && collect_guards(b, out),
         Node::MapEq(id, key, lit) => out.push((*id, key.clone(), vec![lit.clone()])),
         Node::MapIn(id, key, lits) => out.push((*id, key.clone(), lits.clone())),
         Node::Bin(BinOp::Eq, a, b) => {
@@ -250,4 +261,5 @@ fn collect_guards(node: &Node, out: &mut Vec<(FieldId, String, Vec<String>)>) {
         }
         _ => {}
     }
+    out.len() > before
 }

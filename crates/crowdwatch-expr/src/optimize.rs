@@ -7,7 +7,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use crate::compile::{err, Compiler, Typed};
 use crate::eval::{eval, NoHost};
 use crate::helpers::Helper;
-use crate::node::{BinOp, ClosureKind, Node, Ty};
+use crate::node::{Affix, BinOp, ClosureKind, Node, Ty};
 use crate::value::Val;
 use crate::CompileError;
 
@@ -84,17 +84,63 @@ pub(crate) fn closure(
     }
     if kind == ClosureKind::Any {
         if let Some(items) = list.as_const().and_then(constant_strings) {
-            match any_over_constants(&items, body) {
-                Ok((node, ty)) => return Ok(compiler.fold(node, ty)),
-                Err(back) => {
-                    return Ok(
-                        compiler.fold(Node::Closure(kind, Box::new(list), Box::new(back)), ret)
-                    )
-                }
-            }
+            return Ok(any_over_list(compiler, list, &items, body));
         }
     }
     Ok(compiler.fold(Node::Closure(kind, Box::new(list), Box::new(body)), ret))
+}
+
+/// `any(list, body)` over constant strings `items` (the value of `list`).
+///
+/// A body `{A || B}` whose sides cannot fail becomes `any(list, {A}) || any(list, {B})`: the
+/// same truth value (some item satisfies A or B), and each side can take a fast shape. With a
+/// side that may fail, the generic closure keeps the order in which errors surface.
+fn any_over_list(compiler: &mut Compiler<'_>, list: Node, items: &[String], body: Node) -> Typed {
+    let body = match body {
+        Node::Or(a, b) if cannot_fail(&a) && cannot_fail(&b) => {
+            let same_list = Node::Const(list.as_const().cloned().unwrap_or(Val::Nil));
+            let (left, _) = any_over_list(compiler, list, items, *a);
+            let (right, _) = any_over_list(compiler, same_list, items, *b);
+            return compiler.fold(Node::Or(Box::new(left), Box::new(right)), Ty::Bool);
+        }
+        other => other,
+    };
+    match any_over_constants(items, body) {
+        Ok((node, ty)) => compiler.fold(node, ty),
+        Err(back) => compiler.fold(
+            Node::Closure(ClosureKind::Any, Box::new(list), Box::new(back)),
+            Ty::Bool,
+        ),
+    }
+}
+
+/// Whether a closure body over constant strings surely evaluates to a bool without error: string
+/// comparisons of map entries, literals, `#` and the total string helpers.
+fn cannot_fail(node: &Node) -> bool {
+    match node {
+        Node::MapEq(..) | Node::MapIn(..) | Node::Const(Val::Bool(_)) => true,
+        Node::Not(a) => cannot_fail(a),
+        Node::And(a, b) | Node::Or(a, b) => cannot_fail(a) && cannot_fail(b),
+        Node::Bin(
+            BinOp::Contains | BinOp::StartsWith | BinOp::EndsWith | BinOp::Eq | BinOp::Ne,
+            a,
+            b,
+        ) => always_string(a) && always_string(b),
+        _ => false,
+    }
+}
+
+/// Whether `node` surely evaluates to a string without error (`#` is one of the constant
+/// strings being iterated).
+fn always_string(node: &Node) -> bool {
+    match node {
+        Node::Const(Val::Str(_)) | Node::MapGet(..) | Node::Item => true,
+        Node::Call(
+            Helper::Upper | Helper::Lower | Helper::PathUnescape | Helper::QueryUnescape,
+            args,
+        ) => args.iter().all(always_string),
+        _ => false,
+    }
 }
 
 /// `any(<constant strings>, {X op f(#)})` with X independent of `#` and f(#) independent of the
@@ -102,7 +148,11 @@ pub(crate) fn closure(
 /// body back when it has another shape (the generic closure stays correct).
 fn any_over_constants(items: &[String], body: Node) -> Result<Typed, Node> {
     let pattern = match &body {
-        Node::Bin(BinOp::Contains | BinOp::Eq, x, p) if !x.uses_item() => p,
+        Node::Bin(BinOp::Contains | BinOp::Eq | BinOp::StartsWith | BinOp::EndsWith, x, p)
+            if !x.uses_item() =>
+        {
+            p
+        }
         Node::Bin(BinOp::Eq, p, x) if !x.uses_item() => p,
         Node::MatchesDyn(x, p, _) if !x.uses_item() => p,
         _ => return Err(body),
@@ -131,6 +181,14 @@ fn any_over_constants(items: &[String], body: Node) -> Result<Typed, Node> {
                 x => Ok((Node::AnyContains(Box::new(x), exact), Ty::Bool)),
             }
         }
+        Node::Bin(op @ (BinOp::StartsWith | BinOp::EndsWith), x, _) => {
+            let affix = if op == BinOp::StartsWith {
+                Affix::Prefix
+            } else {
+                Affix::Suffix
+            };
+            Ok((Node::AnyAffix(x, affix, texts), Ty::Bool))
+        }
         Node::Bin(BinOp::Eq, x, p) => {
             let subject = if x.uses_item() { p } else { x };
             Ok((
@@ -143,7 +201,10 @@ fn any_over_constants(items: &[String], body: Node) -> Result<Typed, Node> {
             .map(|t| crowdwatch_grok::goregex::compile(t).ok())
             .collect::<Option<Vec<_>>>()
         {
-            Some(regexes) => Ok((Node::AnyMatches(x, regexes), Ty::Bool)),
+            Some(regexes) => Ok((
+                Node::AnyMatches(x, Box::new(crowdwatch_grok::RegexUnion::new(&regexes))),
+                Ty::Bool,
+            )),
             None => Err(Node::MatchesDyn(x, p, cache)),
         },
         other => Err(other),
@@ -218,6 +279,24 @@ mod tests {
         ));
         assert!(matches!(
             root("any(File('f'), {evt.Meta.p startsWith #})"),
+            Node::AnyAffix(..)
+        ));
+        assert!(matches!(
+            root("any(File('f'), {Lower(evt.Meta.p) endsWith Lower(#)})"),
+            Node::AnyAffix(..)
+        ));
+        assert!(matches!(
+            root("any(File('f'), {len(evt.Meta.p + #) > 1})"),
+            Node::Closure(..)
+        ));
+        // Sides that cannot fail are split; each takes its fast shape.
+        assert!(matches!(
+            root("any(File('f'), {Upper(evt.Meta.p) contains Upper(#) || evt.Meta.q contains #})"),
+            Node::Or(a, b) if matches!(*a, Node::AnyContainsUpper(..)) && matches!(*b, Node::AnyContains(..))
+        ));
+        // A side that may fail keeps the generic closure (and its error order).
+        assert!(matches!(
+            root("any(File('f'), {evt.Meta.p contains # || len(evt.Meta.q + #) > 1})"),
             Node::Closure(..)
         ));
         assert!(matches!(root("Upper('x') + 'y'"), Node::Const(_)));

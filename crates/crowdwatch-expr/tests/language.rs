@@ -239,6 +239,53 @@ fn constant_list_shapes_are_precomputed() {
 }
 
 #[test]
+fn fast_shapes_agree_with_the_expanded_expression() {
+    // Each `any` over a constant list against the same test written out item by item.
+    let cases = [
+        (
+            "any(['.env', '.git/config'], {Lower(PathUnescape(evt.Meta.http_path)) endsWith #})",
+            "Lower(PathUnescape(evt.Meta.http_path)) endsWith '.env' || Lower(PathUnescape(evt.Meta.http_path)) endsWith '.git/config'",
+        ),
+        (
+            "any(['/admin', '/wp-'], {evt.Meta.http_path startsWith Lower(#)})",
+            "evt.Meta.http_path startsWith '/admin' || evt.Meta.http_path startsWith '/wp-'",
+        ),
+        (
+            "any(['${jndi', 'ldap:'], {Upper(evt.Meta.http_path) contains Upper(#) || Upper(evt.Parsed.ua) contains Upper(#)})",
+            "Upper(evt.Meta.http_path) contains '${JNDI' || Upper(evt.Parsed.ua) contains '${JNDI' || Upper(evt.Meta.http_path) contains 'LDAP:' || Upper(evt.Parsed.ua) contains 'LDAP:'",
+        ),
+    ];
+    let events = [
+        Event::log().meta("http_path", "/x/.ENV"),
+        Event::log().meta("http_path", "/a/.git/config"),
+        Event::log().meta("http_path", "/a/%2egit/config"),
+        Event::log().meta("http_path", "/admin/x"),
+        Event::log().meta("http_path", "/wp-login.php"),
+        Event::log().meta("http_path", "/?q=${jndi:x}"),
+        Event::log()
+            .meta("http_path", "/")
+            .parsed("ua", "x ldap://y"),
+        Event::log()
+            .meta("http_path", "/index.html")
+            .parsed("ua", "Mozilla"),
+        Event::log(),
+    ];
+    for (fast, expanded) in cases {
+        for (i, evt) in events.iter().enumerate() {
+            assert_eq!(
+                truth(fast, evt),
+                truth(expanded, evt),
+                "{fast} on event {i}"
+            );
+        }
+    }
+    assert!(!truth(
+        "any([], {evt.Meta.http_path endsWith #})",
+        &Event::log()
+    ));
+}
+
+#[test]
 fn missing_data_file_is_a_warning() {
     let c = compile(
         "any(File('nope.txt'), {evt.Meta.x contains #})",
@@ -363,6 +410,15 @@ fn equality_guards() {
         ]
     );
     assert!(program("evt.Meta.a == 'x' || evt.Meta.b == 'y'")
+        .equality_guards()
+        .is_empty());
+    // Only leading conjuncts: a conjunct evaluated before them could fail on its own.
+    assert_eq!(
+        program("evt.Meta.a == 'x' && Atof(evt.Meta.n) > 1.0 && evt.Meta.b == 'y'")
+            .equality_guards(),
+        vec![(META, "a".into(), vec!["x".into()])]
+    );
+    assert!(program("evt.Parsed.x contains 'y' && evt.Meta.a == 'x'")
         .equality_guards()
         .is_empty());
 }

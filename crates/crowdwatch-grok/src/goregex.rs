@@ -16,12 +16,33 @@ use regex::bytes::{Regex, RegexBuilder};
 /// (nginx access lines expand to several KiB of regex text).
 const SIZE_LIMIT: usize = 64 << 20;
 
+/// The syntax mode a pattern compiled in: ASCII classes (Go's), or Unicode as the fallback for
+/// patterns that need it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Ascii,
+    Unicode,
+}
+
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    compile_with_mode(pattern).map(|(re, _)| re)
+}
+
+/// [`compile`], also saying which mode it took. `Regex::as_str()` of the result is the translated
+/// text, which [`build`] accepts again (to derive variants of the same regex).
+pub fn compile_with_mode(pattern: &str) -> Result<(Regex, Mode), regex::Error> {
     let pattern = translate(pattern);
-    match builder(&pattern).unicode(false).build() {
-        Ok(re) => Ok(re),
-        Err(first) => builder(&pattern).unicode(true).build().map_err(|_| first),
+    match build(&pattern, Mode::Ascii) {
+        Ok(re) => Ok((re, Mode::Ascii)),
+        Err(first) => build(&pattern, Mode::Unicode)
+            .map(|re| (re, Mode::Unicode))
+            .map_err(|_| first),
     }
+}
+
+/// Compiles already translated text in one mode, with no fallback.
+pub fn build(translated: &str, mode: Mode) -> Result<Regex, regex::Error> {
+    builder(translated).unicode(mode == Mode::Unicode).build()
 }
 
 /// Rewrites Go RE2 syntax into the regex crate's equivalent:

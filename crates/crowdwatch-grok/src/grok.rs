@@ -1,6 +1,7 @@
 //! A compiled grok pattern and its hot-path matching API.
 use regex::bytes::{CaptureLocations, Regex};
 
+use crate::anchored::AnchoredCaptures;
 use crate::expand::{expand, GROUP_PREFIX};
 use crate::prefilter::Prefilter;
 use crate::{goregex, GrokError, PatternLibrary};
@@ -24,6 +25,8 @@ pub struct Grok {
     /// Capture group index in `regex` for each entry of `fields`.
     groups: Vec<usize>,
     prefilter: Prefilter,
+    /// For an unanchored regex: the capture search from the start the DFAs found.
+    anchored: Option<AnchoredCaptures>,
 }
 
 /// Reusable per-caller match state: capture slots plus one span per field.
@@ -59,9 +62,10 @@ impl GrokMatch {
 pub fn compile(pattern: &str, library: &PatternLibrary) -> Result<Grok, GrokError> {
     let expansion = expand(pattern, library)?;
     let regex_text = expansion.regex_for_fields();
-    let regex = goregex::compile(&regex_text).map_err(|err| GrokError::Regex {
-        message: err.to_string(),
-    })?;
+    let (regex, mode) =
+        goregex::compile_with_mode(&regex_text).map_err(|err| GrokError::Regex {
+            message: err.to_string(),
+        })?;
     let mut fields: Vec<(String, usize)> = expansion.fields;
     fields.sort_by_key(|(_, reference)| *reference);
     let mut groups = Vec::with_capacity(fields.len());
@@ -76,11 +80,13 @@ pub fn compile(pattern: &str, library: &PatternLibrary) -> Result<Grok, GrokErro
         groups.push(index);
     }
     let prefilter = Prefilter::for_regex(&regex_text);
+    let anchored = AnchoredCaptures::for_regex(&regex, mode);
     Ok(Grok {
         regex,
         fields: fields.into_iter().map(|(name, _)| name).collect(),
         groups,
         prefilter,
+        anchored,
     })
 }
 
@@ -128,18 +134,35 @@ impl Grok {
         if self.fields.is_empty() || !self.prefilter.may_match(input) {
             return false;
         }
-        if CONFIRM_WITH_DFA && !self.regex.is_match(input) {
-            return false;
-        }
         if m.locations.len() != self.regex.captures_len() {
             m.locations = self.regex.capture_locations();
         }
-        if self.regex.captures_read(&mut m.locations, input).is_none() {
-            return false;
-        }
+        let offset = match &self.anchored {
+            Some(anchored) => {
+                let Some(found) = self.regex.find(input) else {
+                    return false;
+                };
+                match anchored.captures_read(&mut m.locations, input, found.start()) {
+                    Some(offset) => offset,
+                    None => return false,
+                }
+            }
+            None => {
+                if CONFIRM_WITH_DFA && !self.regex.is_match(input) {
+                    return false;
+                }
+                if self.regex.captures_read(&mut m.locations, input).is_none() {
+                    return false;
+                }
+                0
+            }
+        };
         m.spans.clear();
-        m.spans
-            .extend(self.groups.iter().map(|group| m.locations.get(*group)));
+        m.spans.extend(self.groups.iter().map(|group| {
+            m.locations
+                .get(*group)
+                .map(|(start, end)| (start + offset, end + offset))
+        }));
         true
     }
 

@@ -9,14 +9,17 @@
 //!   [`GrokMatch`]).
 use std::fmt;
 
+mod anchored;
 pub mod expand;
 pub mod goregex;
 mod grok;
 mod library;
 mod prefilter;
+pub mod union;
 
 pub use grok::{compile, Grok, GrokMatch};
 pub use library::{Definition, Diagnostic, DiagnosticKind, Origin, PatternLibrary};
+pub use union::RegexUnion;
 
 /// Why a pattern did not compile.
 #[derive(Clone, Debug, PartialEq, Eq)]

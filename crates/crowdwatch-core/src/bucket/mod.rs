@@ -1,5 +1,6 @@
 //! Scenarios and their leaky buckets (spec §3).
 pub mod build;
+pub mod index;
 pub mod limiter;
 pub mod overflow;
 pub mod scenario;
@@ -9,6 +10,7 @@ use crowdwatch_time::Timestamp;
 
 use crate::alert::Alert;
 use crate::event::{Event, EventKind, ExpectMode, OverflowInfo};
+use index::ScenarioIndex;
 use scenario::Scenario;
 use store::{Overflow, PourResult, ScenarioState};
 
@@ -21,6 +23,10 @@ const MAX_REPROCESS_DEPTH: usize = 4;
 pub struct Buckets {
     pub scenarios: Vec<Scenario>,
     pub states: Vec<ScenarioState>,
+    /// Which scenarios' filters an event can pass (by their leading guards).
+    index: ScenarioIndex,
+    /// The last MarshaledTime parsed and its value: lines of one second share it.
+    last_time: (String, Option<Timestamp>),
     /// Events poured since the last garbage collection (time-machine mode collects every 5000
     /// events, as CrowdSec does).
     since_gc: usize,
@@ -37,7 +43,8 @@ pub struct PourStats {
 impl Buckets {
     pub fn new(scenarios: Vec<Scenario>) -> Buckets {
         let states = scenarios.iter().map(|_| ScenarioState::default()).collect();
-        Buckets { scenarios, states, since_gc: 0 }
+        let index = ScenarioIndex::new(&scenarios);
+        Buckets { scenarios, states, index, last_time: (String::new(), None), since_gc: 0 }
     }
 
     pub fn live_buckets(&self) -> usize {
@@ -51,23 +58,32 @@ impl Buckets {
         evt: &Event,
         wall_now: Timestamp,
         alerts: &mut Vec<Alert>,
-        mut trace: Option<&mut Vec<(usize, PourResult)>>,
+        trace: Option<&mut Vec<(usize, PourResult)>>,
     ) -> PourStats {
         let mut stats = PourStats::default();
         let now = match evt.expect_mode {
             ExpectMode::Live => wall_now,
             // CrowdSec's time machine drops events without a parsable MarshaledTime.
-            ExpectMode::TimeMachine => match event_time(evt) {
+            ExpectMode::TimeMachine => match self.cached_event_time(evt) {
                 Some(t) => t,
                 None => return stats,
             },
         };
         let mut overflows = Vec::new();
-        for (si, sc) in self.scenarios.iter().enumerate() {
-            let r = store::pour(sc, si, &mut self.states[si], evt, now, &mut stats.errors, &mut overflows);
-            stats.poured |= matches!(r, PourResult::Poured | PourResult::Overflowed | PourResult::Discarded);
-            if let Some(t) = trace.as_deref_mut() {
-                t.push((si, r));
+        match trace {
+            // A trace reports every scenario, including those the index would skip.
+            Some(t) => {
+                for (si, sc) in self.scenarios.iter().enumerate() {
+                    let r = store::pour(sc, si, &mut self.states[si], evt, now, &mut stats.errors, &mut overflows);
+                    stats.poured |= poured(r);
+                    t.push((si, r));
+                }
+            }
+            None => {
+                for &si in self.index.candidates(evt) {
+                    let r = store::pour(&self.scenarios[si], si, &mut self.states[si], evt, now, &mut stats.errors, &mut overflows);
+                    stats.poured |= poured(r);
+                }
             }
         }
         self.since_gc += 1;
@@ -77,6 +93,17 @@ impl Buckets {
         stats.overflows += overflows.len() as u64;
         self.emit(overflows, evt.expect_mode, wall_now, alerts, &mut stats, 0);
         stats
+    }
+
+    /// `event_time`, remembering the last text parsed (the parse is pure, so this is exact).
+    fn cached_event_time(&mut self, evt: &Event) -> Option<Timestamp> {
+        let (text, time) = &mut self.last_time;
+        if *text != evt.marshaled_time {
+            text.clear();
+            text.push_str(&evt.marshaled_time);
+            *time = event_time(evt);
+        }
+        *time
     }
 
     /// Remove underflowed buckets (and emit counters' timed overflows). Live mode calls this
@@ -117,6 +144,10 @@ impl Buckets {
             alerts.extend(o.alerts);
         }
     }
+}
+
+fn poured(r: PourResult) -> bool {
+    matches!(r, PourResult::Poured | PourResult::Overflowed | PourResult::Discarded)
 }
 
 /// The time a time-machine bucket sees: the event's MarshaledTime (RFC3339).

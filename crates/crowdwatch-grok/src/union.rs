@@ -1,0 +1,145 @@
+//! "Does any of these regexes match?" in one scan instead of one per regex.
+//!
+//! Hub content tests a field against whole lists of regexes (`RegexpInFile` on the 600 bad
+//! user-agent patterns, `any(File(..), {x matches #})`). Asking each regex in turn costs one
+//! DFA scan per pattern; the alternation `(?:r1)|(?:r2)|...` matches exactly when one of them
+//! does and costs one scan. Each branch keeps its own meaning: flags set inside a pattern are
+//! scoped to its group, and anchors and classes do not depend on the neighbouring branches.
+//!
+//! Patterns are only joined with others compiled in the same mode (ASCII or Unicode classes,
+//! see [`crate::goregex`]). A pattern containing `#` stays on its own: under `(?x)` that starts
+//! a comment, which would swallow the closing parenthesis of its group.
+use regex::bytes::Regex;
+
+use crate::goregex::{build, Mode};
+
+/// A union that fails to compile (size limit) is split in halves until its parts compile.
+#[derive(Clone, Debug, Default)]
+pub struct RegexUnion {
+    parts: Vec<Regex>,
+}
+
+impl RegexUnion {
+    /// The union of `regexes`, compiled by [`crate::goregex::compile`] (whose `as_str()` is the
+    /// translated text).
+    pub fn new(regexes: &[Regex]) -> RegexUnion {
+        let mut ascii = Vec::new();
+        let mut unicode = Vec::new();
+        let mut parts = Vec::new();
+        for re in regexes {
+            let text = re.as_str();
+            if text.contains('#') {
+                parts.push(re.clone());
+            } else if parses_in_ascii_mode(text) {
+                ascii.push(re);
+            } else {
+                unicode.push(re);
+            }
+        }
+        join(&ascii, Mode::Ascii, &mut parts);
+        join(&unicode, Mode::Unicode, &mut parts);
+        RegexUnion { parts }
+    }
+
+    /// Whether any of the regexes matches somewhere in `input` (false for an empty list).
+    #[inline]
+    pub fn is_match(&self, input: &[u8]) -> bool {
+        self.parts.iter().any(|re| re.is_match(input))
+    }
+
+    /// How many regexes are actually run per question (for tests and explain output).
+    pub fn compiled_parts(&self) -> usize {
+        self.parts.len()
+    }
+}
+
+/// Whether `text` is valid in ASCII mode, the mode `goregex` tries first. Parsing is enough to
+/// sort the patterns (and much cheaper than compiling each): should a pattern still fail to
+/// compile in a union, `join` splits the union until it stands alone, compiled as it was.
+fn parses_in_ascii_mode(text: &str) -> bool {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .allow_invalid_utf8(true)
+        .build()
+        .parse(text)
+        .is_ok()
+}
+
+fn join(regexes: &[&Regex], mode: Mode, parts: &mut Vec<Regex>) {
+    match regexes {
+        [] => {}
+        [one] => parts.push((*one).clone()),
+        many => {
+            let text: Vec<String> = many
+                .iter()
+                .map(|re| format!("(?:{})", re.as_str()))
+                .collect();
+            match build(&text.join("|"), mode) {
+                Ok(re) => parts.push(re),
+                Err(_) => {
+                    let (a, b) = many.split_at(many.len() / 2);
+                    join(a, mode, parts);
+                    join(b, mode, parts);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::goregex::compile;
+
+    fn union(patterns: &[&str]) -> RegexUnion {
+        let regexes: Vec<Regex> = patterns.iter().map(|p| compile(p).unwrap()).collect();
+        RegexUnion::new(&regexes)
+    }
+
+    #[test]
+    fn matches_when_any_pattern_matches() {
+        let patterns = [
+            r"\bcurl\b",
+            r"(?i)^wget",
+            r"nikto$",
+            r"sql(map)?/\d",
+            "é+",
+            r"a#b",
+        ];
+        let u = union(&patterns);
+        // One ASCII union, the Unicode pattern, the pattern with '#'.
+        assert_eq!(u.compiled_parts(), 3);
+        for (input, expected) in [
+            ("curl/7.1", true),
+            ("libcurl/7.1", false),
+            ("WGET/1.0", true),
+            ("x wget", false),
+            ("Mozilla nikto", true),
+            ("nikto scan", false),
+            ("sqlmap/1", true),
+            ("sql/x", false),
+            ("caf\u{e9}", true),
+            ("a#b", true),
+            ("Mozilla/5.0", false),
+        ] {
+            let each = patterns
+                .iter()
+                .any(|p| compile(p).unwrap().is_match(input.as_bytes()));
+            assert_eq!(each, expected, "{input}");
+            assert_eq!(u.is_match(input.as_bytes()), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn flags_stay_inside_their_pattern() {
+        let u = union(&[r"(?i)abc", r"xyz"]);
+        assert!(u.is_match(b"ABC"));
+        assert!(!u.is_match(b"XYZ"));
+    }
+
+    #[test]
+    fn empty_list_and_empty_pattern() {
+        assert!(!union(&[]).is_match(b"anything"));
+        assert!(union(&["", "zzz"]).is_match(b"anything"));
+    }
+}
