@@ -13,7 +13,7 @@ import { loadApiConfig } from '../src/config/api-config';
 import { packageRoot } from '../src/engine/package-root';
 import { Store } from '../src/store/store';
 import type { NewAlert } from '../src/store/types';
-import { freeLoopbackPort, Server, sleep } from '../test/reference/processes';
+import { freeLoopbackPort, Server, sleep } from '../src/reference/processes';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);

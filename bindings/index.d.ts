@@ -188,8 +188,11 @@ export declare class Engine {
   /** Traces one line through the parsers and lists the scenarios whose filter accepts it; nothing is poured. */
   explain(source: SourceHandle, line: string): Trace;
   stats(): Stats;
-  /** Live mode: expires idle buckets at wall-clock now and returns any alerts that produces. */
-  tick(): Alert[];
+  /**
+   * Expires buckets idle at `at` (default: the wall clock, as live mode needs; a replay may pass
+   * any instant) and returns the alerts that produces (counters' timed overflows).
+   */
+  tick(at?: Date | number): Alert[];
 }
 
 /** What the store knows of an alert's target when the profiles run (GetDecisionsCount…). */
@@ -230,6 +233,9 @@ export declare function lintProfiles(file: string): Diagnostic[];
 
 /** Loads the whole config and reports every problem; never throws for content problems. */
 export declare function lint(options: LintOptions): LintReport;
+
+/** Bytes the engine's Rust code holds on the heap in this process, all engines together. */
+export declare function nativeMemory(): { heapBytes: number };
 
 /** Absolute path of the addon file this loader looks for. */
 export declare const addonPath: string;

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const addonPath = path.join(__dirname, 'crowdwatch.node');
-const RAW_EXPORTS = ['loadEngine', 'lint', 'registerSource', 'processBatch', 'explain', 'stats', 'loadProfiles', 'evaluateProfiles'];
+const RAW_EXPORTS = ['loadEngine', 'lint', 'registerSource', 'processBatch', 'explain', 'stats', 'tick', 'memory', 'loadProfiles', 'evaluateProfiles'];
 
 let raw = null;
 
@@ -128,8 +128,10 @@ class Engine {
     return decode(call('stats', this.#handle), 'stats');
   }
 
-  tick() {
-    return decode(call('tick', this.#handle), 'tick');
+  tick(at) {
+    const ms = at === undefined ? Date.now() : at instanceof Date ? at.getTime() : at;
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError('tick(at): at must be a Date or epoch milliseconds');
+    return decode(call('tick', this.#handle, ms), 'tick');
   }
 }
 
@@ -150,6 +152,10 @@ class Profiles {
   }
 }
 
+function nativeMemory() {
+  return decode(call('memory'), 'memory');
+}
+
 function lintProfiles(file) {
   return decode(call('lintProfiles', file), 'lintProfiles');
 }
@@ -158,4 +164,4 @@ function lint(options) {
   return decode(call('lint', encodeOptions(options)), 'lint');
 }
 
-module.exports = { Engine, Profiles, lint, lintProfiles, addonPath, isAddonBuilt };
+module.exports = { Engine, Profiles, lint, lintProfiles, nativeMemory, addonPath, isAddonBuilt };

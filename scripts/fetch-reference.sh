@@ -8,7 +8,7 @@
 #
 # Idempotent: a package whose folder carries a matching `.extracted-from` marker is left alone.
 # When apt is missing or the download fails, it explains why on stderr, records the reason in
-# "$dir/.unavailable" (test/reference reads it to skip with that reason) and exits 0, so machines
+# "$dir/.unavailable" (src/reference/reference.ts reads it to skip with that reason) and exits 0, so machines
 # without Debian repositories still run the rest of the suite. CROWDWATCH_REF_STRICT=1 makes those
 # cases fail (exit 1) instead, for CI jobs that must have the reference.
 set -euo pipefail

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../engine/package-root';
 import { registerApi } from './commands/api';
+import { registerBench } from './commands/bench';
 import { registerExplain } from './commands/explain';
 import { registerLint } from './commands/lint';
 import { registerAlerts } from './commands/manage/alerts';
@@ -26,6 +27,7 @@ const COMMANDS = [
   registerMachines,
   registerSimulation,
   registerLapi,
+  registerBench,
 ];
 
 function packageVersion(): string {

@@ -5,7 +5,7 @@ import { loadApiConfig } from '../../src/config/api-config';
 import { packageRoot } from '../../src/engine/package-root';
 import { Store } from '../../src/store/store';
 import { runCli, tempDir } from '../helpers/run-cli';
-import { freeLoopbackPort, Server, sleep } from '../reference/processes';
+import { freeLoopbackPort, Server, sleep } from '../../src/reference/processes';
 import { agentAlert } from './lapi-suite';
 
 test('acknowledged alerts and decisions survive kill -9 of the API', async (t) => {

@@ -9,8 +9,8 @@ import test from 'ava';
 import { packageRoot } from '../../src/engine/package-root';
 import { startTestApi } from '../helpers/api';
 import { runCli, tempDir } from '../helpers/run-cli';
-import { refDir } from '../reference/reference';
-import { Server, sleep } from '../reference/processes';
+import { refDir } from '../../src/reference/reference';
+import { Server, sleep } from '../../src/reference/processes';
 
 const customBin = path.join(refDir(), 'crowdsec-custom-bouncer/usr/bin/crowdsec-custom-bouncer');
 const firewallBin = path.join(refDir(), 'crowdsec-firewall-bouncer/usr/bin/crowdsec-firewall-bouncer');

@@ -6,19 +6,13 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildHubConfig, findReference, isSkip, runCrowdsecReplay } from '../reference/crowdsec';
-import { generateNginx } from '../../benches/gen/nginx';
-import { generateSshd } from '../../benches/gen/sshd';
+import { buildHubConfig, findReference, isSkip, runCrowdsecReplay, TARGET_COLLECTIONS } from '../../src/reference/crowdsec';
+import { generateNginx } from '../../src/bench/gen/nginx';
+import { generateSshd } from '../../src/bench/gen/sshd';
 import { bindings } from '../../src/engine/native';
 import { packageRoot } from '../../src/engine/package-root';
 
-const COLLECTIONS = [
-  'crowdsecurity/linux',
-  'crowdsecurity/sshd',
-  'crowdsecurity/nginx',
-  'crowdsecurity/base-http-scenarios',
-  'crowdsecurity/http-cve',
-];
+const COLLECTIONS = TARGET_COLLECTIONS;
 
 const ref = findReference();
 const maybe = isSkip(ref) ? test.skip : test.serial;

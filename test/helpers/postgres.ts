@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import pg from 'pg';
-import { freeLoopbackPort, Server, sleep } from '../reference/processes';
+import { freeLoopbackPort, Server, sleep } from '../../src/reference/processes';
 
 export interface PostgresCluster {
   /** A new empty database, as a connection URL. */

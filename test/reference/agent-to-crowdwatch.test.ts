@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import test from 'ava';
 import { startTestApi } from '../helpers/api';
 import { fixture, runCli } from '../helpers/run-cli';
-import { buildHubConfig, findReference, isSkip, runCrowdsecReplay } from './crowdsec';
+import { buildHubConfig, findReference, isSkip, runCrowdsecReplay } from '../../src/reference/crowdsec';
 
 const ref = findReference();
 

@@ -5,7 +5,7 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildHubConfig, findReference, isSkip, runCrowdsecReplay, type ReferenceAlert } from './crowdsec';
+import { buildHubConfig, findReference, isSkip, runCrowdsecReplay, type ReferenceAlert } from '../../src/reference/crowdsec';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/reference');
 const COLLECTIONS = ['crowdsecurity/linux', 'crowdsecurity/sshd', 'crowdsecurity/nginx', 'crowdsecurity/base-http-scenarios', 'crowdsecurity/http-cve'];

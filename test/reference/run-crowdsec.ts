@@ -8,15 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildHubConfig, findReference, isSkip, runCrowdsecReplay } from './crowdsec';
+import { buildHubConfig, findReference, isSkip, runCrowdsecReplay, TARGET_COLLECTIONS } from '../../src/reference/crowdsec';
 
-const DEFAULT_COLLECTIONS = [
-  'crowdsecurity/linux',
-  'crowdsecurity/sshd',
-  'crowdsecurity/nginx',
-  'crowdsecurity/base-http-scenarios',
-  'crowdsecurity/http-cve',
-];
+const DEFAULT_COLLECTIONS = TARGET_COLLECTIONS;
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({

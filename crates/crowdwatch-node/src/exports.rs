@@ -148,9 +148,21 @@ pub unsafe extern "C" fn stats(env: napi_env, info: napi_callback_info) -> napi_
     })
 }
 
+/// `tick(handle, atUnixMs)`: collect underflowed buckets (and emit counters' timed overflows)
+/// as of `atUnixMs`: the wall clock in live mode, any instant in a replay.
 pub unsafe extern "C" fn tick(env: napi_env, info: napi_callback_info) -> napi_value {
-    entry::<1>(env, info, |env, [handle]| {
-        let alerts = with_engine(env, *handle, |e| e.tick(Timestamp::now()))?;
+    entry::<2>(env, info, |env, [handle, at_ms]| {
+        let ms = env.number(*at_ms)?;
+        let at = Some(ms)
+            .filter(|ms| ms.is_finite())
+            .and_then(|ms| Timestamp::from_unix(ms.div_euclid(1000.0) as i64, (ms.rem_euclid(1000.0) * 1e6) as u32))
+            .ok_or_else(|| JsError::new("CW_ARG", format!("tick: {ms} is not a time in milliseconds")))?;
+        let alerts = with_engine(env, *handle, |e| e.tick(at))?;
         json(env, &alerts)
     })
+}
+
+/// `memory()`: the bytes Rust code holds on the heap in this process (all engines together).
+pub unsafe extern "C" fn memory(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry::<0>(env, info, |env, []| json(env, &serde_json::json!({ "heapBytes": crate::heap::live_bytes() })))
 }

@@ -12,9 +12,9 @@ const BAR_WIDTH = 30;
 
 /**
  * A one-line progress bar redrawn in place with `\r`. Only on a terminal: when stderr is a
- * file or a pipe (CI logs, tests) it writes nothing.
+ * file or a pipe (CI logs, tests) it writes nothing. `format` renders done/total (bytes by default).
  */
-export function createProgress(stream: OutputStream, enabled: boolean): Progress {
+export function createProgress(stream: OutputStream, enabled: boolean, format: (n: number) => string = formatBytes): Progress {
   if (!enabled || stream.isTTY !== true) return NO_PROGRESS;
   let lastDraw = 0;
   let drawn = false;
@@ -27,7 +27,7 @@ export function createProgress(stream: OutputStream, enabled: boolean): Progress
       const filled = Math.round(ratio * BAR_WIDTH);
       const bar = '#'.repeat(filled) + '.'.repeat(BAR_WIDTH - filled);
       const pct = `${Math.floor(ratio * 100)}`.padStart(3);
-      const text = `[${bar}] ${pct}%  ${formatBytes(done)} / ${formatBytes(total)}${detail ? `  ${detail}` : ''}`;
+      const text = `[${bar}] ${pct}%  ${format(done)} / ${format(total)}${detail ? `  ${detail}` : ''}`;
       const columns = stream.columns ?? 80;
       stream.write(`\r${text.slice(0, columns - 1)}\x1b[K`);
       drawn = true;

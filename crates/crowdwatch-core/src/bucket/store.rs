@@ -161,14 +161,14 @@ pub fn pour(
 }
 
 /// CrowdSec's blackhole: after an overflow of key K at T, overflows of K before T+blackhole are
-/// discarded. Expired keys are dropped on the way.
+/// discarded. An expired entry is overwritten here and purged by `collect_garbage` (purging on
+/// every overflow made a mass overflow quadratic).
 fn blackholed(sc: &Scenario, state: &mut ScenarioState, key: &str, now: Timestamp) -> bool {
     if sc.blackhole <= 0 {
         return false;
     }
     let t = now.unix_nanos;
-    state.blackhole.retain(|_, until| *until > t);
-    if state.blackhole.contains_key(key) {
+    if state.blackhole.get(key).is_some_and(|until| *until > t) {
         return true;
     }
     state.blackhole.insert(key.into(), t.saturating_add(sc.blackhole));
@@ -180,6 +180,7 @@ fn blackholed(sc: &Scenario, state: &mut ScenarioState, key: &str, now: Timestam
 pub fn collect_garbage(sc: &Scenario, si: usize, state: &mut ScenarioState, now: Timestamp, out: &mut Vec<Overflow>) -> usize {
     let before = state.buckets.len();
     let t = now.unix_nanos;
+    state.blackhole.retain(|_, until| *until > t);
     let mut timed = Vec::new();
     state.buckets.retain(|k, b| {
         let alive = t <= b.last_ts.unix_nanos.saturating_add(sc.lifetime);

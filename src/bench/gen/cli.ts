@@ -1,4 +1,4 @@
-// node dist/benches/gen/cli.js nginx|sshd --lines N [--seed S] --out FILE [--lps R] [--attacks K]
+// node dist/src/bench/gen/cli.js nginx|sshd --lines N [--seed S] --out FILE [--lps R] [--attacks K]
 //   [--start ISO] [--clients C]
 // Writes the log and prints {lines, bytes, start, end, seconds, manifest} as JSON on stdout.
 import { parseArgs } from 'node:util';

@@ -11,6 +11,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requireReference, type Reference } from './reference';
 
+/** The collections the engine and throughput issues measure against (plus whitelists). */
+export const TARGET_COLLECTIONS = [
+  'crowdsecurity/linux',
+  'crowdsecurity/sshd',
+  'crowdsecurity/nginx',
+  'crowdsecurity/base-http-scenarios',
+  'crowdsecurity/http-cve',
+];
+
 export const ITEM_TYPES = ['parsers', 'postoverflows', 'scenarios', 'collections'] as const;
 export type ItemType = (typeof ITEM_TYPES)[number];
 

@@ -1,0 +1,52 @@
+// `crowdwatch bench` end to end on small logs: every step runs (generation, floor, replay in a
+// child process, bucket memory), detection is scored against the generator's manifest, and
+// memory returns once buckets underflow. Figures are not asserted (no timed tests).
+import test from 'ava';
+import type { BenchReport } from '../../src/bench/run';
+import { runCli } from '../helpers/run-cli';
+
+test('bench --json: both logs replayed with our content, every planted attack found, memory drained', async (t) => {
+  const run = await runCli('bench', '--lines', '6000', '--buckets', '5000', '--content', 'ours', '--seed', '3', '--json', '--no-progress');
+  t.is(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as BenchReport;
+  t.deepEqual(report.logs.map((l) => l.log), ['nginx', 'sshd']);
+  for (const log of report.logs) {
+    t.is(log.lines, 6000);
+    t.is(log.floor.lines, 6000, `${log.log}: the floor counts every line`);
+    t.is(log.runs.length, 1);
+    const [ours] = log.runs;
+    t.is(ours.content, 'ours');
+    t.true(ours.detection.attacks > 0, `${log.log}: the generator plants attacks`);
+    t.deepEqual(ours.detection.missed, [], `${log.log}: every planted attack alerts`);
+    t.is(ours.detection.benignAlerts, 0, `${log.log}: no benign client is flagged`);
+    t.true(ours.peakRssBytes > 0 && ours.linesPerSec > 0 && ours.floorRatio > 0);
+  }
+  t.is(report.memory.length, 1);
+  const [mem] = report.memory;
+  t.is(mem.lines, 5000);
+  // Our content has three ssh scenarios; each distinct address opens a bucket in each.
+  t.is(mem.live.liveBuckets, 3 * 5000);
+  t.is(mem.drained.liveBuckets, 0, 'every bucket underflows');
+  t.true(mem.live.heapBytes > mem.baseline.heapBytes, 'live buckets hold heap');
+  t.true(mem.heapBytesPerBucket > 0);
+  // Collected buckets give their heap back (a little slack for tables kept for reuse).
+  t.true(
+    mem.drained.heapBytes - mem.baseline.heapBytes < (mem.live.heapBytes - mem.baseline.heapBytes) / 4,
+    `heap after underflow ${mem.drained.heapBytes} vs baseline ${mem.baseline.heapBytes} and live ${mem.live.heapBytes}`,
+  );
+});
+
+test('bench human output: replay and memory tables; bad arguments are usage errors', async (t) => {
+  const run = await runCli('bench', '--lines', '2000', '--buckets', '1000', '--logs', 'sshd', '--content', 'ours', '--no-progress');
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /^LOG +CONTENT +LINES +FLOOR +END TO END/m);
+  t.regex(run.stdout, /^sshd +ours +2,000 /m);
+  t.regex(run.stdout, /^Bucket memory/m);
+  t.regex(run.stdout, /^ours +1,000 +3,000 /m);
+
+  const bad = await runCli('bench', '--logs', 'apache');
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /nginx, sshd/);
+  const negative = await runCli('bench', '--lines', '-5');
+  t.is(negative.code, 2);
+});

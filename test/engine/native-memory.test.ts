@@ -1,0 +1,28 @@
+// The addon's heap counter and tick(at): buckets opened by a replay are collected when ticked
+// past their lifetime, and the heap they held is given back.
+import test from 'ava';
+import { bindings } from '../../src/engine/native';
+import { resolveEngineOptions } from '../../src/engine/options';
+import { distributedBruteForce } from '../../src/bench/gen/distributed-bf';
+
+test('tick(at) collects underflowed buckets and nativeMemory() sees their heap go', (t) => {
+  const native = bindings();
+  const engine = native.Engine.load(resolveEngineOptions({ mode: 'replay' }));
+  const source = engine.source({ type: 'syslog' }, '/var/log/auth.log', 'file');
+  const startMs = Date.UTC(new Date().getUTCFullYear(), 0, 2, 10);
+  const before = native.nativeMemory().heapBytes;
+  for (const batch of distributedBruteForce({ ips: 2000, startMs })) engine.processBatch(source, batch);
+  const live = native.nativeMemory().heapBytes;
+  t.is(engine.stats().live_buckets, 3 * 2000);
+  t.true(live > before, `heap ${before} -> ${live}`);
+
+  // A tick inside the buckets' lifetime keeps them; one far past it collects them all.
+  t.deepEqual(engine.tick(startMs + 40_000), []);
+  t.is(engine.stats().live_buckets, 3 * 2000);
+  t.deepEqual(engine.tick(new Date(startMs + 86_400_000)), []);
+  t.is(engine.stats().live_buckets, 0);
+  const after = native.nativeMemory().heapBytes;
+  t.true(after - before < (live - before) / 4, `heap ${before} -> ${live} -> ${after}`);
+
+  t.throws(() => engine.tick(Number.NaN), { instanceOf: TypeError });
+});
