@@ -16,6 +16,15 @@ impl Limiter {
         Limiter { tokens: 0.0, last: None }
     }
 
+    /// A limiter as stored by a bucket: its tokens, and the time of its last accepted event.
+    pub fn resume(tokens: f64, last: Option<i64>) -> Limiter {
+        Limiter { tokens, last }
+    }
+
+    pub fn tokens(&self) -> f64 {
+        self.tokens
+    }
+
     /// Take one token at `now`; false when none is left (the bucket overflows).
     pub fn allow(&mut self, now: i64, leakspeed: i64, burst: i64) -> bool {
         let tokens = self.tokens_at(now, leakspeed, burst) - 1.0;

@@ -1,16 +1,25 @@
 //! Scenarios and their leaky buckets (spec §3).
 pub mod build;
+mod bytes;
 pub mod index;
+mod intern;
 pub mod limiter;
+pub mod live;
 pub mod overflow;
+pub mod queued;
 pub mod scenario;
+pub mod source;
 pub mod store;
+pub mod table;
+#[cfg(test)]
+mod tests;
 
 use crowdwatch_time::Timestamp;
 
 use crate::alert::Alert;
 use crate::event::{Event, EventKind, ExpectMode, OverflowInfo};
 use index::ScenarioIndex;
+use queued::QueueCodec;
 use scenario::Scenario;
 use store::{Overflow, PourResult, ScenarioState};
 
@@ -25,6 +34,8 @@ pub struct Buckets {
     pub states: Vec<ScenarioState>,
     /// Which scenarios' filters an event can pass (by their leading guards).
     index: ScenarioIndex,
+    /// What queued events are encoded with (interned meta keys and common values).
+    codec: QueueCodec,
     /// The last MarshaledTime parsed and its value: lines of one second share it.
     last_time: (String, Option<Timestamp>),
     /// Events poured since the last garbage collection (time-machine mode collects every 5000
@@ -44,7 +55,7 @@ impl Buckets {
     pub fn new(scenarios: Vec<Scenario>) -> Buckets {
         let states = scenarios.iter().map(|_| ScenarioState::default()).collect();
         let index = ScenarioIndex::new(&scenarios);
-        Buckets { scenarios, states, index, last_time: (String::new(), None), since_gc: 0 }
+        Buckets { scenarios, states, index, codec: QueueCodec::default(), last_time: (String::new(), None), since_gc: 0 }
     }
 
     pub fn live_buckets(&self) -> usize {
@@ -70,18 +81,19 @@ impl Buckets {
             },
         };
         let mut overflows = Vec::new();
+        let mut enc = self.codec.encoder(evt);
         match trace {
             // A trace reports every scenario, including those the index would skip.
             Some(t) => {
                 for (si, sc) in self.scenarios.iter().enumerate() {
-                    let r = store::pour(sc, si, &mut self.states[si], evt, now, &mut stats.errors, &mut overflows);
+                    let r = store::pour(sc, si, &mut self.states[si], &mut enc, now, &mut stats.errors, &mut overflows);
                     stats.poured |= poured(r);
                     t.push((si, r));
                 }
             }
             None => {
                 for &si in self.index.candidates(evt) {
-                    let r = store::pour(&self.scenarios[si], si, &mut self.states[si], evt, now, &mut stats.errors, &mut overflows);
+                    let r = store::pour(&self.scenarios[si], si, &mut self.states[si], &mut enc, now, &mut stats.errors, &mut overflows);
                     stats.poured |= poured(r);
                 }
             }
@@ -112,7 +124,7 @@ impl Buckets {
         self.since_gc = 0;
         let mut removed = 0;
         for (si, sc) in self.scenarios.iter().enumerate() {
-            removed += store::collect_garbage(sc, si, &mut self.states[si], now, out);
+            removed += store::collect_garbage(sc, si, &mut self.states[si], &self.codec, now, out);
         }
         removed
     }
@@ -134,8 +146,9 @@ impl Buckets {
                     let evt = overflow_event(a, &o.key, mode);
                     let mut nested = Vec::new();
                     let now = if mode == ExpectMode::Live { wall_now } else { event_time(&evt).unwrap_or(wall_now) };
+                    let mut enc = self.codec.encoder(&evt);
                     for (si, sc) in self.scenarios.iter().enumerate() {
-                        store::pour(sc, si, &mut self.states[si], &evt, now, &mut stats.errors, &mut nested);
+                        store::pour(sc, si, &mut self.states[si], &mut enc, now, &mut stats.errors, &mut nested);
                     }
                     stats.overflows += nested.len() as u64;
                     self.emit(nested, mode, wall_now, alerts, stats, depth + 1);

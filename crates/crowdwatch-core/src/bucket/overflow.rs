@@ -1,76 +1,34 @@
 //! From an overflowing bucket to alerts (CrowdSec overflows.go, spec §3.3).
 use crowdwatch_time::Timestamp;
 
-use super::scenario::{Scenario, ScopeKind};
-use super::store::Bucket;
+use super::live::Bucket;
+use super::queued::QueueCodec;
+use super::scenario::Scenario;
+use super::source::{derive_source, QueuedSource};
 use crate::alert::{Alert, AlertEvent, AlertSource};
-use crate::event::{Event, EventKind};
-use crate::parser::whitelist::parse_ip;
-use crate::schema::EventContext;
-
-/// The source an event stands for under the scenario's scope (CrowdSec `SourceFromEvent`).
-pub fn event_source(sc: &Scenario, evt: &Event) -> Result<AlertSource, String> {
-    if evt.kind == EventKind::Overflow {
-        let o = evt.overflow.as_ref().ok_or("overflow event without overflow data")?;
-        let src = o.alert_sources.first().ok_or("overflow without sources")?;
-        return match &sc.scope.kind {
-            ScopeKind::Range => {
-                let mut s = src.clone();
-                s.value = match &sc.scope.expression {
-                    Some(e) => e.eval_string(&EventContext(evt)).map_err(|e| e.message)?,
-                    None => src.range.clone(),
-                };
-                s.scope = "Range".into();
-                Ok(s)
-            }
-            _ => Ok(src.clone()),
-        };
-    }
-    match &sc.scope.kind {
-        ScopeKind::Ip | ScopeKind::Range => {
-            let ip = evt.meta.get("source_ip").ok_or("scope needs Meta.source_ip")?;
-            if parse_ip(ip).is_none() {
-                return Err(format!("'{ip}' is not a valid IP"));
-            }
-            let mut s = AlertSource { ip: ip.to_owned(), scope: sc.scope.name().to_owned(), ..Default::default() };
-            let en = &evt.enriched;
-            s.as_number = en.get("ASNumber").or_else(|| en.get("ASNNumber")).unwrap_or("").to_owned();
-            s.cn = en.get("IsoCode").unwrap_or("").to_owned();
-            s.as_name = en.get("ASNOrg").unwrap_or("").to_owned();
-            s.latitude = en.get("Latitude").and_then(|v| v.parse().ok()).unwrap_or(0.0);
-            s.longitude = en.get("Longitude").and_then(|v| v.parse().ok()).unwrap_or(0.0);
-            if let Some(r) = evt.meta.get("SourceRange").filter(|r| !r.is_empty()) {
-                let net: ipnet::IpNet = r.parse().map_err(|_| format!("declared range {r} can't be parsed"))?;
-                s.range = net.trunc().to_string();
-            }
-            s.value = match (&sc.scope.kind, &sc.scope.expression) {
-                (ScopeKind::Ip, _) => s.ip.clone(),
-                (_, Some(e)) => e.eval_string(&EventContext(evt)).map_err(|e| e.message)?,
-                _ => s.range.clone(),
-            };
-            Ok(s)
-        }
-        ScopeKind::Custom(name) => {
-            let e = sc.scope.expression.as_ref().ok_or("empty scope information")?;
-            let value = e.eval_string(&EventContext(evt)).map_err(|e| e.message)?;
-            Ok(AlertSource { scope: name.clone(), value, ..Default::default() })
-        }
-    }
-}
 
 /// One alert per distinct source of the bucket's events, in the order they were first seen.
-pub fn build_alerts(sc: &Scenario, bucket: &Bucket, overflow_at: Timestamp) -> Vec<Alert> {
-    let mut sources: Vec<&AlertSource> = Vec::new();
-    for q in &bucket.queue {
-        if let Some(s) = &q.source {
+pub fn build_alerts(sc: &Scenario, codec: &QueueCodec, bucket: &Bucket, overflow_at: Timestamp) -> Vec<Alert> {
+    let (key, first) = (bucket.key(), bucket.first());
+    let mut sources: Vec<AlertSource> = Vec::new();
+    let mut events: Vec<AlertEvent> = Vec::new();
+    for body in bucket.events() {
+        let (event, source) = codec.decode(body, key, first);
+        let source = match source {
+            QueuedSource::None => None,
+            // Checked when the event was poured, so it derives again.
+            QueuedSource::Derived => derive_source(sc, &event.meta).ok(),
+            QueuedSource::Explicit(s) => Some(*s),
+        };
+        if let Some(s) = source {
             if !sources.iter().any(|x| x.value == s.value) {
                 sources.push(s);
             }
         }
+        events.push(event);
     }
-    let events: Vec<AlertEvent> =
-        bucket.queue.iter().map(|q| AlertEvent { timestamp: q.timestamp.to_string(), meta: q.meta.clone() }).collect();
-    let span = overflow_at.unix_nanos - bucket.first_ts.unix_nanos;
+    let total = i64::from(bucket.total);
+    let span = overflow_at.unix_nanos - first.unix_nanos;
     sources
         .into_iter()
         .map(|src| Alert {
@@ -82,18 +40,18 @@ pub fn build_alerts(sc: &Scenario, bucket: &Bucket, overflow_at: Timestamp) -> V
                 src.scope,
                 src.value,
                 sc.name,
-                bucket.total,
+                total,
                 crowdwatch_time::format_go_duration(span),
                 crowdwatch_time::format_go_time(overflow_at),
             ),
-            events_count: bucket.total,
-            start_at: crowdwatch_time::format_rfc3339_nano(bucket.first_ts),
+            events_count: total,
+            start_at: crowdwatch_time::format_rfc3339_nano(first),
             stop_at: crowdwatch_time::format_rfc3339_nano(overflow_at),
             capacity: sc.capacity,
             leakspeed: sc.leakspeed_text.clone(),
             simulated: sc.simulated,
             remediation: sc.remediation,
-            source: src.clone(),
+            source: src,
             events: events.clone(),
             meta: Vec::new(),
             decisions: Vec::new(),

@@ -1,49 +1,35 @@
 //! Live buckets and the pour algorithm (CrowdSec pkg/leakybucket, spec §3.2).
 //!
-//! A bucket is a small struct in a per-scenario hash map, not a goroutine: pouring is a map
-//! lookup and a few float operations. Time is passed in by the caller: the event's own time in
-//! replay (time-machine) mode, the wall clock in live mode.
-use std::collections::VecDeque;
+//! A bucket is a small struct in a per-scenario table, not a goroutine: pouring is a lookup and
+//! a few float operations. Time is passed in by the caller: the event's own time in replay
+//! (time-machine) mode, the wall clock in live mode. What a bucket holds is in `live.rs`.
 use std::hash::{Hash, Hasher};
 
 use ahash::AHashMap;
 use crowdwatch_time::Timestamp;
 
-use super::limiter::Limiter;
-use super::overflow::{build_alerts, event_source};
+use super::live::Bucket;
+use super::overflow::build_alerts;
+use super::queued::{EventEncoder, QueueCodec};
 use super::scenario::{Kind, Scenario};
-use crate::alert::{Alert, AlertSource, MetaItem};
-use crate::event::Event;
+use super::source::{queued_source, QueuedSource};
+use super::table::BucketTable;
+use crate::alert::Alert;
 use crate::schema::EventContext;
 
-/// What a bucket remembers of one event: enough to build the alert.
-pub struct QueuedEvent {
-    pub timestamp: Box<str>,
-    pub meta: Vec<MetaItem>,
-    pub source: Option<AlertSource>,
-}
-
-pub struct Bucket {
-    limiter: Limiter,
-    pub first_ts: Timestamp,
-    pub last_ts: Timestamp,
-    pub total: i64,
-    pub queue: VecDeque<QueuedEvent>,
-    /// Hashes of the `distinct` values seen by this bucket instance.
-    distinct: Vec<u64>,
-}
-
-impl Bucket {
-    fn new(first: Timestamp) -> Bucket {
-        Bucket { limiter: Limiter::new(), first_ts: first, last_ts: first, total: 0, queue: VecDeque::new(), distinct: Vec::new() }
-    }
-}
-
 /// One scenario's buckets, keyed by the groupby value, and its blackhole (key -> until).
-#[derive(Default)]
 pub struct ScenarioState {
-    pub buckets: AHashMap<Box<str>, Bucket>,
+    pub buckets: BucketTable,
     blackhole: AHashMap<Box<str>, i64>,
+    /// The latest overflow time seen: entries ending at or before it are expired, whatever
+    /// the time of the next overflow (replayed time may go backwards).
+    blackhole_horizon: i64,
+}
+
+impl Default for ScenarioState {
+    fn default() -> Self {
+        ScenarioState { buckets: BucketTable::default(), blackhole: AHashMap::default(), blackhole_horizon: i64::MIN }
+    }
 }
 
 /// The outcome of pouring one event into one scenario, for counters and the explain trace.
@@ -67,16 +53,17 @@ pub struct Overflow {
     pub alerts: Vec<Alert>,
 }
 
-/// Pour `evt` at time `now` into scenario `sc`. An overflow is appended to `out`.
+/// Pour the event of `enc` at time `now` into scenario `sc`. An overflow is appended to `out`.
 pub fn pour(
     sc: &Scenario,
     si: usize,
     state: &mut ScenarioState,
-    evt: &Event,
+    enc: &mut EventEncoder,
     now: Timestamp,
     errors: &mut u64,
     out: &mut Vec<Overflow>,
 ) -> PourResult {
+    let evt = enc.event();
     let ctx = EventContext(evt);
     match sc.filter.eval_bool(&ctx) {
         Ok(true) => {}
@@ -96,33 +83,28 @@ pub fn pour(
         },
         None => String::new(),
     };
-    // A bucket idle past its lifetime has underflowed: it is replaced by a fresh, full one.
-    // One lookup on the hot path; the key is allocated only when a bucket is created.
-    let bucket = match state.buckets.get_mut(key.as_str()) {
-        Some(b) => {
-            if sc.kind != Kind::Trigger && now.unix_nanos > b.last_ts.unix_nanos.saturating_add(sc.lifetime) {
-                *b = Bucket::new(now);
-            }
-            b
-        }
-        None => state.buckets.entry(key.clone().into_boxed_str()).or_insert_with(|| Bucket::new(now)),
-    };
+    // A bucket idle past its lifetime has underflowed: it starts again, empty and full.
+    let pos = state.buckets.position_or_insert(&key, || Bucket::new(&key, now));
+    let bucket = state.buckets.get_mut(pos);
+    if sc.kind != Kind::Trigger && now.unix_nanos > bucket.last_ns.saturating_add(sc.lifetime) {
+        bucket.restart(now);
+    }
 
     let overflowed = if sc.kind == Kind::Trigger {
         bucket.total = 1;
-        bucket.first_ts = now;
-        bucket.last_ts = now;
-        push(bucket, queued(sc, evt, errors), sc.queue_len);
+        bucket.set_first(now);
+        bucket.last_ns = now.unix_nanos;
+        queue(sc, bucket, enc, &key, errors);
         true
     } else {
         if let Some(d) = &sc.distinct {
             match d.eval_string(&ctx) {
                 Ok(v) => {
                     let h = hash_str(&v);
-                    if bucket.distinct.contains(&h) {
+                    if bucket.has_distinct(h) {
                         return PourResult::Skipped;
                     }
-                    bucket.distinct.push(h);
+                    bucket.add_distinct(h);
                 }
                 // CrowdSec lets the event through when distinct fails to evaluate.
                 Err(_) => *errors += 1,
@@ -130,28 +112,31 @@ pub fn pour(
         }
         if let Some(c) = &sc.cancel_on {
             if c.eval_bool(&ctx).unwrap_or(false) {
-                state.buckets.remove(key.as_str());
+                state.buckets.remove(pos);
                 return PourResult::Cancelled;
             }
         }
-        bucket.total += 1;
+        // The limiter as of the previous event, before this one is counted.
+        let mut limiter = bucket.limiter();
+        bucket.total = bucket.total.saturating_add(1);
         if bucket.total == 1 {
-            bucket.first_ts = now;
+            bucket.set_first(now);
         }
-        bucket.last_ts = now;
-        let allowed = sc.kind == Kind::Counter || bucket.limiter.allow(now.unix_nanos, sc.leakspeed, sc.capacity);
-        push(bucket, queued(sc, evt, errors), sc.queue_len);
+        bucket.last_ns = now.unix_nanos;
+        let allowed = sc.kind == Kind::Counter || limiter.allow(now.unix_nanos, sc.leakspeed, sc.capacity);
+        bucket.keep_limiter(&limiter);
+        queue(sc, bucket, enc, &key, errors);
         !allowed
     };
     if !overflowed {
         return PourResult::Poured;
     }
-    let bucket = state.buckets.remove(key.as_str()).expect("overflowing bucket exists");
+    let bucket = state.buckets.remove(pos);
     let key: Box<str> = key.into();
     if blackholed(sc, state, &key, now) {
         return PourResult::Discarded;
     }
-    let alerts = build_alerts(sc, &bucket, now);
+    let alerts = build_alerts(sc, enc.codec(), &bucket, now);
     if alerts.is_empty() {
         *errors += 1;
         return PourResult::Discarded;
@@ -160,15 +145,29 @@ pub fn pour(
     PourResult::Overflowed
 }
 
+/// Queue the event being poured with its source (a source that cannot be worked out is an
+/// error, and the event is queued without one).
+fn queue(sc: &Scenario, bucket: &mut Bucket, enc: &mut EventEncoder, key: &str, errors: &mut u64) {
+    let source = queued_source(sc, enc.event()).unwrap_or_else(|_| {
+        *errors += 1;
+        QueuedSource::None
+    });
+    bucket.queue(enc, key, &source, sc.queue_len);
+}
+
 /// CrowdSec's blackhole: after an overflow of key K at T, overflows of K before T+blackhole are
-/// discarded. An expired entry is overwritten here and purged by `collect_garbage` (purging on
-/// every overflow made a mass overflow quadratic).
+/// discarded. CrowdSec drops expired entries at every overflow; an entry is expired here when it
+/// ends at or before the latest overflow time (the horizon), which gives the same answers in
+/// any time order, and `collect_garbage` drops those entries in one pass instead of one pass
+/// per overflow (quadratic under a mass overflow).
 fn blackholed(sc: &Scenario, state: &mut ScenarioState, key: &str, now: Timestamp) -> bool {
     if sc.blackhole <= 0 {
         return false;
     }
     let t = now.unix_nanos;
-    if state.blackhole.get(key).is_some_and(|until| *until > t) {
+    state.blackhole_horizon = state.blackhole_horizon.max(t);
+    let horizon = state.blackhole_horizon;
+    if state.blackhole.get(key).is_some_and(|until| *until > horizon) {
         return true;
     }
     state.blackhole.insert(key.into(), t.saturating_add(sc.blackhole));
@@ -177,50 +176,36 @@ fn blackholed(sc: &Scenario, state: &mut ScenarioState, key: &str, now: Timestam
 
 /// Remove buckets that have underflowed at `now` (idle past their lifetime); counters emit
 /// their timed overflow instead. Returns how many buckets were removed.
-pub fn collect_garbage(sc: &Scenario, si: usize, state: &mut ScenarioState, now: Timestamp, out: &mut Vec<Overflow>) -> usize {
+pub fn collect_garbage(
+    sc: &Scenario,
+    si: usize,
+    state: &mut ScenarioState,
+    codec: &QueueCodec,
+    now: Timestamp,
+    out: &mut Vec<Overflow>,
+) -> usize {
     let before = state.buckets.len();
     let t = now.unix_nanos;
-    state.blackhole.retain(|_, until| *until > t);
+    let horizon = state.blackhole_horizon;
+    state.blackhole.retain(|_, until| *until > horizon);
     let mut timed = Vec::new();
-    state.buckets.retain(|k, b| {
-        let alive = t <= b.last_ts.unix_nanos.saturating_add(sc.lifetime);
+    state.buckets.retain(|b| {
+        let alive = t <= b.last_ns.saturating_add(sc.lifetime);
         if !alive && sc.kind == Kind::Counter && b.total > 0 {
-            timed.push((k.clone(), build_alerts(sc, b, now)));
+            timed.push((b.key().into(), build_alerts(sc, codec, b, now)));
         }
         alive
     });
+    let holes = state.blackhole.len();
+    if state.blackhole.capacity() > 64 && holes < state.blackhole.capacity() / 4 {
+        state.blackhole.shrink_to(holes * 2);
+    }
     for (key, alerts) in timed {
         if !alerts.is_empty() {
             out.push(Overflow { scenario: si, key, alerts });
         }
     }
     before - state.buckets.len()
-}
-
-fn push(bucket: &mut Bucket, ev: QueuedEvent, queue_len: usize) {
-    // The queue keeps the last `queue_len + 1` events, as CrowdSec's Queue.Add allows one more.
-    while bucket.queue.len() > queue_len {
-        bucket.queue.pop_front();
-    }
-    bucket.queue.push_back(ev);
-}
-
-fn queued(sc: &Scenario, evt: &Event, errors: &mut u64) -> QueuedEvent {
-    let timestamp = if evt.marshaled_time.is_empty() {
-        crowdwatch_time::format_rfc3339_nano(evt.time)
-    } else {
-        evt.marshaled_time.clone()
-    };
-    let mut meta: Vec<MetaItem> = evt.meta.iter().map(|(k, v)| MetaItem { key: k.to_owned(), value: v.to_owned() }).collect();
-    meta.sort_by(|a, b| a.key.cmp(&b.key));
-    let source = match event_source(sc, evt) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            *errors += 1;
-            None
-        }
-    };
-    QueuedEvent { timestamp: timestamp.into(), meta, source }
 }
 
 fn hash_str(s: &str) -> u64 {
