@@ -140,6 +140,32 @@ export function lapiSuite(test: Register, start: StartApi): void {
     }
   });
 
+  test('decisions list: the alert filters (ip contained in a range, type, scenario) pick the decisions shown', async (t) => {
+    const api = await start();
+    try {
+      const add = async (...args: string[]) => t.is((await runCli('decisions', 'add', ...args, ...api.flags)).code, 0);
+      await add('--range', '198.51.100.0/24', '--duration', '30m', '--reason', 'range ban');
+      await add('--ip', '203.0.113.7', '--duration', '15m', '--type', 'captcha', '--reason', 'captcha one');
+      await add('--ip', '203.0.113.8', '--duration', '15m', '--reason', 'plain ban');
+      const listed = async (...args: string[]) => {
+        const run = await runCli('decisions', 'list', '-o', 'raw', ...args, ...api.flags);
+        t.is(run.code, 0, run.stderr);
+        const [header, ...rows] = run.stdout.trim().split('\n');
+        t.regex(header, /^id,source,ip,reason,action,/);
+        return rows.map((r) => r.split(',').slice(2, 5).join(' ')).sort();
+      };
+      t.deepEqual(await listed(), ['Ip:203.0.113.7 captcha one captcha', 'Ip:203.0.113.8 plain ban ban', 'Range:198.51.100.0/24 range ban ban']);
+      t.deepEqual(await listed('--ip', '198.51.100.20'), ['Range:198.51.100.0/24 range ban ban']);
+      t.deepEqual(await listed('--type', 'captcha'), ['Ip:203.0.113.7 captcha one captcha']);
+      t.deepEqual(await listed('--scenario', 'plain ban'), ['Ip:203.0.113.8 plain ban ban']);
+      const json = await runCli('decisions', 'list', '-o', 'json', '--ip', '203.0.113.8', ...api.flags);
+      t.is(json.code, 0, json.stderr);
+      t.deepEqual(JSON.parse(json.stdout).map((a: { decisions: Array<{ value: string }> }) => a.decisions.map((d) => d.value)), [['203.0.113.8']]);
+    } finally {
+      await api.close();
+    }
+  });
+
   test('the stream: startup, quiet polls, new, deleted, filters, dedup', async (t) => {
     const api = await start();
     try {

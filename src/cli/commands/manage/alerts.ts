@@ -1,49 +1,13 @@
 import type { Command } from 'commander';
 import { apiAlert } from '../../../api/render';
-import type { AlertFilter, StoredAlert } from '../../../store/types';
-import { parseGoDuration } from '../../../time/go-duration';
+import type { StoredAlert } from '../../../store/types';
 import { formatRfc3339 } from '../../../time/go-time';
 import { EXIT_FAILURE, EXIT_OK } from '../../errors';
 import type { CommandContext } from '../../io';
 import { configFileOption, dataDirOption, type ListFormat, listOutputOption } from '../../options';
 import { writeJson } from '../../output/json';
 import { formatPairs, formatTable } from '../../output/table';
-import { csv, ipFlag, type StoreFlags, usageError, withStore } from './with-store';
-
-interface AlertFlags extends StoreFlags {
-  ip?: string;
-  range?: string;
-  scope?: string;
-  value?: string;
-  scenario?: string;
-  type?: string;
-  origin?: string;
-  since?: string;
-  until?: string;
-  contained?: boolean;
-  all?: boolean;
-}
-
-function ago(flag: string, text: string | undefined, now: number): number | undefined {
-  if (text === undefined) return undefined;
-  const ns = parseGoDuration(text, true);
-  if (ns === null || ns < 0) throw usageError(`${flag} '${text}' is not a duration (e.g. 4h, 30d)`);
-  return now - ns / 1e6;
-}
-
-function alertFilter(o: AlertFlags, now: number): AlertFilter {
-  return {
-    ip: ipFlag(o),
-    scope: o.scope,
-    value: o.value,
-    scenario: o.scenario,
-    decisionType: o.type,
-    origin: o.origin,
-    since: ago('--since', o.since, now),
-    until: ago('--until', o.until, now),
-    includeCapi: o.all ? undefined : false,
-  };
-}
+import { alertFilter, type AlertFlags, csv, type StoreFlags, usageError, withStore } from './with-store';
 
 function filterOptions(cmd: Command): Command {
   return cmd

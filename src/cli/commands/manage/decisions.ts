@@ -9,7 +9,7 @@ import type { CommandContext } from '../../io';
 import { configFileOption, dataDirOption, type ListFormat, listOutputOption } from '../../options';
 import { writeJson } from '../../output/json';
 import { formatTable } from '../../output/table';
-import { csv, ipFlag, type StoreFlags, usageError, withStore } from './with-store';
+import { alertFilter, csv, ipFlag, type StoreFlags, usageError, withStore } from './with-store';
 
 interface TargetFlags {
   ip?: string;
@@ -65,18 +65,8 @@ export function registerDecisions(program: Command, ctx: CommandContext): void {
     .action(async (o: FilterFlags & { limit: string; all?: boolean; output: ListFormat }) => {
       const limit = Number(o.limit);
       if (!Number.isSafeInteger(limit) || limit < 0) throw usageError('--limit must be a non-negative integer');
-      const filter: AlertFilter = {
-        hasActiveDecision: true,
-        includeCapi: o.all === true ? undefined : false,
-        ip: ipFlag(o),
-        scope: o.scope,
-        value: o.value,
-        scenario: o.scenario,
-        decisionType: o.type,
-        origin: o.origin,
-        limit,
-      };
       const now = Date.now();
+      const filter: AlertFilter = { ...alertFilter(o, now), hasActiveDecision: true, limit };
       const alerts = await withStore(o, (store) => store.alerts.query(filter, now));
       if (o.output === 'json') {
         writeJson(ctx.io.stdout, alerts.map((a) => apiAlert(a, now)));

@@ -1,6 +1,8 @@
 import { type ApiConfig, loadApiConfig } from '../../../config/api-config';
 import { parseIpRange } from '../../../store/ip-range';
 import { Store } from '../../../store/store';
+import type { AlertFilter } from '../../../store/types';
+import { parseGoDuration } from '../../../time/go-duration';
 import type { CliIO } from '../../io';
 
 export interface StoreFlags {
@@ -51,4 +53,41 @@ export async function deleteNamed(names: string[], what: string, remove: (name: 
     }
   }
   return missing;
+}
+
+/** The alert filter flags shared by `alerts list/delete` and `decisions list`. */
+export interface AlertFlags extends StoreFlags {
+  ip?: string;
+  range?: string;
+  scope?: string;
+  value?: string;
+  scenario?: string;
+  type?: string;
+  origin?: string;
+  since?: string;
+  until?: string;
+  contained?: boolean;
+  all?: boolean;
+}
+
+function ago(flag: string, text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const ns = parseGoDuration(text, true);
+  if (ns === null || ns < 0) throw usageError(`${flag} '${text}' is not a duration (e.g. 4h, 30d)`);
+  return now - ns / 1e6;
+}
+
+/** Those flags as a store filter; without --all, crowd-blocklist (CAPI) alerts are left out. */
+export function alertFilter(o: AlertFlags, now: number): AlertFilter {
+  return {
+    ip: ipFlag(o),
+    scope: o.scope,
+    value: o.value,
+    scenario: o.scenario,
+    decisionType: o.type,
+    origin: o.origin,
+    since: ago('--since', o.since, now),
+    until: ago('--until', o.until, now),
+    includeCapi: o.all ? undefined : false,
+  };
 }
