@@ -33,43 +33,53 @@ export function writePrefix(file: string, out: string, lines: number): number {
 }
 
 /**
- * CrowdSec's agent on `lines` lines, and once more on a single line: the difference is its
- * replay time without the process start, hub load and the ~2 s alert flush it does at exit.
+ * A peer's run on the first `lines` lines of `file`, and once more on its first line alone: the
+ * difference is its work on the lines, without process start, content load and shutdown.
  */
+async function netOfStartup<R>(
+  file: string,
+  lines: number,
+  workDir: string,
+  tag: string,
+  run: (log: string) => Promise<{ seconds: number; result: R }>,
+): Promise<{ lines: number; seconds: number; fixedSeconds: number; linesPerSec: number; result: R }> {
+  const prefix = path.join(workDir, `${tag}-${path.basename(file)}`);
+  const one = path.join(workDir, `${tag}-1-${path.basename(file)}`);
+  const n = writePrefix(file, prefix, lines);
+  writePrefix(file, one, 1);
+  const fixed = await run(one);
+  const full = await run(prefix);
+  return { lines: n, seconds: full.seconds, fixedSeconds: fixed.seconds, linesPerSec: (n - 1) / Math.max(full.seconds - fixed.seconds, 1e-3), result: full.result };
+}
+
+/** CrowdSec's agent (time-machine mode) with the hub config; its ~2 s exit flush is start-up cost. */
 export async function runCrowdsec(hubConfigDir: string, file: string, type: string, lines: number, workDir: string): Promise<PeerOutcome> {
   const ref = findReference();
   if (isSkip(ref)) return { tool: 'crowdsec', skipped: ref.skip };
-  const prefix = path.join(workDir, `crowdsec-${path.basename(file)}`);
-  const one = path.join(workDir, `crowdsec-1-${path.basename(file)}`);
-  const n = writePrefix(file, prefix, lines);
-  writePrefix(file, one, 1);
-  const fixed = await runCrowdsecReplay(hubConfigDir, one, type, { logLevel: 'fatal', reference: ref });
-  const full = await runCrowdsecReplay(hubConfigDir, prefix, type, { logLevel: 'fatal', reference: ref });
-  const seconds = full.agentMs / 1000;
-  const fixedSeconds = fixed.agentMs / 1000;
-  return { tool: 'crowdsec', lines: n, seconds, fixedSeconds, linesPerSec: (n - 1) / Math.max(seconds - fixedSeconds, 1e-3), alerts: full.alerts.length };
+  const m = await netOfStartup(file, lines, workDir, 'crowdsec', async (log) => {
+    const r = await runCrowdsecReplay(hubConfigDir, log, type, { logLevel: 'fatal', reference: ref });
+    return { seconds: r.agentMs / 1000, result: r.alerts.length };
+  });
+  const { result: alerts, ...figures } = m;
+  return { tool: 'crowdsec', ...figures, alerts };
 }
 
 const FAIL2BAN_REGEX = '/usr/bin/fail2ban-regex';
 
-/** fail2ban-regex with Debian's sshd filter: matching only (no bans), the same prefix logic. */
+/** fail2ban-regex with Debian's sshd filter: matching only (no bans). */
 export async function runFail2banRegex(file: string, lines: number, workDir: string): Promise<PeerOutcome> {
   if (!fs.existsSync(FAIL2BAN_REGEX)) {
     return { tool: 'fail2ban-regex', skipped: `${FAIL2BAN_REGEX} not found (apt-get install fail2ban)` };
   }
-  const prefix = path.join(workDir, `fail2ban-${path.basename(file)}`);
-  const one = path.join(workDir, `fail2ban-1-${path.basename(file)}`);
-  const n = writePrefix(file, prefix, lines);
-  writePrefix(file, one, 1);
-  const fixed = await timed(FAIL2BAN_REGEX, [one, 'sshd']);
-  const full = await timed(FAIL2BAN_REGEX, [prefix, 'sshd']);
-  const matched = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(full.output);
+  const m = await netOfStartup(file, lines, workDir, 'fail2ban', async (log) => {
+    const r = await timed(FAIL2BAN_REGEX, [log, 'sshd']);
+    return { seconds: r.seconds, result: r.output };
+  });
+  const { result: output, ...figures } = m;
+  const matched = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(output);
   return {
     tool: 'fail2ban-regex',
-    lines: n,
-    seconds: full.seconds,
-    fixedSeconds: fixed.seconds,
-    linesPerSec: (n - 1) / Math.max(full.seconds - fixed.seconds, 1e-3),
+    ...figures,
     note: matched ? `${matched[1]} lines matched the sshd filter (regex only: no bans)` : 'regex only: no bans',
   };
 }
