@@ -40,6 +40,7 @@ export const alertsBodySchema = {
       simulated: { type: 'boolean' },
       remediation: { type: 'boolean' },
       machine_id: text(256),
+      uuid: text(64),
       events: { type: ['array', 'null'], maxItems: 10000, items: { type: 'object', required: ['timestamp'], properties: { timestamp: text(64), meta } } },
       source: {
         type: 'object',
@@ -64,6 +65,7 @@ export const alertsBodySchema = {
  */
 export type PostedAlert = Omit<Alert, 'remediation' | 'events' | 'decisions' | 'meta' | 'labels'> & {
   remediation?: boolean;
+  uuid?: string;
   events: Array<{ timestamp: string; meta?: MetaItem[] | null }> | null;
   decisions?: Array<{ duration: string; origin: string; scenario: string; scope: string; type: string; value: string; simulated?: boolean }> | null;
   meta?: MetaItem[] | null;
@@ -133,6 +135,7 @@ export async function prepareAlerts(posted: PostedAlert[], machineId: string, de
       meta: p.meta ?? [],
       labels: Array.isArray(p.labels) ? p.labels : Object.entries(p.labels ?? {}).map(([k, v]) => `${k}:${v}`),
       decisions: made,
+      ...(p.uuid ? { uuid: p.uuid } : {}),
     });
   }
   return { alerts, warnings };

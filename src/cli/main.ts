@@ -13,10 +13,12 @@ import { registerLapi } from './commands/manage/lapi';
 import { registerMachines } from './commands/manage/machines';
 import { registerSimulation } from './commands/manage/simulation';
 import { registerReplay } from './commands/replay';
+import { registerRun } from './commands/run';
 import { describeError, EXIT_OK, EXIT_USAGE } from './errors';
 import { type CliIO, type CommandContext, processIO } from './io';
 
 const COMMANDS = [
+  registerRun,
   registerReplay,
   registerExplain,
   registerLint,

@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import { packageRoot } from '../engine/package-root';
 import { parseIpRange } from '../store/ip-range';
 import type { StoreConfig } from '../store/store';
 import { parseGoDuration } from '../time/go-duration';
+import { ConfigError, list, readMap, readYamlFile, scalar } from './yaml-reader';
+
+export { ConfigError } from './yaml-reader';
 
 /** Everything the local API and the management commands need to know. */
 export interface ApiConfig {
@@ -21,11 +24,22 @@ export interface ApiConfig {
   store: StoreConfig;
   retention: { maxAgeMs: number; maxItems: number };
   maxBodyBytes: number;
+  /** What `crowdwatch run` reads and how its agent reaches the API. */
+  agent: AgentConfig;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'CW_CONFIG_FILE';
+export interface AgentConfig {
+  /** CrowdSec-format acquisition files (`acquis.yaml`), and dirs of them (`acquis.d/*.yaml`). */
+  acquisitionFiles: string[];
+  acquisitionDirs: string[];
+  /** Parsers/scenarios in the CrowdSec layout; default: the bundled `scenarios/`. */
+  contentDir?: string;
+  /** CrowdSec's `local_api_credentials.yaml` (url, login, password) for an agent without a local API. */
+  credentialsFile?: string;
+  /** The agent's journal: read positions and alerts not yet acknowledged. */
+  journalFile: string;
 }
+
 
 export function defaultDataDir(): string {
   if (process.env.CROWDWATCH_DATA_DIR) return process.env.CROWDWATCH_DATA_DIR;
@@ -50,36 +64,6 @@ export interface ApiConfigOverrides {
   dataDir?: string;
   listen?: string;
   configFile?: string;
-}
-
-type Reader = (node: YamlNode | null | undefined, where: string) => void;
-
-/** Reads a YAML mapping strictly: known keys only, each problem with file:line. */
-function readMap(node: YamlNode | null | undefined, file: string, lines: LineCounter, keys: Record<string, Reader>, where: string): void {
-  if (node === null || node === undefined) return;
-  const lineOf = (n: YamlNode | null | undefined): number => (n?.range ? lines.linePos(n.range[0]).line : 0);
-  if (!isMap(node)) throw new ConfigError(`${file}:${lineOf(node)}: ${where || 'the file'} must be a mapping`);
-  for (const pair of (node as YAMLMap).items as Pair<YamlNode, YamlNode>[]) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    const read = keys[key];
-    if (!read) throw new ConfigError(`${file}:${lineOf(pair.key)}: unknown key '${where ? `${where}.` : ''}${key}'`);
-    try {
-      read(pair.value, `${where ? `${where}.` : ''}${key}`);
-    } catch (error) {
-      if (error instanceof ConfigError && error.message.startsWith(file)) throw error;
-      throw new ConfigError(`${file}:${lineOf(pair.value ?? pair.key)}: ${(error as Error).message}`);
-    }
-  }
-}
-
-function scalar(node: YamlNode | null | undefined, where: string): string {
-  if (!isScalar(node)) throw new ConfigError(`${where} must be a scalar`);
-  return String(node.value);
-}
-
-function list(node: YamlNode | null | undefined, where: string): string[] {
-  if (!isSeq(node)) throw new ConfigError(`${where} must be a list`);
-  return node.items.map((item, i) => scalar(item as YamlNode, `${where}[${i}]`));
 }
 
 function ranges(node: YamlNode | null | undefined, where: string): string[] {
@@ -110,6 +94,11 @@ export function loadApiConfig(overrides: ApiConfigOverrides = {}): ApiConfig {
     store: { type: 'sqlite', path: path.join(dataDir, 'crowdwatch.db') },
     retention: { maxAgeMs: 7 * 86400e3, maxItems: 5000 },
     maxBodyBytes: 4 << 20,
+    agent: {
+      acquisitionFiles: [path.join(dataDir, 'acquis.yaml')].filter((f) => fs.existsSync(f)),
+      acquisitionDirs: [path.join(dataDir, 'acquis.d')],
+      journalFile: path.join(dataDir, 'agent-journal.jsonl'),
+    },
   };
   if (fs.existsSync(path.join(dataDir, 'profiles.yaml'))) config.profilesFile = path.join(dataDir, 'profiles.yaml');
   const file = overrides.configFile ?? path.join(dataDir, 'config.yaml');
@@ -119,18 +108,9 @@ export function loadApiConfig(overrides: ApiConfigOverrides = {}): ApiConfig {
 }
 
 function applyFile(config: ApiConfig, file: string): void {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new ConfigError(`${file}:${e.linePos?.[0].line ?? 0}: ${e.message.split('\n')[0]}`);
-  }
+  const { documents, lines } = readYamlFile(file);
+  if (documents.length > 1) throw new ConfigError(`${file}: one YAML document expected, found ${documents.length}`);
+  const doc = { contents: documents[0] ?? null };
   const dir = path.dirname(path.resolve(file));
   const rel = (p: string): string => path.resolve(dir, p);
   let dbType = 'sqlite';
@@ -158,6 +138,13 @@ function applyFile(config: ApiConfig, file: string): void {
         config.maxBodyBytes = n;
       },
     }, 'api'),
+    agent: (n) => readMap(n, file, lines, {
+      acquisition_path: (v, w) => { config.agent.acquisitionFiles = [rel(scalar(v, w))]; },
+      acquisition_dir: (v, w) => { config.agent.acquisitionDirs = [rel(scalar(v, w))]; },
+      config_dir: (v, w) => { config.agent.contentDir = rel(scalar(v, w)); },
+      credentials_path: (v, w) => { config.agent.credentialsFile = rel(scalar(v, w)); },
+      journal_path: (v, w) => { config.agent.journalFile = rel(scalar(v, w)); },
+    }, 'agent'),
     db: (n) => readMap(n, file, lines, {
       type: (v, w) => {
         dbType = scalar(v, w);

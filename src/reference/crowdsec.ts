@@ -14,10 +14,11 @@
 //     in `<tmp>/db`, LAPI on a free 127.0.0.1 port, no `online_client` (no Central API),
 //     prometheus disabled, logs on stdout, hub index read from Debian's offline hub (never
 //     updated).
-//  3. `cscli machines add <name> --password <pw> -f <tmp>/etc/local_api_credentials.yaml --force`
+//  3. Start the Local API alone (startCrowdsecLapi in lapi.ts): `crowdsec -c cfg -no-cs -no-capi`;
+//     wait until our process logs "CrowdSec Local API listening on 127.0.0.1:<port>" and GET
+//     /health answers 200.
+//  4. `cscli machines add <name> --password <pw> -f <tmp>/etc/local_api_credentials.yaml --force`
 //     registers a validated watcher directly in the DB.
-//  4. Start the Local API alone: `crowdsec -c cfg -no-cs -no-capi`; wait until our process logs
-//     "CrowdSec Local API listening on 127.0.0.1:<port>" and GET /health answers 200.
 //  5. Run the agent alone in time-machine mode: `crowdsec -c agent-cfg -no-api -no-capi -dsn
 //     file://<abs log> -type <type> [-dump-data DIR]`. In 1.4.6 its output routine logs in to the
 //     LAPI even here, posts overflows as alerts (profiles add decisions), and flushes its alert
@@ -30,10 +31,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findHubItem, ITEM_TYPES, loadHubIndex, type HubIndex } from './hub';
-import { freeLoopbackPort, httpStatus, runToCompletion, Server, sleep, tail } from './processes';
+import { configYaml, crowdsecEnv, startCrowdsecLapi, writeDefaultFiles, type CrowdsecLapi, type CrowdsecLogLevel } from './lapi';
+import { runToCompletion, tail } from './processes';
 import { requireReference, type Reference } from './reference';
 
 export { buildHubConfig, TARGET_COLLECTIONS, type BuildOptions, type HubConfig } from './hub';
+export { startCrowdsecLapi, type CrowdsecLapi, type ImportedDecision } from './lapi';
 export { findReference, isSkip, refDir, requireReference, type Reference, type ReferenceSkip } from './reference';
 
 export interface ReferenceAlert {
@@ -68,7 +71,7 @@ export interface ReplayOptions {
    * http-path-traversal-probing log an error dumping the whole data-file library (~20 KB: its
    * `http_path_traversal.txt` is missing), so large nginx replays may prefer 'fatal'.
    */
-  logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'fatal';
+  logLevel?: CrowdsecLogLevel;
   reference?: Reference;
   /**
    * Send the agent's alerts to this API (crowdwatch's) instead of starting CrowdSec's LAPI: the
@@ -91,39 +94,22 @@ export async function runCrowdsecReplay(
   if (logPath.includes('?')) throw new Error(`crowdsec DSNs cannot carry '?' in the path: ${logPath}`);
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crowdwatch-ref-'));
-  const env = { ...process.env, HOME: work, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
+  const env = crowdsecEnv(work);
   const run = (bin: string, args: string[], timeoutMs = 60_000, maxBytes?: number) =>
     runToCompletion(bin, args, { cwd: work, env, timeoutMs, maxBytes });
-  let lapi: Server | undefined;
+  let lapi: CrowdsecLapi | undefined;
   try {
     mirrorConfig(ref, loadHubIndex(ref.hubDir), path.resolve(configDir), work);
-    // The LAPI always logs at info (lapiReady() waits for its "listening" line); the agent's
-    // level is the caller's choice.
-    const cfg = path.join(work, 'config.yaml');
+    // The agent's log level is the caller's choice (the LAPI's is always info).
     const agentCfg = path.join(work, 'config-agent.yaml');
-    const credentials = path.join(work, 'etc', 'local_api_credentials.yaml');
-    const password = crypto.randomBytes(24).toString('hex');
-
     if (opts.externalLapi) {
-      const { url, login, password: pw } = opts.externalLapi;
+      const { url, login, password } = opts.externalLapi;
       fs.writeFileSync(agentCfg, configYaml(ref, work, 0, opts.logLevel ?? 'info'));
-      fs.writeFileSync(credentials, `url: ${url}\nlogin: ${login}\npassword: ${pw}\n`);
-    }
-    for (let attempt = 1; !lapi && !opts.externalLapi; attempt++) {
-      const port = await freeLoopbackPort();
-      fs.writeFileSync(cfg, configYaml(ref, work, port, 'info'));
-      fs.writeFileSync(agentCfg, configYaml(ref, work, port, opts.logLevel ?? 'info'));
-      const add = await run(ref.cscliBin, ['-c', cfg, 'machines', 'add', MACHINE, '--password', password, '-f', credentials, '--force']);
-      if (add.code !== 0) throw new Error(`cscli machines add failed:\n${tail(add.output)}`);
-      const server = new Server(ref.crowdsecBin, ['-c', cfg, '-no-cs', '-no-capi'], { cwd: work, env });
-      if (await lapiReady(server, port)) {
-        lapi = server;
-      } else {
-        await server.stop();
-        // Another process may have taken the port between discovery and bind: try another.
-        if (attempt < 3 && /address already in use/.test(server.output)) continue;
-        throw new Error(`crowdsec LAPI did not start on 127.0.0.1:${port}:\n${tail(server.output)}`);
-      }
+      fs.writeFileSync(path.join(work, 'etc', 'local_api_credentials.yaml'), `url: ${url}\nlogin: ${login}\npassword: ${password}\n`);
+    } else {
+      lapi = await startCrowdsecLapi({ reference: ref, workDir: work });
+      await lapi.addMachine(MACHINE, crypto.randomBytes(24).toString('hex'));
+      fs.writeFileSync(agentCfg, configYaml(ref, work, lapi.port, opts.logLevel ?? 'info'));
     }
 
     const agentArgs = ['-c', agentCfg, '-no-api', '-no-capi', '-dsn', `file://${logPath}`, '-type', type];
@@ -141,8 +127,7 @@ export async function runCrowdsecReplay(
     }
 
     if (!lapi) return { alerts: [], raw: [], agentLog: agent.output, lapiLog: '', workDir: opts.keepWorkDir ? work : undefined, agentMs };
-    const list = await run(ref.cscliBin, ['-c', cfg, 'alerts', 'list', '-o', 'json', '-l', '0']);
-    if (list.code !== 0) throw new Error(`cscli alerts list failed:\n${tail(list.output)}`);
+    const list = await lapi.cscli(['alerts', 'list', '-o', 'json', '-l', '0']);
     const text = list.stdout.trim();
     const raw: any[] = text === '' || text === 'null' ? [] : JSON.parse(text);
     return {
@@ -170,20 +155,6 @@ export function summarizeAlerts(raw: any[]): ReferenceAlert[] {
       (x, y) =>
         x.scenario.localeCompare(y.scenario) || x.source_ip.localeCompare(y.source_ip) || x.events_count - y.events_count,
     );
-}
-
-async function lapiReady(server: Server, port: number, timeoutMs = 20_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  const listening = `Local API listening on 127.0.0.1:${port}`;
-  while (Date.now() < deadline) {
-    if (!server.alive) return false;
-    // The log line proves the port is ours, not another LAPI's that happens to answer /health.
-    if (server.output.includes(listening) && (await httpStatus(`http://127.0.0.1:${port}/health`)) === 200) {
-      return server.alive;
-    }
-    await sleep(100);
-  }
-  return false;
 }
 
 /** Step 1 of the procedure: `<work>/etc` (symlinks into `<work>/hubview`), `<work>/data`. */
@@ -215,54 +186,9 @@ function mirrorConfig(ref: Reference, index: HubIndex, configDir: string, work: 
   copyDir(path.join(configDir, 'data'), path.join(work, 'data'));
   for (const file of ['profiles.yaml', 'simulation.yaml']) {
     const own = path.join(configDir, file);
-    fs.copyFileSync(fs.existsSync(own) ? own : path.join(ref.configTemplateDir, file), path.join(etc, file));
+    if (fs.existsSync(own)) fs.copyFileSync(own, path.join(etc, file));
   }
-  fs.writeFileSync(path.join(etc, 'acquis.yaml'), '# replay only: the agent reads -dsn\n');
-  fs.mkdirSync(path.join(etc, 'notifications'), { recursive: true });
-  fs.mkdirSync(path.join(work, 'db'), { recursive: true });
-}
-
-function configYaml(ref: Reference, work: string, port: number, logLevel: string): string {
-  const q = (p: string) => JSON.stringify(p); // a JSON string is a valid YAML double-quoted scalar
-  const etc = path.join(work, 'etc');
-  return `# generated by crowdwatch's reference runner (src/reference/crowdsec.ts): offline replay, loopback only
-common:
-  daemonize: false
-  log_media: stdout
-  log_level: ${logLevel}
-  working_dir: ${q(work)}
-config_paths:
-  config_dir: ${q(etc + '/')}
-  data_dir: ${q(path.join(work, 'data') + '/')}
-  simulation_path: ${q(path.join(etc, 'simulation.yaml'))}
-  hub_dir: ${q(ref.hubDir + '/')}
-  index_path: ${q(path.join(ref.hubDir, '.index.json'))}
-  notification_dir: ${q(path.join(etc, 'notifications') + '/')}
-  plugin_dir: ${q(path.join(work, 'plugins') + '/')}
-crowdsec_service:
-  acquisition_path: ${q(path.join(etc, 'acquis.yaml'))}
-  parser_routines: 1
-cscli:
-  output: json
-db_config:
-  log_level: ${logLevel}
-  type: sqlite
-  db_path: ${q(path.join(work, 'db', 'crowdsec.db'))}
-  use_wal: true
-api:
-  client:
-    insecure_skip_verify: false
-    credentials_path: ${q(path.join(etc, 'local_api_credentials.yaml'))}
-  server:
-    log_level: ${logLevel}
-    listen_uri: 127.0.0.1:${port}
-    profiles_path: ${q(path.join(etc, 'profiles.yaml'))}
-    trusted_ips:
-      - 127.0.0.1
-      - ::1
-prometheus:
-  enabled: false
-`;
+  writeDefaultFiles(ref, work);
 }
 
 function subdirs(dir: string): string[] {

@@ -84,19 +84,26 @@ export class AlertStore {
       const revision = await nextRevision(tx, this.db.dialect);
       const ids: number[] = [];
       for (const a of alerts) {
+        if (a.uuid) {
+          const seen = await tx.all<{ id: number }>('SELECT id FROM alerts WHERE machine_id = ? AND uuid = ?', [a.machineId, a.uuid]);
+          if (seen.length > 0) {
+            ids.push(Number(seen[0].id));
+            continue;
+          }
+        }
         const s = a.source;
         const range = parseIpRange(s.range || s.ip || s.value || '');
         const rows = await tx.all<{ id: number }>(
           `INSERT INTO alerts (created_at, machine_id, scenario, scenario_hash, scenario_version, message, events_count,
              start_at, stop_at, stop_at_ms, capacity, leakspeed, simulated, remediation, source_scope, source_value,
              source_ip, source_range, source_as_number, source_as_name, source_cn, source_latitude, source_longitude,
-             ip_start, ip_end, events_json, meta_json, labels_json)
-           VALUES (${placeholders(28)}) RETURNING id`,
+             ip_start, ip_end, events_json, meta_json, labels_json, uuid)
+           VALUES (${placeholders(29)}) RETURNING id`,
           [now, a.machineId, a.scenario, a.scenarioHash, a.scenarioVersion, a.message, a.eventsCount,
             a.startAt, a.stopAt, a.stopAtMs, a.capacity, a.leakspeed, a.simulated ? 1 : 0, a.remediation ? 1 : 0,
             s.scope, s.value, s.ip ?? '', s.range ?? '', s.as_number ?? '', s.as_name ?? '', s.cn ?? '',
             s.latitude ?? 0, s.longitude ?? 0, range?.start ?? null, range?.end ?? null,
-            JSON.stringify(a.events), JSON.stringify(a.meta), JSON.stringify(a.labels)],
+            JSON.stringify(a.events), JSON.stringify(a.meta), JSON.stringify(a.labels), a.uuid ?? null],
         );
         const id = Number(rows[0].id);
         await insertDecisions(tx, id, a.decisions, revision, now);

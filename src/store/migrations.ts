@@ -57,6 +57,11 @@ const MIGRATIONS: Migration[] = [
     `CREATE INDEX decisions_alert ON decisions (alert_id)`,
     `CREATE INDEX decisions_revision ON decisions (revision)`,
   ],
+  // Agents retry pushes: an alert id they chose makes the retry store nothing new.
+  () => [
+    `ALTER TABLE alerts ADD COLUMN uuid TEXT`,
+    `CREATE UNIQUE INDEX alerts_machine_uuid ON alerts (machine_id, uuid)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

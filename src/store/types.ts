@@ -62,6 +62,11 @@ export interface NewAlert {
   meta: MetaItem[];
   labels: string[];
   decisions: NewDecision[];
+  /**
+   * The agent's own id for the alert: pushing the same one twice (a retry after a crash or a
+   * lost answer) stores it once. CrowdSec 1.5+ sends the same field.
+   */
+  uuid?: string;
 }
 
 export interface Decision extends NewDecision {

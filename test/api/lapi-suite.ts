@@ -140,6 +140,24 @@ export function lapiSuite(test: Register, start: StartApi): void {
     }
   });
 
+  test('an alert pushed again under the same uuid (an agent retrying) is stored once', async (t) => {
+    const api = await start();
+    try {
+      const { token, key } = await credentials(api);
+      const alert = { ...agentAlert('192.0.2.12'), uuid: '6b00ca2e-9a4e-4cc3-8a4f-bfa8f979c053' };
+      const first = await request(api, 'POST', '/v1/alerts', { token, body: [alert] });
+      const retry = await request(api, 'POST', '/v1/alerts', { token, body: [alert, { ...agentAlert('192.0.2.13'), uuid: 'another' }] });
+      t.is(retry.status, 201);
+      t.is(retry.json[0], first.json[0], 'the retry answers with the stored id');
+      t.not(retry.json[1], first.json[0]);
+      t.is((await request(api, 'GET', '/v1/decisions?ip=192.0.2.12', { key })).json.length, 1);
+      t.is((await request(api, 'GET', '/v1/alerts', { token })).json.length, 2);
+      t.is((await request(api, 'POST', '/v1/alerts', { token, body: [{ ...alert, uuid: 'x'.repeat(65) }] })).status, 400);
+    } finally {
+      await api.close();
+    }
+  });
+
   test('decisions list: the alert filters (ip contained in a range, type, scenario) pick the decisions shown', async (t) => {
     const api = await start();
     try {

@@ -4,19 +4,7 @@ import { loadApiConfig } from '../../config/api-config';
 import { EXIT_OK } from '../errors';
 import type { CommandContext } from '../io';
 import { configFileOption, dataDirOption } from '../options';
-
-/** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
-function stopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
+import { stderrLogger, stopSignal } from '../signals';
 
 export function registerApi(program: Command, ctx: CommandContext): void {
   program
@@ -27,9 +15,7 @@ export function registerApi(program: Command, ctx: CommandContext): void {
     .addOption(configFileOption())
     .action(async (o: { listen?: string; dataDir?: string; configFile?: string }) => {
       const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen });
-      const log = (message: string): void => {
-        ctx.io.stderr.write(`${new Date().toISOString()} ${message}\n`);
-      };
+      const log = stderrLogger(ctx.io.stderr);
       const api = await startApi(config, log);
       log(`local API listening on ${api.url} (data: ${config.store.type === 'sqlite' ? config.store.path : 'postgres'})`);
       const signal = await stopSignal();

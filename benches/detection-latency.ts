@@ -1,0 +1,130 @@
+// Attack line written → ban decision visible through the API, with `crowdwatch run` following
+// files under background traffic. The daemon runs as its own process; this process writes the
+// logs (benign nginx lines at --rate per second, an ssh brute force from a new address every
+// --every ms) and watches decisions arrive on a long-polling stream, as our bouncers do.
+//
+//   node dist/benches/detection-latency.js [--rate 10000] [--seconds 20] [--every 250] [--json]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { packageRoot } from '../src/engine/package-root';
+import { freeLoopbackPort, runToCompletion, Server, sleep } from '../src/reference/processes';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const RATE = arg('--rate', 10_000);
+const SECONDS = arg('--seconds', 20);
+const EVERY_MS = arg('--every', 250);
+const CLI = path.join(packageRoot, 'bin', 'crowdwatch.js');
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const p2 = (n: number): string => String(n).padStart(2, '0');
+
+function syslogStamp(d: Date): string {
+  return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+}
+
+function benignLines(count: number, seq: number): string {
+  const stamp = new Date().toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1/$2/$3:$4 +0000');
+  let out = '';
+  for (let i = 0; i < count; i++) {
+    const n = seq + i;
+    out += `198.18.${(n >> 8) & 255}.${n & 255} - - [${stamp}] "GET /articles/${n % 5000}.html HTTP/1.1" 200 5120 "-" "Mozilla/5.0 (X11; Linux x86_64)"\n`;
+  }
+  return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crowdwatch-latency-'));
+  const access = path.join(dir, 'access.log');
+  const auth = path.join(dir, 'auth.log');
+  fs.writeFileSync(access, '');
+  fs.writeFileSync(auth, '');
+  fs.writeFileSync(path.join(dir, 'acquis.yaml'), `filename: ${access}\nlabels:\n  type: nginx\n---\nfilename: ${auth}\nlabels:\n  type: syslog\n`);
+  const key = (await runToCompletion(process.execPath, [CLI, 'bouncers', 'add', 'bench', '-o', 'raw', '--data-dir', dir], { cwd: dir, env: process.env, timeoutMs: 30_000 })).stdout.trim();
+  const port = await freeLoopbackPort();
+  const url = `http://127.0.0.1:${port}`;
+  const daemon = new Server(process.execPath, [CLI, 'run', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--acquis', path.join(dir, 'acquis.yaml')], { cwd: dir, env: process.env });
+  const written = new Map<string, number>();
+  const latencies: number[] = [];
+  let running = true;
+  try {
+    while (!/reading /.test(daemon.output)) {
+      if (!daemon.alive) throw new Error(daemon.output);
+      await sleep(20);
+    }
+    // The observer: a bouncer long-polling the stream, timestamping each new ban.
+    const observer = (async () => {
+      let startup = true;
+      while (running) {
+        const res = await fetch(`${url}/v1/decisions/stream?startup=${startup}&wait=2s`, { headers: { 'x-api-key': key } }).catch(() => null);
+        startup = false;
+        if (!res) continue;
+        const body = (await res.json()) as { new: Array<{ value: string }> | null };
+        const now = performance.now();
+        for (const d of body.new ?? []) {
+          const t0 = written.get(d.value);
+          if (t0 !== undefined) {
+            latencies.push(now - t0);
+            written.delete(d.value);
+          }
+        }
+      }
+    })();
+    const started = performance.now();
+    let seq = 0;
+    let attacks = 0;
+    let nextAttack = started;
+    const perTick = Math.max(1, Math.round(RATE / 100));
+    while (performance.now() - started < SECONDS * 1000) {
+      const tick = performance.now();
+      fs.appendFileSync(access, benignLines(perTick, seq));
+      seq += perTick;
+      if (tick >= nextAttack) {
+        const ip = `203.0.${(attacks >> 8) & 255}.${attacks & 255}`;
+        const stamp = syslogStamp(new Date());
+        const lines = Array.from({ length: 6 }, (_, i) => `${stamp} gw sshd[${1000 + i}]: Failed password for root from ${ip} port ${40000 + i} ssh2\n`).join('');
+        fs.appendFileSync(auth, lines);
+        written.set(ip, performance.now());
+        attacks++;
+        nextAttack += EVERY_MS;
+      }
+      const wait = 10 - (performance.now() - tick);
+      if (wait > 0) await sleep(wait);
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    await sleep(2000); // the last attacks' decisions
+    running = false;
+    await observer;
+    latencies.sort((a, b) => a - b);
+    const result = {
+      background_lines_per_s: Math.round(seq / elapsed),
+      attacks,
+      detected: latencies.length,
+      latency_ms: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN },
+      target: 'p99 < 100 ms at 10,000 lines/s',
+    };
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      process.stdout.write(`background traffic   ${result.background_lines_per_s.toLocaleString('en-US')} lines/s for ${elapsed.toFixed(1)} s\n`);
+      process.stdout.write(`attacks detected     ${result.detected}/${result.attacks}\n`);
+      const f = (n: number): string => `${n.toFixed(1)} ms`;
+      process.stdout.write(`line -> decision     p50 ${f(result.latency_ms.p50)}, p99 ${f(result.latency_ms.p99)}, max ${f(result.latency_ms.max)}  (target: p99 < 100 ms)\n`);
+    }
+  } finally {
+    running = false;
+    await daemon.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exitCode = 1;
+});

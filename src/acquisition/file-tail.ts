@@ -1,0 +1,214 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_CHUNK_BYTES, LineCutter } from '../engine/line-batches';
+import type { Position } from './source';
+
+export type FilePosition = Extract<Position, { kind: 'file' }>;
+
+export interface TailOutput {
+  lines(lines: Buffer, position: FilePosition): void;
+  warn(message: string): void;
+  /** A rotated-away file was read to its end (at `position`) and let go. */
+  retired?(position: FilePosition): void;
+}
+
+/** Bytes one poll reads before it lets the event loop breathe (the API shares it). */
+const POLL_BUDGET_BYTES = 8 * DEFAULT_CHUNK_BYTES;
+
+interface Opened {
+  handle: fs.promises.FileHandle;
+  dev: number;
+  ino: number;
+  /** Bytes of this file read so far. */
+  offset: number;
+}
+
+async function statOrNull(file: string): Promise<fs.Stats | null> {
+  try {
+    return await fs.promises.stat(file);
+  } catch {
+    return null;
+  }
+}
+
+/** The file in `dir` that is this inode (a log rotated away by rename while we were not looking). */
+async function findByInode(dir: string, dev: number, ino: number): Promise<string | null> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch {
+    return null;
+  }
+  for (const name of names) {
+    const st = await statOrNull(path.join(dir, name));
+    if (st && st.isFile() && st.dev === dev && st.ino === ino) return path.join(dir, name);
+  }
+  return null;
+}
+
+/**
+ * Follows one log file the way `tail -F` should: new bytes as whole lines, rename-and-create
+ * rotation (the old file is read to its end before the new one starts), copytruncate (the file
+ * shrinks: read again from 0) and a file that disappears and comes back. Each batch of lines
+ * carries the position after it, so a restart resumes there, even when the file was rotated in
+ * between (the old inode is looked up next to it and finished first).
+ */
+export class FileTail {
+  private current: Opened | null = null;
+  private readonly cutter: LineCutter;
+  private readonly buf = Buffer.allocUnsafe(DEFAULT_CHUNK_BYTES);
+  private busy: Promise<void> | null = null;
+  private again = false;
+  private paused = false;
+  private closed = false;
+
+  constructor(
+    readonly file: string,
+    private readonly out: TailOutput,
+    maxLineBytes: number,
+  ) {
+    this.cutter = new LineCutter(maxLineBytes);
+  }
+
+  /**
+   * Opens at the persisted position when it still applies, else at the start (`fresh: 'start'`,
+   * a file that appeared while we run) or at the end (a file that was there before us).
+   */
+  async open(saved: FilePosition | undefined, fresh: 'start' | 'end'): Promise<void> {
+    const st = await statOrNull(this.file);
+    if (saved && st && st.dev === saved.dev && st.ino === saved.ino) {
+      await this.switchTo(st.size >= saved.offset ? saved.offset : 0);
+      return;
+    }
+    if (saved) {
+      // Rotated while we were down: finish the old file first, if it is still beside this one.
+      const old = await findByInode(path.dirname(this.file), saved.dev, saved.ino);
+      if (old) {
+        this.current = await this.openFile(old, saved.offset);
+        if (this.current) await this.drain();
+        await this.closeCurrent(true);
+      }
+      if (st) await this.switchTo(0);
+      return;
+    }
+    if (st) await this.switchTo(fresh === 'end' ? st.size : 0);
+  }
+
+  /** `dev:ino` of the file being read, if any. */
+  get inode(): string | null {
+    return this.current ? `${this.current.dev}:${this.current.ino}` : null;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  /** Reads what is new and checks for rotation; concurrent calls coalesce into one more pass. */
+  poll(): Promise<void> {
+    if (this.busy) {
+      this.again = true;
+      return this.busy;
+    }
+    this.busy = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again && !this.closed);
+      } finally {
+        this.busy = null;
+      }
+    })();
+    return this.busy;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.busy?.catch(() => undefined);
+    await this.closeCurrent(false);
+  }
+
+  private async pass(): Promise<void> {
+    if (this.closed || this.paused) return;
+    if (this.current) {
+      const more = await this.drain(POLL_BUDGET_BYTES);
+      if (more) {
+        this.again = true;
+        return;
+      }
+    }
+    const st = await statOrNull(this.file);
+    if (!st) return; // gone for now; keep the old handle until a new file shows up
+    const cur = this.current;
+    if (!cur) {
+      await this.switchTo(0);
+      this.again = true;
+      return;
+    }
+    if (st.dev !== cur.dev || st.ino !== cur.ino) {
+      // Renamed away and replaced: whatever the writer added before reopening is still in the
+      // old inode; read it to the end, then start the new file from its first byte.
+      await this.drain();
+      await this.closeCurrent(true);
+      await this.switchTo(0);
+      this.again = true;
+    } else if (st.size < cur.offset) {
+      this.out.warn(`${this.file}: truncated (${cur.offset} -> ${st.size} bytes), reading again from the start`);
+      cur.offset = 0;
+      this.cutter.reset();
+      this.again = true;
+    }
+  }
+
+  /** Reads the current file up to its end (or `budget` bytes); true when it stopped on the budget. */
+  private async drain(budget = Number.POSITIVE_INFINITY): Promise<boolean> {
+    const cur = this.current;
+    if (!cur) return false;
+    let done = 0;
+    while (!this.closed && !this.paused) {
+      const { bytesRead } = await cur.handle.read(this.buf, 0, this.buf.length, cur.offset);
+      if (bytesRead === 0) return false;
+      cur.offset += bytesRead;
+      done += bytesRead;
+      const batches = this.cutter.push(this.buf.subarray(0, bytesRead));
+      const position: FilePosition = { kind: 'file', dev: cur.dev, ino: cur.ino, offset: cur.offset - this.cutter.held };
+      for (const lines of batches) this.out.lines(lines, position);
+      if (done >= budget) return true;
+    }
+    return false;
+  }
+
+  private async openFile(file: string, offset: number): Promise<Opened | null> {
+    try {
+      const handle = await fs.promises.open(file, 'r');
+      const st = await handle.stat();
+      return { handle, dev: st.dev, ino: st.ino, offset: Math.min(offset, st.size) };
+    } catch (error) {
+      this.out.warn(`${file}: cannot open: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  private async switchTo(offset: number): Promise<void> {
+    this.cutter.reset();
+    this.current = await this.openFile(this.file, offset);
+  }
+
+  /** Closes the current handle; `rotated`: its unterminated last line is final, hand it on. */
+  private async closeCurrent(rotated: boolean): Promise<void> {
+    const cur = this.current;
+    this.current = null;
+    if (!cur) return;
+    if (rotated) {
+      const rest = this.cutter.flush();
+      const position: FilePosition = { kind: 'file', dev: cur.dev, ino: cur.ino, offset: cur.offset };
+      if (rest.length > 0) this.out.lines(rest, position);
+      this.out.retired?.(position);
+    }
+    await cur.handle.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,122 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Position } from '../acquisition';
+
+/** An alert the agent owes the API, under the id that makes its push idempotent. */
+export interface PendingAlert {
+  uuid: string;
+  alert: Record<string, unknown>;
+}
+
+/**
+ * One line of the journal. `p`: every stream's position; `a`: alerts produced by the lines
+ * before those positions; `k`: alerts the API acknowledged.
+ */
+interface JournalRecord {
+  p?: Record<string, Position>;
+  a?: PendingAlert[];
+  k?: string[];
+}
+
+/** Compact when the journal grows past this. */
+const COMPACT_BYTES = 8 << 20;
+
+/**
+ * The agent's write-ahead journal: read positions and the alerts they produced, written in one
+ * appended line (fsync'd when it holds alerts) before the alerts are pushed. After a crash, the
+ * last whole line says where each stream resumes and which alerts still wait for the API, so
+ * every line's effect happens exactly once: a batch either has its alerts and its position on
+ * disk together, or neither, and is read again. A torn last line is ignored.
+ */
+export class AgentJournal {
+  readonly positions = new Map<string, Position>();
+  readonly pending = new Map<string, PendingAlert>();
+  private fd: number;
+  private bytes = 0;
+  /** Lines of a torn or corrupt tail found when opening (reported once). */
+  readonly discarded: number;
+
+  private constructor(private readonly file: string) {
+    this.discarded = this.recover();
+    this.fd = this.compact();
+  }
+
+  static open(file: string): AgentJournal {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    return new AgentJournal(file);
+  }
+
+  private recover(): number {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch {
+      return 0;
+    }
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    for (const [i, line] of lines.entries()) {
+      let record: JournalRecord;
+      try {
+        record = JSON.parse(line) as JournalRecord;
+      } catch {
+        return lines.length - i;
+      }
+      this.apply(record);
+    }
+    return 0;
+  }
+
+  private apply(record: JournalRecord): void {
+    if (record.p) for (const [key, pos] of Object.entries(record.p)) this.positions.set(key, pos);
+    for (const a of record.a ?? []) this.pending.set(a.uuid, a);
+    for (const uuid of record.k ?? []) this.pending.delete(uuid);
+  }
+
+  /** Rewrites the journal as one record of the current state (atomically) and reopens it. */
+  private compact(): number {
+    const tmp = `${this.file}.tmp`;
+    const line = `${JSON.stringify({ p: Object.fromEntries(this.positions), a: [...this.pending.values()] })}\n`;
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    fs.writeSync(fd, line);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, this.file);
+    const dir = fs.openSync(path.dirname(this.file), 'r');
+    fs.fsyncSync(dir);
+    fs.closeSync(dir);
+    this.bytes = Buffer.byteLength(line);
+    return fs.openSync(this.file, 'a', 0o600);
+  }
+
+  private append(record: JournalRecord, sync: boolean): void {
+    this.apply(record);
+    const line = `${JSON.stringify(record)}\n`;
+    fs.writeSync(this.fd, line);
+    if (sync) fs.fsyncSync(this.fd);
+    this.bytes += Buffer.byteLength(line);
+    if (this.bytes > COMPACT_BYTES) {
+      fs.closeSync(this.fd);
+      this.fd = this.compact();
+    }
+  }
+
+  /** Positions after a batch and the alerts it produced, durable before the alerts leave. */
+  recordBatch(positions: ReadonlyMap<string, Position>, alerts: PendingAlert[]): void {
+    this.append({ p: Object.fromEntries(positions), a: alerts }, true);
+  }
+
+  /** Positions alone (lines without alerts): losing this only means reading them again. */
+  recordPositions(positions: ReadonlyMap<string, Position>): void {
+    this.append({ p: Object.fromEntries(positions) }, false);
+  }
+
+  recordAcks(uuids: string[]): void {
+    if (uuids.length > 0) this.append({ k: uuids }, false);
+  }
+
+  close(): void {
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+  }
+}

@@ -1,0 +1,100 @@
+import type { AgentJournal, PendingAlert } from './journal';
+
+/** Where alerts go: the local API (or a remote one) as a watcher. */
+export interface AlertPusher {
+  pushAlerts(alerts: readonly unknown[]): Promise<string[]>;
+}
+
+export interface OutboxOptions {
+  /** Above this many alerts waiting, the agent stops reading (backpressure)… */
+  highWater?: number;
+  /** …and reads again once they are down to this many. */
+  lowWater?: number;
+  batch?: number;
+  log: (message: string) => void;
+  /** Called when the backlog crosses the high (true) or low (false) mark. */
+  onBacklog?: (full: boolean) => void;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Pushes the journal's pending alerts in order, in batches, each under its uuid so a retry is
+ * harmless; acknowledged ones are journaled as done. When the API is down it retries with
+ * backoff and never drops an alert: the sources stop reading instead.
+ */
+export class Outbox {
+  private running: Promise<void> | null = null;
+  private full = false;
+  private wake: (() => void) | null = null;
+  private stopped = false;
+  pushed = 0;
+  failures = 0;
+
+  constructor(
+    private readonly journal: AgentJournal,
+    private readonly pusher: AlertPusher,
+    private readonly options: OutboxOptions,
+  ) {}
+
+  get backlog(): number {
+    return this.journal.pending.size;
+  }
+
+  /** Alerts just journaled (or recovered from the journal) are waiting: push them. */
+  kick(): void {
+    const high = this.options.highWater ?? 10_000;
+    if (!this.full && this.backlog >= high) {
+      this.full = true;
+      this.options.onBacklog?.(true);
+    }
+    if (this.wake) {
+      this.wake();
+      this.wake = null;
+    }
+    if (!this.running && !this.stopped) this.running = this.loop().finally(() => (this.running = null));
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = 1000;
+    while (!this.stopped && this.backlog > 0) {
+      const batch: PendingAlert[] = [...this.journal.pending.values()].slice(0, this.options.batch ?? 50);
+      try {
+        await this.pusher.pushAlerts(batch.map((p) => ({ ...p.alert, uuid: p.uuid })));
+        this.journal.recordAcks(batch.map((p) => p.uuid));
+        this.pushed += batch.length;
+        backoff = 1000;
+        if (this.full && this.backlog <= (this.options.lowWater ?? 5_000)) {
+          this.full = false;
+          this.options.onBacklog?.(false);
+        }
+      } catch (error) {
+        this.failures++;
+        if (this.failures === 1 || this.failures % 10 === 0) this.options.log(`pushing alerts failed (${this.backlog} waiting, retrying): ${(error as Error).message}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, backoff);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  /** Waits until everything is pushed or `timeoutMs` passed; what is left stays journaled. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.backlog > 0 && Date.now() < deadline) {
+      this.kick();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.backlog === 0;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+}

@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Command, Option } from 'commander';
+import { type AcquisEntry, readAcquisition } from '../../acquisition';
+import type { WatcherCredentials } from '../../api/client';
+import { readCredentialsFile } from '../../agent/credentials';
+import { startDaemon } from '../../agent/daemon';
+import { type ApiConfig, loadApiConfig } from '../../config/api-config';
+import { DEFAULT_MAX_LINE_BYTES } from '../../engine/options';
+import { EXIT_OK } from '../errors';
+import type { CommandContext } from '../io';
+import { configFileOption, configOption, dataDirOption, maxLineBytesOption } from '../options';
+import { stderrLogger, stopSignal } from '../signals';
+
+interface RunFlags {
+  dataDir?: string;
+  configFile?: string;
+  config?: string;
+  listen?: string;
+  acquis?: string;
+  dsn?: string;
+  type?: string;
+  api: boolean;
+  apiUrl?: string;
+  machine?: string;
+  password?: string;
+  credentials?: string;
+  maxLineBytes?: number;
+}
+
+function usage(message: string): Error {
+  return Object.assign(new Error(message), { code: 'CW_USAGE' });
+}
+
+/** `file:///var/log/auth.log` (CrowdSec's DSN form) as a one-shot, time-machine file source. */
+export function dsnEntry(dsn: string, type: string | undefined): AcquisEntry {
+  if (!type) throw usage('--dsn needs --type (the labels.type of the log)');
+  let url: URL;
+  try {
+    url = new URL(dsn);
+  } catch {
+    throw usage(`--dsn '${dsn}' is not a URL (expected file:///path/to/log)`);
+  }
+  if (url.protocol !== 'file:') throw usage(`--dsn '${dsn}': only file:// is supported`);
+  const file = decodeURIComponent(url.pathname);
+  return { source: 'file', name: dsn, origin: '--dsn', labels: { type }, filenames: [file], excludeRegexps: [], mode: 'cat' };
+}
+
+/** `--no-api`: where the agent sends its alerts, from flags or a CrowdSec credentials file. */
+function remoteApi(o: RunFlags): WatcherCredentials | undefined {
+  if (o.api) {
+    if (o.apiUrl || o.credentials) throw usage('--api-url and --credentials go with --no-api');
+    return undefined;
+  }
+  if (o.credentials) return readCredentialsFile(path.resolve(o.credentials));
+  const password = o.password ?? process.env.CROWDWATCH_MACHINE_PASSWORD;
+  if (!o.apiUrl || !o.machine || !password) throw usage('--no-api needs --credentials FILE, or --api-url, --machine and --password');
+  return { url: o.apiUrl, machineId: o.machine, password };
+}
+
+function acquisitionOf(o: RunFlags, config: ApiConfig): AcquisEntry[] {
+  if (o.dsn) return [dsnEntry(o.dsn, o.type)];
+  const files = o.acquis ? [path.resolve(o.acquis)] : config.agent.acquisitionFiles;
+  if (o.acquis && !fs.existsSync(files[0])) throw usage(`acquisition file not found: ${files[0]}`);
+  const entries = readAcquisition(files, o.acquis ? [] : config.agent.acquisitionDirs);
+  if (entries.length === 0) throw usage(`nothing to read: give --acquis FILE (CrowdSec's acquis.yaml format), --dsn, or put acquis.yaml in ${config.dataDir}`);
+  return entries;
+}
+
+export function registerRun(program: Command, ctx: CommandContext): void {
+  program
+    .command('run')
+    .description('the daemon: follow the logs of acquis.yaml, detect, and serve decisions through the local API')
+    .addOption(dataDirOption())
+    .addOption(configFileOption())
+    .addOption(configOption())
+    .option('--listen <host:port>', 'local API address (default 127.0.0.1:8080)')
+    .option('--acquis <file>', "acquisition file in CrowdSec's acquis.yaml format (default: <data-dir>/acquis.yaml and acquis.d/)")
+    .option('--dsn <url>', 'read one file (file:///path) in time-machine mode instead, then exit')
+    .option('-t, --type <label>', 'labels.type for --dsn')
+    .option('--no-api', 'no local API: push alerts to --api-url (or --credentials) as a machine')
+    .option('--api-url <url>', 'the API to push to with --no-api')
+    .option('--machine <id>', 'machine id with --no-api')
+    .option('--password <password>', 'its password (default: $CROWDWATCH_MACHINE_PASSWORD)')
+    .option('--credentials <file>', "CrowdSec's local_api_credentials.yaml (url, login, password) with --no-api")
+    .addOption(maxLineBytesOption())
+    .addOption(new Option('--tick-ms <ms>').hideHelp().argParser(Number))
+    .action(async (o: RunFlags & { tickMs?: number }) => {
+      const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen });
+      if (o.config) config.agent.contentDir = path.resolve(o.config);
+      const acquisition = acquisitionOf(o, config);
+      const log = stderrLogger(ctx.io.stderr);
+      const daemon = await startDaemon({
+        config,
+        acquisition,
+        remote: remoteApi(o),
+        mode: o.dsn ? 'time-machine' : 'live',
+        maxLineBytes: o.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+        log,
+        ...(o.tickMs ? { tickMs: o.tickMs, pollMs: o.tickMs } : {}),
+      });
+      if (daemon.api) log(`local API listening on ${daemon.api.url}`);
+      log(`reading ${acquisition.map((a) => a.name).join(', ')}`);
+      const why = await Promise.race([stopSignal(), daemon.sourcesEnded().then(() => 'end of input')]);
+      log(`${why}: stopping`);
+      await daemon.stop();
+      log(`stopped: ${daemon.agent.alertsRaised} alert(s) raised, ${daemon.agent.pushed} pushed`);
+      ctx.exitCode = EXIT_OK;
+    });
+}

@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import test from 'ava';
+import { AgentJournal } from '../../src/agent/journal';
+import type { Position } from '../../src/acquisition/source';
+import { runCli, tempDir } from '../helpers/run-cli';
+
+const at = (offset: number): Map<string, Position> => new Map([['file:/var/log/a.log', { kind: 'file', dev: 1, ino: 2, offset }]]);
+
+test('the journal restores positions and unacknowledged alerts, and ignores a torn last record', (t) => {
+  const file = path.join(tempDir('journal'), 'agent-journal.jsonl');
+  const j = AgentJournal.open(file);
+  j.recordBatch(at(100), [{ uuid: 'a', alert: { scenario: 's' } }, { uuid: 'b', alert: { scenario: 's' } }]);
+  j.recordAcks(['a']);
+  j.recordPositions(at(250));
+  j.close();
+  // A crash in the middle of writing the next record.
+  fs.appendFileSync(file, '{"p":{"file:/var/log/a.log":{"kind":"file","dev":1,"ino":2,"offset":400}},"a":[{"uuid":"c"');
+  const again = AgentJournal.open(file);
+  t.is(again.discarded, 1);
+  t.deepEqual(again.positions.get('file:/var/log/a.log'), { kind: 'file', dev: 1, ino: 2, offset: 250 });
+  t.deepEqual([...again.pending.keys()], ['b']);
+  again.close();
+  // Opening compacts: one record, whole.
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  t.is(lines.length, 1);
+  t.deepEqual(JSON.parse(lines[0]).a.map((p: { uuid: string }) => p.uuid), ['b']);
+});
+
+test('crowdwatch run refuses to start with nothing to read, or a broken acquis file, with exit 2', async (t) => {
+  const dir = tempDir('run-usage');
+  const none = await runCli('run', '--data-dir', dir);
+  t.is(none.code, 2);
+  t.regex(none.stderr, /nothing to read/);
+  const acquis = path.join(dir, 'acquis.yaml');
+  fs.writeFileSync(acquis, 'source: file\nfilename: /var/log/x.log\nlabels:\n  type: syslog\n  bad: [1, 2]\n');
+  const broken = await runCli('run', '--data-dir', dir, '--acquis', acquis);
+  t.is(broken.code, 2);
+  t.regex(broken.stderr, new RegExp(`${acquis}:5: labels.bad must be a scalar`));
+  const dsn = await runCli('run', '--data-dir', dir, '--dsn', 'file:///var/log/x.log');
+  t.is(dsn.code, 2);
+  t.regex(dsn.stderr, /--dsn needs --type/);
+});
