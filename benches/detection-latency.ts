@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { nginxTime, syslogTime } from '../src/bench/gen/common';
 import { packageRoot } from '../src/engine/package-root';
 import { freeLoopbackPort, runToCompletion, Server, sleep } from '../src/reference/processes';
 
@@ -19,15 +20,8 @@ const RATE = arg('--rate', 10_000);
 const SECONDS = arg('--seconds', 20);
 const EVERY_MS = arg('--every', 250);
 const CLI = path.join(packageRoot, 'bin', 'crowdwatch.js');
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number): string => String(n).padStart(2, '0');
-
-function syslogStamp(d: Date): string {
-  return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
-}
-
 function benignLines(count: number, seq: number): string {
-  const stamp = new Date().toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1/$2/$3:$4 +0000');
+  const stamp = nginxTime(new Date());
   let out = '';
   for (let i = 0; i < count; i++) {
     const n = seq + i;
@@ -88,7 +82,7 @@ async function main(): Promise<void> {
       seq += perTick;
       if (tick >= nextAttack) {
         const ip = `203.0.${(attacks >> 8) & 255}.${attacks & 255}`;
-        const stamp = syslogStamp(new Date());
+        const stamp = syslogTime(new Date());
         const lines = Array.from({ length: 6 }, (_, i) => `${stamp} gw sshd[${1000 + i}]: Failed password for root from ${ip} port ${40000 + i} ssh2\n`).join('');
         fs.appendFileSync(auth, lines);
         written.set(ip, performance.now());

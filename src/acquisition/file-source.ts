@@ -38,8 +38,8 @@ export class FileSource implements AcquisitionSource {
   private positions: ReadonlyMap<string, Position> = new Map();
   private paused = false;
   private stopped = false;
-  /** Resolves when a `cat` source has read all its files (never for `tail`). */
-  ended: Promise<void> = new Promise(() => undefined);
+  /** Set by `start` in `cat` mode: resolves when every file was read. A `tail` source never ends. */
+  ended?: Promise<void>;
 
   constructor(
     private readonly spec: FileSourceSpec,

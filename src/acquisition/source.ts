@@ -36,4 +36,6 @@ export interface AcquisitionSource {
   resume(): void;
   /** Stops for good, after delivering what was read (a partial line at the end stays unread). */
   stop(): Promise<void>;
+  /** For sources with an end (`cat` files, stdin): resolves once everything was delivered. */
+  readonly ended?: Promise<void>;
 }

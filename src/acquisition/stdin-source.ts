@@ -7,8 +7,8 @@ export class StdinSource implements AcquisitionSource {
   readonly name = 'stdin';
   readonly stream: Stream;
   private paused = false;
-  /** Resolves when the input ends. */
-  ended: Promise<void> = Promise.resolve();
+  /** Set by `start`: resolves when the input ends. */
+  ended?: Promise<void>;
 
   constructor(
     labels: Stream['labels'],

@@ -3,8 +3,7 @@ import type { AcquisitionSource, LineSink, Position, Stream } from '../acquisiti
 import { addCounters, zeroCounters } from '../engine/counters';
 import type { Alert, Counters, Engine, SourceHandle } from '../engine/native';
 import type { AgentJournal, PendingAlert } from './journal';
-import { Outbox } from './outbox';
-import type { AlertPusher } from './outbox';
+import { type AlertPusher, Outbox } from './outbox';
 
 export interface AgentOptions {
   engine: Engine;
@@ -122,8 +121,7 @@ export class Agent implements LineSink {
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.options.sources.map((s) => s.stop().catch((e: Error) => this.options.log(`${s.name}: ${e.message}`))));
     this.emit(this.options.engine.tick());
-    this.dirty = true;
-    this.checkpoint();
+    this.options.journal.recordPositions(this.positions);
     const drained = await this.outbox.drain(drainMs);
     if (!drained) this.options.log(`${this.outbox.backlog} alert(s) not pushed yet: kept in the journal for the next start`);
     this.outbox.stop();

@@ -58,7 +58,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       agent,
       sources,
       async sourcesEnded() {
-        await Promise.all(sources.map((s) => ('ended' in s ? (s as { ended: Promise<void> }).ended : new Promise<void>(() => undefined))));
+        await Promise.all(sources.map((s) => s.ended ?? new Promise<void>(() => undefined)));
       },
       async stop() {
         await agent.stop();

@@ -3,21 +3,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
+import { syslogTime } from '../../src/bench/gen/common';
 import { packageRoot } from '../../src/engine/package-root';
 import { runCli, tempDir } from '../helpers/run-cli';
 import { DaemonProcess, eventually, withDataDirStore } from '../helpers/daemon';
-
-function syslogTime(d = new Date()): string {
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${months[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
 
 test('appended attacks in followed files become alerts and ban decisions served to bouncers', async (t) => {
   const dir = tempDir('daemon-e2e');
   const logs = path.join(dir, 'logs');
   fs.mkdirSync(logs);
-  fs.writeFileSync(path.join(logs, 'auth.log'), `${syslogTime()} gw sshd[1]: Server listening on 0.0.0.0 port 22.\n`);
+  fs.writeFileSync(path.join(logs, 'auth.log'), `${syslogTime(new Date())} gw sshd[1]: Server listening on 0.0.0.0 port 22.\n`);
   const acquis = path.join(dir, 'acquis.yaml');
   fs.writeFileSync(acquis, `filenames:\n  - ${logs}/auth.log\nlabels:\n  type: syslog\n---\nsource: file\nfilename: ${logs}/access.log\nlabels:\n  type: nginx\n`);
   const key = (await runCli('bouncers', 'add', 'fw', '--data-dir', dir, '-o', 'raw')).stdout.trim();
@@ -27,7 +22,7 @@ test('appended attacks in followed files become alerts and ban decisions served 
     // access.log does not exist yet: a file that appears later is read from its first line.
     const probing = fs.readFileSync(path.join(packageRoot, 'scenarios', 'tests', 'http-probing-burst', 'input.log'), 'utf8');
     fs.writeFileSync(path.join(logs, 'access.log'), probing);
-    const failures = Array.from({ length: 7 }, (_, i) => `${syslogTime()} gw sshd[${200 + i}]: Failed password for root from 203.0.113.7 port ${50100 + i} ssh2\n`);
+    const failures = Array.from({ length: 7 }, (_, i) => `${syslogTime(new Date())} gw sshd[${200 + i}]: Failed password for root from 203.0.113.7 port ${50100 + i} ssh2\n`);
     for (const line of failures) fs.appendFileSync(path.join(logs, 'auth.log'), line);
     const decisions = await eventually('both bans', 15_000, async () => {
       const res = await fetch(`${daemon.url}/v1/decisions`, { headers: { 'x-api-key': key } });

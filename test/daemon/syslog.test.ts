@@ -5,14 +5,12 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import test from 'ava';
+import { syslogTime } from '../../src/bench/gen/common';
 import { freeLoopbackPort } from '../../src/reference/processes';
 import { runCli, tempDir } from '../helpers/run-cli';
 import { DaemonProcess, eventually } from '../helpers/daemon';
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number) => String(n).padStart(2, '0');
-const rfc3164 = (ip: string, i: number, d = new Date()) =>
-  `<38>${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} gw sshd[${300 + i}]: Failed password for root from ${ip} port ${40000 + i} ssh2`;
+const rfc3164 = (ip: string, i: number) => `<38>${syslogTime(new Date())} gw sshd[${300 + i}]: Failed password for root from ${ip} port ${40000 + i} ssh2`;
 const rfc5424 = (ip: string, i: number) => `<38>1 ${new Date().toISOString()} gw sshd ${400 + i} - - Failed password for invalid user admin from ${ip} port ${41000 + i} ssh2`;
 
 function sendTcp(port: number, payload: string): Promise<void> {
