@@ -121,7 +121,11 @@ pub(crate) fn eval<'a>(
             other => return fail(format!("invalid operation: - {}", other.type_name())),
         },
         Node::Bin(op, a, b) => binary(*op, ev(a)?, ev(b)?)?,
-        Node::Matches(a, re) => Val::Bool(re.is_match(expect_str(&ev(a)?, "matches")?.as_bytes())),
+        Node::Matches(a, re) => {
+            let subject = ev(a)?;
+            let text = expect_str(&subject, "matches")?;
+            Val::Bool(re.get().is_some_and(|re| re.is_match(text.as_bytes())))
+        }
         Node::MatchesDyn(a, p, cache) => {
             let subject = ev(a)?;
             let pattern = ev(p)?;

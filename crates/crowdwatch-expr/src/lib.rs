@@ -31,7 +31,8 @@ use node::{Node, Ty};
 #[derive(Default, Clone)]
 pub struct DataFiles {
     pub strings: HashMap<String, Arc<Vec<String>>>,
-    pub regexps: HashMap<String, Arc<Vec<regex::bytes::Regex>>>,
+    /// Checked, compiled on first use (see [`crowdwatch_grok::LazyRegex`]).
+    pub regexps: HashMap<String, Arc<Vec<crowdwatch_grok::LazyRegex>>>,
 }
 
 /// A compile error: what is wrong and where (byte offset into the expression text).

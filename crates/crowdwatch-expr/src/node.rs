@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use aho_corasick::AhoCorasick;
-use crowdwatch_grok::RegexUnion;
+use crowdwatch_grok::{LazyRegex, RegexUnion};
 use regex::bytes::Regex;
 
 use crate::helpers::Helper;
@@ -110,7 +110,8 @@ pub(crate) enum Node {
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Bin(BinOp, Box<Node>, Box<Node>),
-    Matches(Box<Node>, Regex),
+    /// `x matches <constant>`: checked at compile, built on first use.
+    Matches(Box<Node>, LazyRegex),
     MatchesDyn(Box<Node>, Box<Node>, Box<RegexCache>),
     Cond(Box<Node>, Box<Node>, Box<Node>),
     Call(Helper, Vec<Node>),

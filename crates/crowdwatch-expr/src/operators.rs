@@ -132,8 +132,8 @@ impl Compiler<'_> {
                 }
                 return Ok(match rn {
                     Node::Const(Val::Str(pattern)) => {
-                        match crowdwatch_grok::goregex::compile(&pattern) {
-                            Ok(re) => self.fold(Node::Matches(Box::new(ln), re), Ty::Bool),
+                        match crowdwatch_grok::LazyRegex::new(&pattern) {
+                            Ok((re, _)) => self.fold(Node::Matches(Box::new(ln), re), Ty::Bool),
                             Err(e) => {
                                 return err(format!("invalid regular expression: {e}"), r.offset)
                             }

@@ -198,7 +198,7 @@ fn any_over_constants(items: &[String], body: Node) -> Result<Typed, Node> {
         }
         Node::MatchesDyn(x, p, cache) => match texts
             .iter()
-            .map(|t| crowdwatch_grok::goregex::compile(t).ok())
+            .map(|t| crowdwatch_grok::LazyRegex::new(t).ok().map(|(re, _)| re))
             .collect::<Option<Vec<_>>>()
         {
             Some(regexes) => Ok((

@@ -22,7 +22,7 @@ fn data() -> DataFiles {
     );
     d.regexps.insert(
         "ua.regex".into(),
-        Arc::new(vec![crowdwatch_grok::goregex::compile("^curl/").unwrap()]),
+        Arc::new(vec![crowdwatch_grok::LazyRegex::new("^curl/").unwrap().0]),
     );
     d
 }

@@ -14,59 +14,47 @@
 //! Both find, among the matches of `R` that start where the leftmost match starts, the one of
 //! highest priority: the leftmost-first match, with the same groups (the wrappers add none).
 //! Only ASCII-mode regexes qualify: a Unicode `\b` looks further back than one byte.
-use regex::bytes::{CaptureLocations, Regex};
+//!
+//! Both copies are compiled on first use, like the regex itself; a copy that fails to build
+//! leaves the plain capture search in place.
+use regex::bytes::Regex;
 use regex_syntax::hir::{Hir, HirKind, WordBoundary};
-use regex_syntax::ParserBuilder;
 
-use crate::goregex::{build, Mode};
+use crate::goregex::Mode;
+use crate::lazy::LazyRegex;
 
 #[derive(Clone, Debug)]
 pub(crate) struct AnchoredCaptures {
-    at_start: Regex,
-    after_byte: Regex,
+    at_start: LazyRegex,
+    after_byte: LazyRegex,
 }
 
 impl AnchoredCaptures {
-    /// The anchored copies of `regex` (compiled by `goregex` in `mode`), or None when `regex` is
+    /// The anchored copies of `regex` (`hir` is its parsed form), or None when `regex` is
     /// already anchored at the start (regex 1.7 then searches captures anchored by itself) or
     /// does not qualify.
-    pub fn for_regex(regex: &Regex, mode: Mode) -> Option<AnchoredCaptures> {
-        if mode != Mode::Ascii {
+    pub fn for_regex(regex: &LazyRegex, hir: &Hir) -> Option<AnchoredCaptures> {
+        if regex.mode() != Mode::Ascii || hir.is_anchored_start() || has_unicode_word_boundary(hir)
+        {
             return None;
         }
         let text = regex.as_str();
-        let hir = ParserBuilder::new()
-            .allow_invalid_utf8(true)
-            .unicode(false)
-            .nest_limit(1000)
-            .build()
-            .parse(text)
-            .ok()?;
-        if hir.is_anchored_start() || has_unicode_word_boundary(&hir) {
-            return None;
-        }
         Some(AnchoredCaptures {
-            at_start: build(&format!("^(?:{text})"), Mode::Ascii).ok()?,
-            after_byte: build(&format!("^(?s-u:.)(?:{text})"), Mode::Ascii).ok()?,
+            at_start: LazyRegex::unchecked(format!("^(?:{text})"), Mode::Ascii),
+            after_byte: LazyRegex::unchecked(format!("^(?s-u:.)(?:{text})"), Mode::Ascii),
         })
     }
 
-    /// Captures of the leftmost-first match of the original regex in `input`, given that it
-    /// starts at `start`. Offsets in `locations` are relative to `input[offset..]`; returns
-    /// `offset`, or None if there is no match (only when `start` was not a match start).
-    /// Group 0 (the whole match) includes the context byte; every other group is exact.
-    pub fn captures_read(
-        &self,
-        locations: &mut CaptureLocations,
-        input: &[u8],
-        start: usize,
-    ) -> Option<usize> {
-        let (regex, offset) = match start {
-            0 => (&self.at_start, 0),
-            _ => (&self.after_byte, start - 1),
-        };
-        regex.captures_read(locations, &input[offset..])?;
-        Some(offset)
+    /// The anchored copy to search the captures of a match of the original regex that starts
+    /// at `start`, and the offset of the input to search it on: its capture offsets are
+    /// relative to `input[offset..]`, group 0 (the whole match) includes the context byte and
+    /// every other group is exact. None when that copy did not compile.
+    #[inline]
+    pub fn copy_for(&self, start: usize) -> Option<(&Regex, usize)> {
+        match start {
+            0 => Some((self.at_start.get()?, 0)),
+            _ => Some((self.after_byte.get()?, start - 1)),
+        }
     }
 }
 
@@ -86,27 +74,28 @@ fn has_unicode_word_boundary(hir: &Hir) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use regex::bytes::CaptureLocations;
+
     use super::*;
-    use crate::goregex::compile_with_mode;
 
     fn anchored(pattern: &str) -> Option<AnchoredCaptures> {
-        let (re, mode) = compile_with_mode(pattern).unwrap();
-        AnchoredCaptures::for_regex(&re, mode)
+        let (re, hir) = LazyRegex::new(pattern).unwrap();
+        AnchoredCaptures::for_regex(&re, &hir)
     }
 
     type Spans = Vec<Option<(usize, usize)>>;
 
     /// Spans of groups 1.. of the leftmost-first match: through the anchored copies, and directly.
     fn both(pattern: &str, input: &str) -> (Spans, Spans) {
-        let (re, _) = compile_with_mode(pattern).unwrap();
+        let re = crate::goregex::compile(pattern).unwrap();
         let a = anchored(pattern).expect("qualifies");
         let input = input.as_bytes();
         let mut direct = re.capture_locations();
         re.captures_read(&mut direct, input).expect("matches");
         let start = re.find(input).unwrap().start();
         let mut locs = re.capture_locations();
-        let offset = a
-            .captures_read(&mut locs, input, start)
+        let (copy, offset) = a.copy_for(start).expect("compiles");
+        copy.captures_read(&mut locs, &input[offset..])
             .expect("matches anchored");
         let spans = |l: &CaptureLocations, off: usize| {
             (1..l.len())

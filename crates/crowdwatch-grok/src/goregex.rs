@@ -14,7 +14,7 @@ use regex::bytes::{Regex, RegexBuilder};
 
 /// Size limit for one compiled program: hub patterns are large after grok expansion
 /// (nginx access lines expand to several KiB of regex text).
-const SIZE_LIMIT: usize = 64 << 20;
+pub(crate) const SIZE_LIMIT: usize = 64 << 20;
 
 /// The syntax mode a pattern compiled in: ASCII classes (Go's), or Unicode as the fallback for
 /// patterns that need it.

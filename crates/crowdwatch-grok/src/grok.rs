@@ -1,10 +1,12 @@
 //! A compiled grok pattern and its hot-path matching API.
-use regex::bytes::{CaptureLocations, Regex};
+use regex::bytes::CaptureLocations;
+use regex_syntax::hir::{GroupKind, Hir, HirKind};
 
 use crate::anchored::AnchoredCaptures;
 use crate::expand::{expand, GROUP_PREFIX};
+use crate::lazy::LazyRegex;
 use crate::prefilter::Prefilter;
-use crate::{goregex, GrokError, PatternLibrary};
+use crate::{GrokError, PatternLibrary};
 
 /// Run the DFA-only `is_match` before the capture search. For a line that passes the prefilter
 /// but does not match, this answers without setting up capture slots; for a matching line it
@@ -17,9 +19,13 @@ const CONFIRM_WITH_DFA: bool = true;
 /// (grokky returns an empty map), so a pattern without any named reference (including one with
 /// only unnamed references, or plain regex text) compiles but [`Grok::is_match`] and
 /// [`Grok::match_into`] always return false for it. [`Grok::fields`] is empty exactly then.
+///
+/// **The regex is built on first use** (the first line that passes the prefilter): [`compile`]
+/// checks it without building it (see [`LazyRegex`]), which is most of the cost of loading
+/// content. Clones made before the first use build their own copy.
 #[derive(Clone, Debug)]
 pub struct Grok {
-    regex: Regex,
+    regex: LazyRegex,
     /// Distinct field names in pattern order (order of the group each one reads).
     fields: Vec<String>,
     /// Capture group index in `regex` for each entry of `fields`.
@@ -36,7 +42,8 @@ pub struct Grok {
 /// but reallocates when their group counts differ).
 #[derive(Clone, Debug)]
 pub struct GrokMatch {
-    locations: CaptureLocations,
+    /// Made by the regex on the first match attempt that reaches it.
+    locations: Option<CaptureLocations>,
     spans: Vec<Option<(usize, usize)>>,
 }
 
@@ -57,30 +64,32 @@ impl GrokMatch {
     }
 }
 
-/// Compiles a grok pattern: expands references against `library`, then compiles the regex with
-/// Go RE2 semantics ([`goregex::compile`]).
+/// Compiles a grok pattern: expands references against `library` and checks the regex with Go
+/// RE2 semantics ([`crate::goregex`]); the regex itself is built on first use.
 pub fn compile(pattern: &str, library: &PatternLibrary) -> Result<Grok, GrokError> {
     let expansion = expand(pattern, library)?;
     let regex_text = expansion.regex_for_fields();
-    let (regex, mode) =
-        goregex::compile_with_mode(&regex_text).map_err(|err| GrokError::Regex {
-            message: err.to_string(),
-        })?;
+    let (regex, hir) = LazyRegex::new(&regex_text).map_err(|err| GrokError::Regex {
+        message: err.to_string(),
+    })?;
     let mut fields: Vec<(String, usize)> = expansion.fields;
     fields.sort_by_key(|(_, reference)| *reference);
+    let mut names = Vec::new();
+    capture_names(&hir, &mut names);
     let mut groups = Vec::with_capacity(fields.len());
     for (_, reference) in &fields {
         let name = format!("{GROUP_PREFIX}{reference}");
-        let index = regex
-            .capture_names()
-            .position(|n| n == Some(name.as_str()))
+        let index = names
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, index)| *index)
             .ok_or_else(|| GrokError::Regex {
                 message: format!("internal: group {name} missing"),
             })?;
         groups.push(index);
     }
-    let prefilter = Prefilter::for_regex(&regex_text);
-    let anchored = AnchoredCaptures::for_regex(&regex, mode);
+    let prefilter = Prefilter::for_hir(&hir);
+    let anchored = AnchoredCaptures::for_regex(&regex, &hir);
     Ok(Grok {
         regex,
         fields: fields.into_iter().map(|(name, _)| name).collect(),
@@ -88,6 +97,25 @@ pub fn compile(pattern: &str, library: &PatternLibrary) -> Result<Grok, GrokErro
         prefilter,
         anchored,
     })
+}
+
+/// Every named group of `hir` with its capture index (the index the compiled regex gives it).
+fn capture_names<'h>(hir: &'h Hir, out: &mut Vec<(&'h str, usize)>) {
+    match hir.kind() {
+        HirKind::Group(group) => {
+            if let GroupKind::CaptureName { name, index } = &group.kind {
+                out.push((name, *index as usize));
+            }
+            capture_names(&group.hir, out);
+        }
+        HirKind::Repetition(rep) => capture_names(&rep.hir, out),
+        HirKind::Concat(children) | HirKind::Alternation(children) => {
+            for child in children {
+                capture_names(child, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 impl Grok {
@@ -105,21 +133,29 @@ impl Grok {
         self.regex.as_str()
     }
 
+    /// Whether the regex has been built yet (it is on the first line that needs it).
+    pub fn is_built(&self) -> bool {
+        self.regex.is_compiled()
+    }
+
     /// The literals every matching line contains (empty when there is no prefilter).
     pub fn prefilter_literals(&self) -> Vec<Vec<u8>> {
         self.prefilter.literals()
     }
 
+    /// Match state for this grok (cheap: it does not build the regex).
     pub fn new_match(&self) -> GrokMatch {
         GrokMatch {
-            locations: self.regex.capture_locations(),
+            locations: None,
             spans: Vec::with_capacity(self.fields.len()),
         }
     }
 
     /// Whether `input` matches with at least one field (see the type's note on zero fields).
     pub fn is_match(&self, input: &[u8]) -> bool {
-        !self.fields.is_empty() && self.prefilter.may_match(input) && self.regex.is_match(input)
+        !self.fields.is_empty()
+            && self.prefilter.may_match(input)
+            && self.regex.get().is_some_and(|re| re.is_match(input))
     }
 
     /// True without touching the regex when the prefilter rules the line out; for testing that
@@ -134,32 +170,49 @@ impl Grok {
         if self.fields.is_empty() || !self.prefilter.may_match(input) {
             return false;
         }
-        if m.locations.len() != self.regex.captures_len() {
-            m.locations = self.regex.capture_locations();
-        }
+        // A regex that failed to build (see `LazyRegex`) matches nothing.
+        let Some(regex) = self.regex.get() else {
+            return false;
+        };
+        let locations = match &mut m.locations {
+            Some(locations) if locations.len() == regex.captures_len() => locations,
+            slot => slot.insert(regex.capture_locations()),
+        };
         let offset = match &self.anchored {
             Some(anchored) => {
-                let Some(found) = self.regex.find(input) else {
+                let Some(found) = regex.find(input) else {
                     return false;
                 };
-                match anchored.captures_read(&mut m.locations, input, found.start()) {
-                    Some(offset) => offset,
-                    None => return false,
+                match anchored.copy_for(found.start()) {
+                    Some((copy, offset)) => {
+                        // Finds the match `find` found: not None for a correct copy.
+                        if copy.captures_read(locations, &input[offset..]).is_none() {
+                            return false;
+                        }
+                        offset
+                    }
+                    None => {
+                        if regex.captures_read(locations, input).is_none() {
+                            return false;
+                        }
+                        0
+                    }
                 }
             }
             None => {
-                if CONFIRM_WITH_DFA && !self.regex.is_match(input) {
+                if CONFIRM_WITH_DFA && !regex.is_match(input) {
                     return false;
                 }
-                if self.regex.captures_read(&mut m.locations, input).is_none() {
+                if regex.captures_read(locations, input).is_none() {
                     return false;
                 }
                 0
             }
         };
+        let locations = &*locations;
         m.spans.clear();
         m.spans.extend(self.groups.iter().map(|group| {
-            m.locations
+            locations
                 .get(*group)
                 .map(|(start, end)| (start + offset, end + offset))
         }));

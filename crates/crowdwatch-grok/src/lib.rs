@@ -3,8 +3,8 @@
 //!
 //! * [`PatternLibrary`]: named definitions loaded from pattern files and parsers'
 //!   `pattern_syntax`; first definition wins.
-//! * [`compile`]: expands `%{NAME}` / `%{NAME:field}` and compiles a [`Grok`] with Go RE2
-//!   semantics ([`goregex`]).
+//! * [`compile`]: expands `%{NAME}` / `%{NAME:field}` and checks a [`Grok`] with Go RE2
+//!   semantics ([`goregex`]); its regex is built on first use ([`LazyRegex`]).
 //! * [`Grok`]: the hot-path matcher (prefilter, DFA check, captures into a reusable
 //!   [`GrokMatch`]).
 use std::fmt;
@@ -13,11 +13,13 @@ mod anchored;
 pub mod expand;
 pub mod goregex;
 mod grok;
+pub mod lazy;
 mod library;
 mod prefilter;
 pub mod union;
 
 pub use grok::{compile, Grok, GrokMatch};
+pub use lazy::LazyRegex;
 pub use library::{Definition, Diagnostic, DiagnosticKind, Origin, PatternLibrary};
 pub use union::RegexUnion;
 

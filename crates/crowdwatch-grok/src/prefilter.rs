@@ -10,7 +10,6 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use memchr::memmem::Finder;
 use regex_syntax::hir::{Hir, HirKind, Literal};
-use regex_syntax::ParserBuilder;
 
 /// A shorter requirement is too common in log lines (a space, a colon) to pay for itself.
 const MIN_LITERAL_LEN: usize = 2;
@@ -28,28 +27,18 @@ pub enum Prefilter {
 }
 
 impl Prefilter {
+    /// Builds the prefilter for a regex from its parsed form (see [`crate::lazy::LazyRegex`]).
+    pub fn for_hir(hir: &Hir) -> Prefilter {
+        Prefilter::from_requirement(best(required_literals(hir)))
+    }
+
     /// Builds the prefilter for a regex compiled by [`crate::goregex::compile`]: parsed the same
     /// way (bytes, Unicode off, Unicode on as the fallback).
+    #[cfg(test)]
     pub fn for_regex(regex: &str) -> Prefilter {
-        let regex = crate::goregex::translate(regex);
-        let regex = regex.as_ref();
-        let parsed = ParserBuilder::new()
-            .allow_invalid_utf8(true)
-            .unicode(false)
-            .nest_limit(1000)
-            .build()
-            .parse(regex)
-            .ok()
-            .or_else(|| {
-                ParserBuilder::new()
-                    .nest_limit(1000)
-                    .build()
-                    .parse(regex)
-                    .ok()
-            });
-        match parsed {
-            Some(hir) => Prefilter::from_requirement(best(required_literals(&hir))),
-            None => Prefilter::None,
+        match crate::lazy::LazyRegex::new(regex) {
+            Ok((_, hir)) => Prefilter::for_hir(&hir),
+            Err(_) => Prefilter::None,
         }
     }
 

@@ -9,70 +9,75 @@
 //! Patterns are only joined with others compiled in the same mode (ASCII or Unicode classes,
 //! see [`crate::goregex`]). A pattern containing `#` stays on its own: under `(?x)` that starts
 //! a comment, which would swallow the closing parenthesis of its group.
+//!
+//! The union is built on first use, as a [`LazyRegex`] is: its members were checked when they
+//! were made, and building the alternation is the expensive part.
+use std::sync::OnceLock;
+
 use regex::bytes::Regex;
 
 use crate::goregex::{build, Mode};
+use crate::lazy::LazyRegex;
 
 /// A union that fails to compile (size limit) is split in halves until its parts compile.
 #[derive(Clone, Debug, Default)]
 pub struct RegexUnion {
-    parts: Vec<Regex>,
+    members: Vec<LazyRegex>,
+    parts: OnceLock<Vec<Regex>>,
 }
 
 impl RegexUnion {
-    /// The union of `regexes`, compiled by [`crate::goregex::compile`] (whose `as_str()` is the
-    /// translated text).
-    pub fn new(regexes: &[Regex]) -> RegexUnion {
-        let mut ascii = Vec::new();
-        let mut unicode = Vec::new();
-        let mut parts = Vec::new();
-        for re in regexes {
-            let text = re.as_str();
-            if text.contains('#') {
-                parts.push(re.clone());
-            } else if parses_in_ascii_mode(text) {
-                ascii.push(re);
-            } else {
-                unicode.push(re);
-            }
+    /// The union of `regexes` (checked, not yet compiled: see [`LazyRegex`]).
+    pub fn new(regexes: &[LazyRegex]) -> RegexUnion {
+        RegexUnion {
+            members: regexes.to_vec(),
+            parts: OnceLock::new(),
         }
-        join(&ascii, Mode::Ascii, &mut parts);
-        join(&unicode, Mode::Unicode, &mut parts);
-        RegexUnion { parts }
     }
 
     /// Whether any of the regexes matches somewhere in `input` (false for an empty list).
     #[inline]
     pub fn is_match(&self, input: &[u8]) -> bool {
-        self.parts.iter().any(|re| re.is_match(input))
+        self.parts().iter().any(|re| re.is_match(input))
     }
 
     /// How many regexes are actually run per question (for tests and explain output).
     pub fn compiled_parts(&self) -> usize {
-        self.parts.len()
+        self.parts().len()
+    }
+
+    fn parts(&self) -> &[Regex] {
+        self.parts.get_or_init(|| compile_parts(&self.members))
     }
 }
 
-/// Whether `text` is valid in ASCII mode, the mode `goregex` tries first. Parsing is enough to
-/// sort the patterns (and much cheaper than compiling each): should a pattern still fail to
-/// compile in a union, `join` splits the union until it stands alone, compiled as it was.
-fn parses_in_ascii_mode(text: &str) -> bool {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .allow_invalid_utf8(true)
-        .build()
-        .parse(text)
-        .is_ok()
+fn compile_parts(members: &[LazyRegex]) -> Vec<Regex> {
+    let mut ascii = Vec::new();
+    let mut unicode = Vec::new();
+    let mut parts = Vec::new();
+    for member in members {
+        if member.as_str().contains('#') {
+            // A member that does not build (see `LazyRegex`) matches nothing.
+            parts.extend(member.get().cloned());
+        } else if member.mode() == Mode::Ascii {
+            ascii.push(member);
+        } else {
+            unicode.push(member);
+        }
+    }
+    join(&ascii, Mode::Ascii, &mut parts);
+    join(&unicode, Mode::Unicode, &mut parts);
+    parts
 }
 
-fn join(regexes: &[&Regex], mode: Mode, parts: &mut Vec<Regex>) {
-    match regexes {
+fn join(members: &[&LazyRegex], mode: Mode, parts: &mut Vec<Regex>) {
+    match members {
         [] => {}
-        [one] => parts.push((*one).clone()),
+        [one] => parts.extend(one.get().cloned()),
         many => {
             let text: Vec<String> = many
                 .iter()
-                .map(|re| format!("(?:{})", re.as_str()))
+                .map(|member| format!("(?:{})", member.as_str()))
                 .collect();
             match build(&text.join("|"), mode) {
                 Ok(re) => parts.push(re),
@@ -92,7 +97,10 @@ mod tests {
     use crate::goregex::compile;
 
     fn union(patterns: &[&str]) -> RegexUnion {
-        let regexes: Vec<Regex> = patterns.iter().map(|p| compile(p).unwrap()).collect();
+        let regexes: Vec<LazyRegex> = patterns
+            .iter()
+            .map(|p| LazyRegex::new(p).unwrap().0)
+            .collect();
         RegexUnion::new(&regexes)
     }
 

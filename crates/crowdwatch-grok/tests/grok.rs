@@ -208,3 +208,18 @@ fn load_dir_reads_dotless_files_in_sorted_order() {
     assert_eq!(diags.len(), 1);
     assert_eq!(lib.len(), 2);
 }
+
+#[test]
+fn the_regex_is_built_on_first_use() {
+    let lib = library(&[("WORD", r"\w+")]);
+    let grok = compile("user=%{WORD:user}", &lib).unwrap();
+    assert!(!grok.is_built());
+    let mut m = grok.new_match();
+    // The prefilter (`user=`) rules this line out without the regex.
+    assert!(!grok.match_into(b"nothing here", &mut m));
+    assert!(!grok.is_built());
+    let line = b"login user=root";
+    assert!(grok.match_into(line, &mut m));
+    assert!(grok.is_built());
+    assert_eq!(m.value(0, line), b"root");
+}

@@ -261,8 +261,8 @@ fn load_data(entries: &[DataSourceYaml], config_dirs: &[PathBuf], file: &str, da
         if is_regexp {
             let mut res = Vec::new();
             for (i, l) in lines.iter().enumerate() {
-                match crowdwatch_grok::goregex::compile(l) {
-                    Ok(r) => res.push(r),
+                match crowdwatch_grok::LazyRegex::new(l) {
+                    Ok((r, _)) => res.push(r),
                     Err(e) => diags.push(Diagnostic::warning(Item::Data, &files::display_path(&path), i + 1, format!("regexp skipped: {e}"))),
                 }
             }
