@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../engine/package-root';
 import { registerApi } from './commands/api';
 import { registerBench } from './commands/bench';
+import { registerBouncer } from './commands/bouncer';
 import { registerExplain } from './commands/explain';
 import { registerLint } from './commands/lint';
 import { registerAlerts } from './commands/manage/alerts';
@@ -26,6 +27,7 @@ const COMMANDS = [
   registerDecisions,
   registerAlerts,
   registerBouncers,
+  registerBouncer,
   registerMachines,
   registerSimulation,
   registerLapi,

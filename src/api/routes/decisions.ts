@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hashApiKey, sameDigest } from '../credentials';
 import { type ApiContext, userAgent } from '../context';
 import { ApiError, forbidden } from '../errors';
+import { LONG_POLL_HEADER } from '../long-poll';
 import { decisionFilter, type Query, streamQuery } from '../query';
 import { decisionList } from '../render';
 import type { Bouncer } from '../../store/types';
@@ -60,6 +61,7 @@ export function decisionRoutes(app: FastifyInstance, ctx: ApiContext): void {
     }
     const agent = userAgent(req.headers['user-agent']) ?? { type: '', version: '' };
     await ctx.store.bouncers.recordPull(bouncer.id, { at: now, lastRevision: changes.lastRevision, ip: req.ip, ...agent });
+    reply.header(LONG_POLL_HEADER, `${MAX_WAIT_MS / 1000}s`);
     return send(reply, `{"deleted":${decisionList(changes.deleted, now)},"new":${decisionList(changes.fresh, now)}}`);
   });
 

@@ -1,0 +1,223 @@
+// Decisions in, kernel set elements out. Each stream update becomes one nft transaction; a full
+// list (startup, periodic resync, or after a failed transaction) is diffed against what the
+// kernel really holds, so a restart changes nothing that is already right and drift is repaired.
+import { DecisionCache } from '../common/decision-cache';
+import type { StreamUpdate } from '../common/decision-stream';
+import { type Family, spanKey, spanOf } from './addresses';
+import { Allowlist } from './allowlist';
+import type { TimedSpan } from './intervals';
+import type { Nft } from './nft';
+import { prepareTable, type SetRouting, type TableLayout } from './ruleset';
+import { type SetChanges, setRef, TargetSet, wantedIntervals } from './target-set';
+
+export interface NftablesBouncerOptions {
+  nft: Nft;
+  layout: TableLayout;
+  /** Decision types to drop (default `ban`). */
+  types: ReadonlySet<string>;
+  /** Addresses and ranges never dropped (loopback and the API's addresses included by the caller). */
+  allow: readonly string[];
+  log: (message: string) => void;
+  verbose?: boolean;
+}
+
+export interface ApplyReport {
+  added: number;
+  removed: number;
+  elements: number;
+  ms: number;
+}
+
+const NEAR_FULL = 0.9;
+
+export class NftablesBouncer {
+  readonly cache = new DecisionCache();
+  private sets: TargetSet[] = [];
+  private readonly byRef = new Map<string, TargetSet>();
+  private routing: SetRouting = { addresses: {}, ranges: {} };
+  private readonly allow: Allowlist;
+  private readonly warned = new Set<string>();
+  private readonly nearFull = new Set<string>();
+  /** Decision values routed to a set, and where. */
+  private readonly placed = new Map<string, TargetSet>();
+  /** Transactions applied, and the last one's report. */
+  updates = 0;
+  last: ApplyReport | null = null;
+
+  constructor(private readonly opts: NftablesBouncerOptions) {
+    this.allow = new Allowlist(opts.allow);
+  }
+
+  async start(): Promise<void> {
+    this.routing = await prepareTable(this.opts.nft, this.opts.layout);
+    const specs = [...Object.values(this.routing.addresses), ...Object.values(this.routing.ranges)];
+    for (const spec of specs) {
+      const set = new TargetSet(spec);
+      if (!this.byRef.has(set.ref)) this.byRef.set(set.ref, set);
+    }
+    this.sets = [...this.byRef.values()];
+  }
+
+  /** Element counts by set, for status output. */
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.sets.map((s) => [s.spec.name, s.installed.size]));
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.opts.log(message);
+  }
+
+  private targetOf(value: string): { set: TargetSet; family: Family } | null {
+    const parsed = spanOf(value);
+    if (!parsed) {
+      this.warnOnce(`bad:${value}`, `ignoring decision on '${value.slice(0, 80)}': not an IP address or range`);
+      return null;
+    }
+    const single = parsed.span.start === parsed.span.end;
+    const spec = (single ? this.routing.addresses : this.routing.ranges)[parsed.family];
+    if (!spec) {
+      this.warnOnce(`route:${single}:${parsed.family}`, `no set takes IPv${parsed.family} ${single ? 'addresses' : 'ranges'}: those decisions are not enforced`);
+      return null;
+    }
+    return { set: this.byRef.get(setRef(spec)) as TargetSet, family: parsed.family };
+  }
+
+  /** The span `value` should occupy until its decision ends, or null (no decision, allowlisted). */
+  private wanted(value: string, now: number): TimedSpan | null {
+    const d = this.cache.effective(value, now, this.opts.types);
+    const parsed = spanOf(value);
+    if (!d || !parsed) return null;
+    if (this.allow.covers(parsed.family, parsed.span)) {
+      this.warnOnce(`allow:${value}`, `not dropping ${value}: it is allowlisted (loopback, the API's address or --allow)`);
+      return null;
+    }
+    return { ...parsed.span, until: d.until };
+  }
+
+  private place(value: string): TargetSet | null {
+    const old = this.placed.get(value);
+    const target = this.targetOf(value)?.set ?? null;
+    if (old && old !== target) old.members.delete(value);
+    if (target) {
+      target.members.add(value);
+      this.placed.set(value, target);
+    } else this.placed.delete(value);
+    return target;
+  }
+
+  private forget(value: string): void {
+    this.placed.get(value)?.members.delete(value);
+    this.placed.delete(value);
+  }
+
+  /** The whole wanted content of an interval set. */
+  private intervalWanted(set: TargetSet, now: number): Map<string, TimedSpan> {
+    const spans: TimedSpan[] = [];
+    for (const value of set.members) {
+      const w = this.wanted(value, now);
+      if (w) spans.push(w);
+    }
+    return wantedIntervals(spans, this.allow.holes[set.spec.family]);
+  }
+
+  private addressWanted(values: Iterable<string>, now: number): Map<string, TimedSpan | null> {
+    const out = new Map<string, TimedSpan | null>();
+    for (const value of values) {
+      const parsed = spanOf(value);
+      if (!parsed) continue;
+      const key = spanKey(parsed.span);
+      const w = this.wanted(value, now);
+      const prev = out.get(key);
+      if (!prev || (w && w.until > prev.until)) out.set(key, w);
+    }
+    return out;
+  }
+
+  /** Applies one stream update; rejects when the kernel could not be brought in line. */
+  async apply(update: StreamUpdate): Promise<ApplyReport> {
+    const changed = this.cache.apply(update);
+    for (const value of this.cache.expire(Date.now())) changed.add(value);
+    if (update.full) return this.reconcile();
+    try {
+      return await this.applyChanged(changed);
+    } catch (error) {
+      this.opts.log(`nft transaction failed, reconciling with the kernel: ${(error as Error).message}`);
+      return this.reconcile();
+    }
+  }
+
+  private async applyChanged(values: Set<string>): Promise<ApplyReport> {
+    const now = Date.now();
+    const touched = new Map<TargetSet, string[]>();
+    for (const value of values) {
+      const hadSet = this.placed.get(value);
+      const set = this.cache.effective(value, now) ? this.place(value) : (this.forget(value), null);
+      for (const s of new Set([hadSet, set])) {
+        if (!s) continue;
+        const list = touched.get(s) ?? [];
+        list.push(value);
+        touched.set(s, list);
+      }
+    }
+    const plans: [TargetSet, SetChanges][] = [];
+    for (const [set, list] of touched) {
+      set.dropExpired(now);
+      plans.push([set, set.spec.interval ? set.diff(this.intervalWanted(set, now), now) : set.diffSome(this.addressWanted(list, now), now)]);
+    }
+    return this.commit(plans);
+  }
+
+  /** Reads every set from the kernel, then writes whatever differs from the decisions. */
+  async reconcile(): Promise<ApplyReport> {
+    const now = Date.now();
+    for (const value of this.cache.values()) this.place(value);
+    for (const [value] of this.placed) if (!this.cache.effective(value, now)) this.forget(value);
+    const plans: [TargetSet, SetChanges][] = [];
+    for (const set of this.sets) {
+      const listed = await this.opts.nft.list(['set', set.spec.tableFamily, set.spec.table, set.spec.name]);
+      const readAt = Date.now();
+      set.loadKernel(listed ?? [], readAt);
+      const wanted = set.spec.interval ? this.intervalWanted(set, readAt) : (() => {
+        const all = this.addressWanted(set.members, readAt);
+        const out = new Map<string, TimedSpan>();
+        for (const [key, w] of all) if (w) out.set(key, w);
+        return out;
+      })();
+      plans.push([set, set.diff(wanted, readAt)]);
+    }
+    const report = await this.commit(plans);
+    this.opts.log(`reconciled with the kernel: +${report.added} -${report.removed}, ${report.elements} elements (${Object.entries(this.counts()).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+    return report;
+  }
+
+  private async commit(plans: [TargetSet, SetChanges][]): Promise<ApplyReport> {
+    const started = Date.now();
+    const lines: string[] = [];
+    for (const [set, changes] of plans) lines.push(...set.script(changes, Date.now()));
+    if (lines.length > 0) await this.opts.nft.apply(`${lines.join('\n')}\n`);
+    let added = 0;
+    let removed = 0;
+    for (const [set, changes] of plans) {
+      set.commit(changes);
+      added += changes.adds.length;
+      removed += changes.removes.length;
+      this.reportFill(set);
+    }
+    this.updates++;
+    const elements = this.sets.reduce((n, s) => n + s.installed.size, 0);
+    this.last = { added, removed, elements, ms: Date.now() - started };
+    if (this.opts.verbose && lines.length > 0) this.opts.log(`applied +${added} -${removed} in ${this.last.ms} ms (${elements} elements)`);
+    return this.last;
+  }
+
+  private reportFill(set: TargetSet): void {
+    const { name, size } = set.spec;
+    if (set.overflow > 0) this.opts.log(`set ${name} is full (size ${size}): ${set.overflow} decisions not enforced; raise --set-size`);
+    const near = set.installed.size >= size * NEAR_FULL;
+    if (near && !this.nearFull.has(name)) this.opts.log(`set ${name} holds ${set.installed.size} of ${size} elements`);
+    if (near) this.nearFull.add(name);
+    else if (set.installed.size < size * 0.8) this.nearFull.delete(name);
+  }
+}
