@@ -99,7 +99,8 @@ export class DecisionStore {
    * nothing committed in the same millisecond is missed or sent twice) and those that expired on
    * their own since the previous poll's time. With `dedup`, only the longest decision per (value,
    * type, scope) is sent; an ended decision whose target is still covered by another active one
-   * is not sent as deleted, so a bouncer never lifts a ban that still holds.
+   * is not sent as deleted, so a bouncer never lifts a ban that still holds. Without `dedup` the
+   * bouncer tracks every decision by id and gets every one that ended.
    */
   async stream(filter: DecisionFilter, since: { lastPull: number | null; lastRevision: number } | null, dedup: boolean, now = Date.now()): Promise<StreamChanges> {
     const maxRows = await this.db.all<{ r: number | null }>('SELECT max(revision) AS r FROM decisions');
@@ -114,9 +115,9 @@ export class DecisionStore {
     const touched = since === null ? candidates : await this.activeForValues(filter, [...candidates, ...ended].map((d) => d.value), now, lastRevision);
     const isNew = (d: Decision): boolean => since === null || d.revision > since.lastRevision;
     const fresh = dedup ? longestPerTarget(touched).filter(isNew) : candidates;
+    if (!dedup) return { fresh, deleted: ended, lastRevision };
     const stillCovered = new Set(touched.map((d) => `${d.value}\u0000${d.type}`));
-    let deleted = ended.filter((d) => !stillCovered.has(`${d.value}\u0000${d.type}`));
-    if (dedup) deleted = longestPerTarget(deleted);
+    const deleted = longestPerTarget(ended.filter((d) => !stillCovered.has(`${d.value}\u0000${d.type}`)));
     return { fresh, deleted, lastRevision };
   }
 

@@ -1,6 +1,7 @@
 // The local API behaviour every store backend must give, driven over HTTP on a loopback port.
 // lapi-sqlite.test.ts and lapi-postgres.test.ts run it against SQLite and PostgreSQL.
 import type { ExecutionContext } from 'ava';
+import { LONG_POLL_HEADER } from '../../src/api/long-poll';
 import { runCli } from '../helpers/run-cli';
 import type { TestApi } from '../helpers/api';
 
@@ -226,6 +227,25 @@ export function lapiSuite(test: Register, start: StartApi): void {
       // Ending one of two decisions on a target does not tell bouncers to lift it.
       t.is((await runCli('decisions', 'delete', '--scenario', 'shorter', ...api.flags)).code, 0);
       t.is((await request(api, 'GET', '/v1/decisions/stream', { key })).text, '{"deleted":null,"new":null}');
+    } finally {
+      await api.close();
+    }
+  });
+
+  test('the stream without dedup: every decision on a target, every one that ends, and the long-poll header', async (t) => {
+    const api = await start();
+    try {
+      const { key } = await credentials(api);
+      for (const duration of ['1h', '5h']) t.is((await runCli('decisions', 'add', '--ip', '192.0.2.9', '--duration', duration, ...api.flags)).code, 0);
+      const startup = await request(api, 'GET', '/v1/decisions/stream?startup=true&dedup=false', { key });
+      t.is(startup.headers.get(LONG_POLL_HEADER), '60s');
+      const ids = startup.json.new.map((d: { id: number; duration: string }) => [d.id, d.duration.startsWith('4h')]);
+      t.is(ids.length, 2, 'both decisions on the address');
+      const longer = ids.find(([, long]: [number, boolean]) => long)[0];
+      t.is((await runCli('decisions', 'delete', '--id', String(longer), ...api.flags)).code, 0);
+      const after = await request(api, 'GET', '/v1/decisions/stream?dedup=false', { key });
+      t.deepEqual(after.json.deleted.map((d: { id: number }) => d.id), [longer], 'the ended one is reported though another still covers the address');
+      t.is(after.json.new, null);
     } finally {
       await api.close();
     }

@@ -161,12 +161,22 @@ export class NftablesBouncer {
         touched.set(s, list);
       }
     }
+    // A set that had to leave elements out looks at all its members again: room may have freed.
+    for (const set of this.sets) if (set.overflow > 0 && !touched.has(set)) touched.set(set, []);
     const plans: [TargetSet, SetChanges][] = [];
     for (const [set, list] of touched) {
       set.dropExpired(now);
-      plans.push([set, set.spec.interval ? set.diff(this.intervalWanted(set, now), now) : set.diffSome(this.addressWanted(list, now), now)]);
+      plans.push([set, this.plan(set, set.overflow > 0 ? set.members : list, now)]);
     }
     return this.commit(plans);
+  }
+
+  private plan(set: TargetSet, values: Iterable<string>, now: number): SetChanges {
+    if (set.spec.interval) return set.diff(this.intervalWanted(set, now), now);
+    if (values !== set.members) return set.diffSome(this.addressWanted(values, now), now);
+    const wanted = new Map<string, TimedSpan>();
+    for (const [key, w] of this.addressWanted(values, now)) if (w) wanted.set(key, w);
+    return set.diff(wanted, now);
   }
 
   /** Reads every set from the kernel, then writes whatever differs from the decisions. */
@@ -179,13 +189,7 @@ export class NftablesBouncer {
       const listed = await this.opts.nft.list(['set', set.spec.tableFamily, set.spec.table, set.spec.name]);
       const readAt = Date.now();
       set.loadKernel(listed ?? [], readAt);
-      const wanted = set.spec.interval ? this.intervalWanted(set, readAt) : (() => {
-        const all = this.addressWanted(set.members, readAt);
-        const out = new Map<string, TimedSpan>();
-        for (const [key, w] of all) if (w) out.set(key, w);
-        return out;
-      })();
-      plans.push([set, set.diff(wanted, readAt)]);
+      plans.push([set, this.plan(set, set.members, readAt)]);
     }
     const report = await this.commit(plans);
     this.opts.log(`reconciled with the kernel: +${report.added} -${report.removed}, ${report.elements} elements (${Object.entries(this.counts()).map(([k, v]) => `${k} ${v}`).join(', ')})`);
