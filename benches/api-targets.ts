@@ -27,24 +27,33 @@ const MACHINE = { login: 'bench-agent', password: 'bench-password-0123456789' };
 const BAN_MS = 4 * 3600_000;
 const SCENARIO = 'bench/ssh-bf';
 
+/**
+ * Writes a bouncer key, a watcher and `decisions` bans (ipOf(0) upward) into the store of
+ * `dir`, through the store; resolves to the seconds it took.
+ */
+export async function seedCrowdwatchStore(dir: string, decisions: number, progress: (line: string) => void): Promise<number> {
+  const store = await Store.open(loadApiConfig({ dataDir: dir }).store);
+  try {
+    await store.bouncers.add('bench', hashApiKey(BOUNCER_KEY));
+    await store.machines.add(MACHINE.login, await hashPassword(MACHINE.password), true);
+    const now = Date.now();
+    const t0 = performance.now();
+    for (let i = 0; i < decisions; i += 1000) {
+      await store.alerts.insert(Array.from({ length: Math.min(1000, decisions - i) }, (_, j) => alertFor(ipOf(i + j), now)), now);
+      progress(`loading decisions ${Math.min(i + 1000, decisions)}/${decisions}`);
+    }
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await store.close();
+  }
+}
+
+export const BENCH_CREDENTIALS = { bouncerKey: BOUNCER_KEY, machine: MACHINE };
+
 export async function startCrowdwatch(decisions: number, progress: (line: string) => void): Promise<RunningTarget> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crowdwatch-apibench-'));
   try {
-    const store = await Store.open(loadApiConfig({ dataDir: dir }).store);
-    let seconds: number;
-    try {
-      await store.bouncers.add('bench', hashApiKey(BOUNCER_KEY));
-      await store.machines.add(MACHINE.login, await hashPassword(MACHINE.password), true);
-      const now = Date.now();
-      const t0 = performance.now();
-      for (let i = 0; i < decisions; i += 1000) {
-        await store.alerts.insert(Array.from({ length: Math.min(1000, decisions - i) }, (_, j) => alertFor(ipOf(i + j), now)), now);
-        progress(`loading decisions ${Math.min(i + 1000, decisions)}/${decisions}`);
-      }
-      seconds = (performance.now() - t0) / 1000;
-    } finally {
-      await store.close();
-    }
+    const seconds = await seedCrowdwatchStore(dir, decisions, progress);
     const port = await freeLoopbackPort();
     const api = new Server(process.execPath, [path.join(packageRoot, 'bin/crowdwatch.js'), 'api', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { cwd: dir, env: process.env });
     for (let i = 0; !/listening/.test(api.output); i++) {

@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import test from 'ava';
 import { packageRoot } from '../../src/engine/package-root';
+import { startCrowdsecLapi } from '../../src/reference/lapi';
+import { findReference, isSkip } from '../../src/reference/reference';
 import { Server, sleep } from '../../src/reference/processes';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { eventually } from '../helpers/daemon';
@@ -129,6 +131,41 @@ kernelTest('nftables bouncer: a full set is reported and the rest is left out, n
   } finally {
     await b?.stop();
     await api.close();
+    ns.remove();
+  }
+});
+
+const reference = findReference();
+const crowdsecTest = why || isSkip(reference) ? test.serial.skip : test.serial;
+
+crowdsecTest("nftables bouncer against CrowdSec 1.4.6's own local API: polls, fills, follows deletions", async (t) => {
+  const ns = Netns.create(`cwc-${process.pid}`);
+  const lapi = await startCrowdsecLapi();
+  const dir = tempDir('nft-crowdsec');
+  let b: Server | undefined;
+  try {
+    const key = 'crowdsec-lapi-bouncer-key-01';
+    await lapi.addBouncer('crowdwatch-nft', key);
+    await lapi.addMachine('cscli-machine', 'cscli-machine-password-0123');
+    await lapi.cscli(['decisions', 'add', '--ip', '192.0.2.44', '--duration', '1h']);
+    await lapi.cscli(['decisions', 'add', '--range', '198.51.100.0/24', '--duration', '1h']);
+    b = new Server(
+      process.execPath,
+      [path.join(packageRoot, 'bin/crowdwatch.js'), 'bouncer', 'nftables', '--api-url', lapi.url, '--api-key', key, '--nft', ns.nftWrapper(dir), '--table', 'cwtest', '--poll', '1s'],
+      { cwd: packageRoot, env: process.env },
+    );
+    await waitOutput(b, /reconciled with the kernel/);
+    t.deepEqual(ns.elements('cwtest', 'banned-v4'), ['192.0.2.44']);
+    t.deepEqual(ns.elements('cwtest', 'banned-ranges-v4'), ['198.51.100.0-198.51.100.255']);
+    await lapi.cscli(['decisions', 'add', '--ip', '2001:db8::44', '--duration', '1h']);
+    await lapi.cscli(['decisions', 'delete', '--ip', '192.0.2.44']);
+    await eventually('the poll to bring both changes', 15_000, async () =>
+      ns.elements('cwtest', 'banned-v6').includes('2001:db8::44') && ns.elements('cwtest', 'banned-v4').length === 0 ? true : undefined,
+    );
+    t.notRegex(b.output, /decision stream:/, 'no pull failed');
+  } finally {
+    await b?.stop();
+    await lapi.stop();
     ns.remove();
   }
 });

@@ -29,6 +29,7 @@ export interface ApplyReport {
 }
 
 const NEAR_FULL = 0.9;
+const SWEEP_MS = 1000;
 
 export class NftablesBouncer {
   readonly cache = new DecisionCache();
@@ -43,6 +44,7 @@ export class NftablesBouncer {
   /** Transactions applied, and the last one's report. */
   updates = 0;
   last: ApplyReport | null = null;
+  private lastSweep = 0;
 
   constructor(private readonly opts: NftablesBouncerOptions) {
     this.allow = new Allowlist(opts.allow);
@@ -138,7 +140,12 @@ export class NftablesBouncer {
   /** Applies one stream update; rejects when the kernel could not be brought in line. */
   async apply(update: StreamUpdate): Promise<ApplyReport> {
     const changed = this.cache.apply(update);
-    for (const value of this.cache.expire(Date.now())) changed.add(value);
+    // Sweeping every decision costs O(n): once a second is enough (the kernel times elements out itself).
+    const now = Date.now();
+    if (update.full || now - this.lastSweep >= SWEEP_MS) {
+      this.lastSweep = now;
+      for (const value of this.cache.expire(now)) changed.add(value);
+    }
     if (update.full) return this.reconcile();
     try {
       return await this.applyChanged(changed);

@@ -46,8 +46,12 @@ export class TargetSet {
     return setRef(this.spec);
   }
 
-  /** Forgets elements the kernel has timed out by `now`. */
+  private lastDrop = 0;
+
+  /** Forgets elements the kernel has timed out by `now` (a sweep at most once a second). */
   dropExpired(now: number): void {
+    if (now - this.lastDrop < 1000) return;
+    this.lastDrop = now;
     for (const [key, e] of this.installed) if (e.until <= now) this.installed.delete(key);
   }
 
