@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { hashPassword, newPassword, verifyPassword } from '../api/credentials';
+import { hashApiKey, hashPassword, newApiKey, newPassword, verifyPassword } from '../api/credentials';
 import type { WatcherCredentials } from '../api/client';
 import { ConfigError, readMap, readYamlFile, scalar } from '../config/yaml-reader';
 import type { Store } from '../store/store';
@@ -50,4 +50,25 @@ export async function localAgentCredentials(store: Store, dataDir: string, apiUr
   fs.mkdirSync(dataDir, { recursive: true });
   writeCredentialsFile(file, creds);
   return creds;
+}
+
+/**
+ * The API key of a bouncer `crowdwatch run` starts itself (`bouncers:` in config.yaml): kept in
+ * `<data-dir>/bouncer-<kind>.key` (0600) and registered as `<hostname>-crowdwatch-<kind>`;
+ * made again when the file is gone or the store no longer knows it.
+ */
+export async function localBouncerKey(store: Store, dataDir: string, kind: string): Promise<string> {
+  const file = path.join(dataDir, `bouncer-${kind}.key`);
+  if (fs.existsSync(file)) {
+    const saved = fs.readFileSync(file, 'utf8').trim();
+    if (saved && (await store.bouncers.byKeyHash(hashApiKey(saved)))) return saved;
+  }
+  const name = `${os.hostname()}-crowdwatch-${kind}`;
+  const key = newApiKey();
+  await store.bouncers.delete(name);
+  await store.bouncers.add(name, hashApiKey(key));
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(`${file}.tmp`, `${key}\n`, { mode: 0o600 });
+  fs.renameSync(`${file}.tmp`, file);
+  return key;
 }

@@ -1,11 +1,12 @@
 import { type AcquisEntry, type AcquisitionSource, createSource } from '../acquisition';
 import { WatcherClient, type WatcherCredentials } from '../api/client';
 import { type RunningApi, startApi } from '../api/server';
-import type { ApiConfig } from '../config/api-config';
+import { type NftablesService, startNftablesService } from '../bouncers/nftables/run';
+import type { ApiConfig, NftablesConfig } from '../config/api-config';
 import { bindings } from '../engine/native';
 import { resolveEngineOptions } from '../engine/options';
 import { Agent } from './agent';
-import { localAgentCredentials } from './credentials';
+import { localAgentCredentials, localBouncerKey } from './credentials';
 import { AgentJournal } from './journal';
 
 export interface DaemonOptions {
@@ -25,6 +26,8 @@ export interface DaemonOptions {
 export interface RunningDaemon {
   api: RunningApi | null;
   agent: Agent;
+  /** The nftables bouncer, when config.yaml has `bouncers.nftables`. */
+  nftables: NftablesService | null;
   sources: AcquisitionSource[];
   /** Resolves when every source that can end (cat files, stdin) has ended. */
   sourcesEnded(): Promise<void>;
@@ -44,30 +47,54 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   }));
   const journal = AgentJournal.open(config.agent.journalFile);
   let api: RunningApi | null = null;
+  let nftables: NftablesService | null = null;
   try {
     let creds = options.remote;
     if (!creds) {
       api = await startApi(config, log);
       creds = await localAgentCredentials(api.ctx.store, config.dataDir, api.url);
     }
+    if (config.bouncers.nftables && !api) throw Object.assign(new Error('bouncers.nftables runs beside the local API: remove it or drop --no-api'), { code: 'CW_USAGE' });
+    if (config.bouncers.nftables && api) nftables = await startNftables(config.bouncers.nftables, api, config.dataDir, log);
     const sources = options.acquisition.map((entry) => createSource(entry, { maxLineBytes: options.maxLineBytes, ...(options.pollMs ? { pollMs: options.pollMs } : {}) }));
     const agent = new Agent({ engine, journal, pusher: new WatcherClient(creds), sources, log, ...(options.tickMs ? { tickMs: options.tickMs, checkpointMs: options.tickMs } : {}) });
     await agent.start();
     return {
       api,
       agent,
+      nftables,
       sources,
       async sourcesEnded() {
         await Promise.all(sources.map((s) => s.ended ?? new Promise<void>(() => undefined)));
       },
       async stop() {
         await agent.stop();
+        await nftables?.stop();
         await api?.close();
       },
     };
   } catch (error) {
     journal.close();
+    await nftables?.stop();
     await api?.close();
     throw error;
   }
+}
+
+async function startNftables(c: NftablesConfig, api: RunningApi, dataDir: string, log: (m: string) => void): Promise<NftablesService> {
+  return startNftablesService({
+    stream: {
+      url: api.url,
+      apiKey: await localBouncerKey(api.ctx.store, dataDir, 'nftables'),
+      userAgent: 'crowdwatch-nftables-bouncer/0.1.0',
+      pollMs: 10_000,
+      waitMs: 30_000,
+      resyncMs: 300_000,
+      scopes: ['ip', 'range'],
+      log,
+    },
+    layout: { mode: 'owned', table: c.table, hooks: c.hooks, priority: c.priority, size: c.setSize },
+    types: new Set(c.types),
+    allow: c.allow,
+  });
 }

@@ -1,10 +1,18 @@
 /**
- * Wakes long-polling bouncers when decisions change in this process. Changes made by another
- * process on the same database (the CLI, a second API) are caught by the waiters' periodic
- * recheck instead.
+ * Wakes long-polling bouncers when decisions change. A write through this process notifies at
+ * once; a write by another process on the same database (the CLI, a second API) is seen by a
+ * cheap probe of the highest decision revision, run every PROBE_MS while anyone waits.
  */
+export const PROBE_MS = 200;
+
 export class DecisionChanges {
   private waiters = new Set<() => void>();
+  private probing: NodeJS.Timeout | null = null;
+  private lastRevision: number | null = null;
+  private closed = false;
+
+  /** `probe` reads the highest decision revision in the database (none: no cross-process wake-up). */
+  constructor(private readonly probe?: () => Promise<number>) {}
 
   notify(): void {
     const waiting = this.waiters;
@@ -22,11 +30,35 @@ export class DecisionChanges {
       };
       const timer = setTimeout(wake, ms);
       this.waiters.add(wake);
+      this.startProbing();
     });
+  }
+
+  private startProbing(): void {
+    if (!this.probe || this.probing || this.closed) return;
+    const tick = async (): Promise<void> => {
+      try {
+        const revision = await (this.probe as () => Promise<number>)();
+        if (this.lastRevision !== null && revision !== this.lastRevision) this.notify();
+        this.lastRevision = revision;
+      } catch {
+        // The database is busy or closing: the waiters' own recheck still runs.
+      }
+      if (this.waiters.size === 0 || this.closed) {
+        this.probing = null;
+        this.lastRevision = null;
+        return;
+      }
+      this.probing = setTimeout(() => void tick(), PROBE_MS);
+    };
+    this.probing = setTimeout(() => void tick(), 0);
   }
 
   /** Releases every waiter (shutdown). */
   close(): void {
+    this.closed = true;
+    if (this.probing) clearTimeout(this.probing);
+    this.probing = null;
     this.notify();
   }
 }

@@ -76,7 +76,7 @@ export async function startApi(config: ApiConfig, log: (message: string) => void
   const decider = DecisionMaker.load(config.profilesFile, config.allowlist, config.simulationFile);
   const store = await Store.open(config.store);
   const secret = process.env.CROWDWATCH_LAPI_SECRET ?? (await store.setting('jwt_secret', TokenIssuer.newSecret));
-  const ctx: ApiContext = { config, store, decider, tokens: new TokenIssuer(secret), changes: new DecisionChanges(), log };
+  const ctx: ApiContext = { config, store, decider, tokens: new TokenIssuer(secret), changes: new DecisionChanges(() => store.decisions.revision()), log };
   const app = await buildApi(ctx);
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });

@@ -26,6 +26,18 @@ export interface ApiConfig {
   maxBodyBytes: number;
   /** What `crowdwatch run` reads and how its agent reaches the API. */
   agent: AgentConfig;
+  /** Bouncers `crowdwatch run` starts beside its local API (`bouncers:` in config.yaml). */
+  bouncers: { nftables?: NftablesConfig };
+}
+
+/** `bouncers.nftables`: the owned-table options of `crowdwatch bouncer nftables`. */
+export interface NftablesConfig {
+  table: string;
+  hooks: string[];
+  priority: number;
+  setSize: number;
+  allow: string[];
+  types: string[];
 }
 
 export interface AgentConfig {
@@ -99,6 +111,7 @@ export function loadApiConfig(overrides: ApiConfigOverrides = {}): ApiConfig {
       acquisitionDirs: [path.join(dataDir, 'acquis.d')],
       journalFile: path.join(dataDir, 'agent-journal.jsonl'),
     },
+    bouncers: {},
   };
   if (fs.existsSync(path.join(dataDir, 'profiles.yaml'))) config.profilesFile = path.join(dataDir, 'profiles.yaml');
   const file = overrides.configFile ?? path.join(dataDir, 'config.yaml');
@@ -145,6 +158,22 @@ function applyFile(config: ApiConfig, file: string): void {
       credentials_path: (v, w) => { config.agent.credentialsFile = rel(scalar(v, w)); },
       journal_path: (v, w) => { config.agent.journalFile = rel(scalar(v, w)); },
     }, 'agent'),
+    bouncers: (n) => readMap(n, file, lines, {
+      nftables: (v) => {
+        const nft: NftablesConfig & { enabled: boolean } = { enabled: true, table: 'crowdwatch', hooks: ['input'], priority: -10, setSize: 65_536, allow: [], types: ['ban'] };
+        readMap(v, file, lines, {
+          enabled: (e, w) => { nft.enabled = bool(scalar(e, w), w); },
+          table: (t, w) => { nft.table = nftName(scalar(t, w), w); },
+          hooks: (h, w) => { nft.hooks = list(h, w).map((hook) => nftHook(hook, w)); },
+          priority: (p, w) => { nft.priority = integer(scalar(p, w), w, -1000, 1000); },
+          set_size: (z, w) => { nft.setSize = integer(scalar(z, w), w, 1, 16_777_216); },
+          allow: (a, w) => { nft.allow = ranges(a, w); },
+          types: (t, w) => { nft.types = list(t, w); },
+        }, 'bouncers.nftables');
+        const { enabled, ...rest } = nft;
+        if (enabled) config.bouncers.nftables = rest;
+      },
+    }, 'bouncers'),
     db: (n) => readMap(n, file, lines, {
       type: (v, w) => {
         dbType = scalar(v, w);
@@ -169,4 +198,26 @@ function applyFile(config: ApiConfig, file: string): void {
   } else if (dbPath) {
     config.store = { type: 'sqlite', path: dbPath };
   }
+}
+
+function bool(text: string, where: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new ConfigError(`${where} must be true or false`);
+}
+
+function integer(text: string, where: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${where} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+function nftName(text: string, where: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(text)) throw new ConfigError(`${where}: '${text}' is not an nftables name`);
+  return text;
+}
+
+function nftHook(text: string, where: string): string {
+  if (!['input', 'forward', 'prerouting', 'output'].includes(text)) throw new ConfigError(`${where}: hook '${text}' must be input, forward, prerouting or output`);
+  return text;
 }

@@ -83,6 +83,12 @@ export function longestPerTarget(decisions: Decision[]): Decision[] {
 export class DecisionStore {
   constructor(private readonly db: SqlDatabase) {}
 
+  /** The highest revision written so far (a cheap probe for changes made by other processes). */
+  async revision(): Promise<number> {
+    const rows = await this.db.all<{ r: number | null }>('SELECT max(revision) AS r FROM decisions');
+    return Number(rows[0]?.r ?? 0);
+  }
+
   /** Active decisions (until > now) matching the filter, newest first. */
   async active(filter: DecisionFilter, now = Date.now(), limit?: number): Promise<Decision[]> {
     const where = decisionWhere(filter, this.db.dialect).add('d.until > ?', now);

@@ -1,6 +1,6 @@
 // The whole chain between network namespaces this test creates: an attacker, a bystander and a
-// server joined by veth pairs. The server runs a web server writing an nginx access log,
-// `crowdwatch run` following it, and `crowdwatch bouncer nftables`. The attacker probes for
+// server joined by veth pairs. The server runs a web server writing an nginx access log and
+// `crowdwatch run` following it, with the nftables bouncer enabled in its config.yaml. The attacker probes for
 // missing pages; the probe is detected, banned, and its next connection is dropped while the
 // bystander still connects. Then the same over IPv6, and a Range decision added with the CLI.
 // The time from the overflowing request to the first dropped connection is measured and logged.
@@ -66,8 +66,9 @@ e2e('attack to dropped packets: IPv4 and IPv6 probes banned, a CLI range dropped
     fs.writeFileSync(access, '');
     const acquis = path.join(dir, 'acquis.yaml');
     fs.writeFileSync(acquis, `filenames:\n  - ${access}\nlabels:\n  type: nginx\n`);
-    const key = 'e2e-bouncer-key-0123456789';
-    t.is((await runCli('bouncers', 'add', 'fw', '--key', key, '--data-dir', dir)).code, 0);
+    // The bouncer runs inside `crowdwatch run`, from its config (`crowdwatch bouncer nftables` alone
+    // is covered by nftables-kernel.test.ts).
+    fs.writeFileSync(path.join(dir, 'config.yaml'), 'bouncers:\n  nftables:\n    table: cwe2e\n    hooks: [input]\n');
 
     const inSrv = (args: string[]): Server => {
       const s = new Server(IP, ['netns', 'exec', srv.name, process.execPath, ...args], { cwd: dir, env: process.env });
@@ -79,8 +80,8 @@ e2e('attack to dropped packets: IPv4 and IPv6 probes banned, a CLI range dropped
     const daemon = inSrv([CLI, 'run', '--data-dir', dir, '--listen', '127.0.0.1:8081', '--acquis', acquis, '--tick-ms', '100']);
     await waitFor(web, /listening/);
     await waitFor(daemon, /reading /);
-    const bouncer = inSrv([CLI, 'bouncer', 'nftables', '--api-url', 'http://127.0.0.1:8081', '--api-key', key, '--table', 'cwe2e']);
-    await waitFor(bouncer, /reconciled with the kernel/);
+    await waitFor(daemon, /reconciled with the kernel/);
+    const bouncer = daemon;
     t.is((await probe(by, 'get', 'http://203.0.113.1:8080/')).status, 200, 'the bystander reaches the server before');
 
     const latencies: Record<string, number> = {};

@@ -1,9 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { DecisionStream } from '../../../bouncers/common/decision-stream';
-import { apiAddresses, LOOPBACK } from '../../../bouncers/nftables/allowlist';
 import { Nft } from '../../../bouncers/nftables/nft';
-import { NftablesBouncer } from '../../../bouncers/nftables/nftables-bouncer';
 import { removeTable, type TableLayout } from '../../../bouncers/nftables/ruleset';
+import { startNftablesService } from '../../../bouncers/nftables/run';
 import type { CommandContext } from '../../io';
 import { stderrLogger, stopSignal } from '../../signals';
 import { usageError } from '../manage/with-store';
@@ -78,24 +76,16 @@ export function registerNftables(group: Command, ctx: CommandContext): void {
       ctx.io.stdout.write(removed ? `removed table inet ${o.table}\n` : `no table inet ${o.table}\n`);
       return;
     }
-    const layout = layoutOf(o);
-    const stream = new DecisionStream(streamOptions(o, log, 'crowdwatch-nftables-bouncer/0.1.0'));
-    const bouncer = new NftablesBouncer({
-      nft,
-      layout,
+    const service = await startNftablesService({
+      stream: streamOptions(o, log, 'crowdwatch-nftables-bouncer/0.1.0'),
+      layout: layoutOf(o),
       types: typeSet(o),
-      allow: [...LOOPBACK, ...(await apiAddresses(o.apiUrl as string)), ...o.allow],
-      log,
+      allow: o.allow,
+      nftBin: o.nft,
       verbose: o.verbose,
     });
-    await bouncer.start();
-    log(layout.mode === 'owned' ? `dropping in table inet ${layout.table} (hooks ${layout.hooks.join(', ')}, priority ${layout.priority})` : `filling sets of ${layout.tableFamily} ${layout.table}`);
-    const stop = new AbortController();
-    const stopped = stopSignal().then((signal) => {
-      log(`${signal}: stopping (the sets keep their elements until they time out)`);
-      stop.abort();
-    });
-    await stream.run((update) => bouncer.apply(update).then(() => undefined), stop.signal);
-    await stopped;
+    const signal = await Promise.race([stopSignal(), service.done.then(() => null)]);
+    if (signal) log(`${signal}: stopping (the sets keep their elements until they time out)`);
+    await service.stop();
   });
 }
