@@ -22,13 +22,14 @@ export function durationArg(value: string): number {
   return ns / 1e6;
 }
 
-export function addStreamOptions(cmd: Command): Command {
+/** `defaultTypes`: what `--types` is without the flag (nftables drops bans; others take more). */
+export function addStreamOptions(cmd: Command, defaultTypes = 'ban'): Command {
   return cmd
     .addOption(new Option('--api-url <url>', 'local API (crowdwatch or CrowdSec)').env('CROWDWATCH_API_URL'))
     .addOption(new Option('--api-key <key>', 'bouncer API key (from `crowdwatch bouncers add`)').env('CROWDWATCH_API_KEY'))
     .addOption(new Option('--poll <duration>', 'pull period when the API does not push (CrowdSec)').argParser(durationArg).default(10_000, '10s'))
     .addOption(new Option('--resync <duration>', 'pull the full decision list and repair drift this often').argParser(durationArg).default(300_000, '5m'))
-    .option('--types <list>', 'decision types to enforce, comma-separated', 'ban')
+    .option('--types <list>', 'decision types to enforce, comma-separated', defaultTypes)
     .option('--origins <list>', 'only decisions from these origins (crowdsec, cscli, CAPI, lists)')
     .option('--scenarios-containing <list>', 'only decisions whose scenario contains one of these words')
     .option('--scenarios-not-containing <list>', 'skip decisions whose scenario contains one of these words')
