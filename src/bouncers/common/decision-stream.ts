@@ -105,7 +105,9 @@ export class DecisionStream {
     if (o.origins?.length) params.set('origins', o.origins.join(','));
     if (o.scenariosContaining?.length) params.set('scenarios_containing', o.scenariosContaining.join(','));
     if (o.scenariosNotContaining?.length) params.set('scenarios_not_containing', o.scenariosNotContaining.join(','));
-    if (!full && this.longPoll) params.set('wait', `${Math.round(this.opts.waitMs)}ms`);
+    // A long poll ends in time for the next full resync.
+    const untilResync = this.opts.resyncMs - (Date.now() - this.lastFull);
+    if (!full && this.longPoll) params.set('wait', `${Math.max(100, Math.round(Math.min(this.opts.waitMs, untilResync)))}ms`);
     return params.toString();
   }
 
