@@ -9,16 +9,7 @@ import { Server, sleep } from '../../src/reference/processes';
 import { parseGoDuration } from '../../src/time/go-duration';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { runCli, tempDir } from '../helpers/run-cli';
-
-async function until<T>(what: string, probe: () => T | undefined | false, log: () => string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${log()}`);
-    await sleep(100);
-  }
-}
+import { until } from '../helpers/wait';
 
 function script(dir: string, name: string, body: string): string {
   const file = path.join(dir, name);

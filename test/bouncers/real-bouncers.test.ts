@@ -9,28 +9,14 @@ import test from 'ava';
 import { packageRoot } from '../../src/engine/package-root';
 import { startTestApi } from '../helpers/api';
 import { runCli, tempDir } from '../helpers/run-cli';
+import { until } from '../helpers/wait';
+import { IP, NFT, sbin } from '../helpers/netns';
 import { refDir } from '../../src/reference/reference';
 import { Server, sleep } from '../../src/reference/processes';
 
 const customBin = path.join(refDir(), 'crowdsec-custom-bouncer/usr/bin/crowdsec-custom-bouncer');
 const firewallBin = path.join(refDir(), 'crowdsec-firewall-bouncer/usr/bin/crowdsec-firewall-bouncer');
 
-/** System tools by absolute path: npm puts node_modules/.bin first on PATH, and it has an `nft` too. */
-function sbin(tool: string): string | null {
-  return ['/usr/sbin', '/sbin', '/usr/bin'].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p)) ?? null;
-}
-const IP = sbin('ip') ?? 'ip';
-const NFT = sbin('nft') ?? 'nft';
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000, log = () => ''): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${log()}`);
-    await sleep(100);
-  }
-}
 
 const customTest = fs.existsSync(customBin) ? test.serial : test.serial.skip;
 
@@ -55,13 +41,13 @@ customTest('crowdsec-custom-bouncer 0.0.15 runs its script for exactly the decis
     const bouncer = new Server(customBin, ['-c', config], { cwd: dir, env: { ...process.env } });
     const read = () => fs.readFileSync(calls, 'utf8').trim().split('\n').filter(Boolean);
     try {
-      await until('the startup decision', () => read().length >= 1, 20_000, () => bouncer.output);
+      await until('the startup decision', () => read().length >= 1, () => bouncer.output, 20_000);
       await add('--range', '198.51.100.0/24', '--duration', '30m', '--reason', 'anchor-range');
       await add('--ip', '2001:db8::1', '--duration', '2h', '--reason', 'anchor-v6');
       await add('--ip', '203.0.113.7', '--duration', '15m', '--type', 'captcha', '--reason', 'anchor-captcha');
-      await until('the three new decisions', () => read().length >= 4, 20_000, () => bouncer.output);
+      await until('the three new decisions', () => read().length >= 4, () => bouncer.output, 20_000);
       t.is((await runCli('decisions', 'delete', '--ip', '192.0.2.1', ...api.flags)).code, 0);
-      await until('the deletion', () => read().length >= 5, 20_000, () => bouncer.output);
+      await until('the deletion', () => read().length >= 5, () => bouncer.output, 20_000);
       await sleep(2500); // two more polls: nothing may be repeated
       t.deepEqual(read(), [
         'add 192.0.2.1 anchor-ip "type":"ban"',
@@ -97,7 +83,7 @@ firewallTest('crowdsec-firewall-bouncer 0.0.25 (nftables) in a private netns fil
     const key = (await runCli('bouncers', 'add', 'fw', '-o', 'raw', ...flags)).stdout.trim();
     // The API runs inside the namespace: its loopback is the only network the bouncer sees.
     apiServer = new Server(IP, ['netns', 'exec', ns, process.execPath, path.join(packageRoot, 'bin/crowdwatch.js'), 'api', '--listen', '127.0.0.1:8080', ...flags], { cwd: dir, env: process.env });
-    await until('the API in the namespace', () => /listening/.test(apiServer?.output ?? ''), 20_000, () => apiServer?.output ?? '');
+    await until('the API in the namespace', () => /listening/.test(apiServer?.output ?? ''), () => apiServer?.output ?? '', 20_000);
     const add = async (...args: string[]) => t.is((await runCli('decisions', 'add', ...args, ...flags)).code, 0);
     await add('--ip', '192.0.2.99', '--duration', '1h');
     await add('--ip', '2001:db8::99', '--duration', '1h');
@@ -124,13 +110,13 @@ firewallTest('crowdsec-firewall-bouncer 0.0.25 (nftables) in a private netns fil
     };
     const v4 = () => elements('ip', 'crowdsec', 'crowdsec-blacklists');
     const v6 = () => elements('ip6', 'crowdsec6', 'crowdsec6-blacklists');
-    await until('the bans in the nftables sets', () => v4().length === 1 && v6().length === 1, 30_000, () => `v4=${v4()} v6=${v6()}\n${inNs(NFT, 'list', 'ruleset')}\n${bouncer?.output ?? ''}`);
+    await until('the bans in the nftables sets', () => v4().length === 1 && v6().length === 1, () => `v4=${v4()} v6=${v6()}\n${inNs(NFT, 'list', 'ruleset')}\n${bouncer?.output ?? ''}`, 30_000);
     t.deepEqual(v4(), ['192.0.2.99']);
     t.deepEqual(v6(), ['2001:db8::99']);
     // A ban added while it runs arrives at the next poll; a deleted one leaves the set.
     await add('--ip', '192.0.2.100', '--duration', '1h');
     t.is((await runCli('decisions', 'delete', '--ip', '192.0.2.99', ...flags)).code, 0);
-    await until('the live add and delete', () => v4().join() === '192.0.2.100', 30_000, () => bouncer?.output ?? '');
+    await until('the live add and delete', () => v4().join() === '192.0.2.100', () => bouncer?.output ?? '', 30_000);
     t.regex(inNs(NFT, 'list', 'chain', 'ip', 'crowdsec', 'crowdsec-chain'), /ip saddr @crowdsec-blacklists .*drop/);
   } finally {
     await bouncer?.stop();

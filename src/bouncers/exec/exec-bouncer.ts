@@ -3,22 +3,15 @@
 // JSON line to one long-running process (--stdin).
 import type { StreamUpdate } from '../common/decision-stream';
 import { Announcements, type Change } from './announcements';
-import { CallSink } from './call-sink';
+import { CallSink, type CallSinkOptions } from './call-sink';
 import { StdinFeed } from './stdin-feed';
 
-export interface ExecBouncerOptions {
-  command: string;
-  args: readonly string[];
+/** The call sink's options (all but the callback the bouncer provides), plus the mode and types. */
+export interface ExecBouncerOptions extends Omit<CallSinkOptions, 'undeliverable'> {
   /** Feed one process on its stdin instead of running the command per change. */
   stdin: boolean;
   /** Decision types to announce; undefined for all. */
   types?: ReadonlySet<string>;
-  concurrency: number;
-  retries: number;
-  retryDelayMs: number;
-  timeoutMs: number;
-  log: (message: string) => void;
-  verbose?: boolean;
 }
 
 interface ChangeSink {

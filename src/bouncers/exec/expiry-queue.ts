@@ -1,4 +1,5 @@
 import type { StreamDecision } from '../common/decision-stream';
+import { Heap } from '../common/heap';
 
 /**
  * Decisions ordered by when they end (a binary min-heap), so the bouncer wakes once per ending
@@ -6,58 +7,29 @@ import type { StreamDecision } from '../common/decision-stream';
  * the heap and are harmless: popping one only makes the caller look at its value again.
  */
 export class ExpiryQueue {
-  private readonly heap: StreamDecision[] = [];
+  private readonly heap = new Heap<StreamDecision>((a, b) => a.until < b.until);
 
   get size(): number {
-    return this.heap.length;
+    return this.heap.size;
   }
 
   push(d: StreamDecision): void {
-    const h = this.heap;
-    h.push(d);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (h[parent].until <= h[i].until) break;
-      [h[parent], h[i]] = [h[i], h[parent]];
-      i = parent;
-    }
+    this.heap.push(d);
   }
 
   /** When the earliest decision ends (epoch ms), or undefined when empty. */
   next(): number | undefined {
-    return this.heap[0]?.until;
+    return this.heap.peek()?.until;
   }
 
   /** Removes and returns every decision that ended by `now`. */
   popEnded(now: number): StreamDecision[] {
     const out: StreamDecision[] = [];
-    while (this.heap.length > 0 && this.heap[0].until <= now) out.push(this.popTop());
+    while ((this.heap.peek()?.until ?? Infinity) <= now) out.push(this.heap.pop() as StreamDecision);
     return out;
   }
 
   clear(): void {
-    this.heap.length = 0;
-  }
-
-  private popTop(): StreamDecision {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop() as StreamDecision;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && h[l].until < h[m].until) m = l;
-        if (r < h.length && h[r].until < h[m].until) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]];
-        i = m;
-      }
-    }
-    return top;
+    this.heap.clear();
   }
 }

@@ -2,6 +2,7 @@
 // an allowlisted address inside a banned range. The kernel gets a partition instead: disjoint
 // intervals, each timed out when the last decision covering it ends, with allowlisted holes cut
 // out. Addresses are bigints in the family's own space (32 or 128 bits).
+import { Heap } from '../common/heap';
 
 export interface Span {
   start: bigint;
@@ -28,40 +29,16 @@ export function mergeSpans(spans: readonly Span[]): Span[] {
 
 /** Max-heap of `until` values with lazy removal (an interval leaves when the sweep passes its end). */
 class UntilHeap {
-  private readonly heap: { until: number; end: bigint }[] = [];
+  private readonly heap = new Heap<{ until: number; end: bigint }>((a, b) => a.until > b.until);
 
   push(until: number, end: bigint): void {
-    const h = this.heap;
-    h.push({ until, end });
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (h[p].until >= h[i].until) break;
-      [h[p], h[i]] = [h[i], h[p]];
-      i = p;
-    }
+    this.heap.push({ until, end });
   }
 
   /** The largest `until` among intervals still covering `at`, or null. */
   top(at: bigint): number | null {
-    const h = this.heap;
-    while (h.length > 0 && h[0].end < at) {
-      const last = h.pop() as { until: number; end: bigint };
-      if (h.length === 0) break;
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && h[l].until > h[m].until) m = l;
-        if (r < h.length && h[r].until > h[m].until) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]];
-        i = m;
-      }
-    }
-    return h.length > 0 && h[0].end >= at ? h[0].until : null;
+    while ((this.heap.peek()?.end ?? at) < at) this.heap.pop();
+    return this.heap.peek()?.until ?? null;
   }
 }
 
