@@ -85,6 +85,19 @@ class ElementMonitor {
     });
   }
 
+  /** Resolves once the monitor demonstrably sees additions (a canary element in a table of its own). */
+  async ready(): Promise<void> {
+    const canary = '192.0.2.255';
+    execFileSync(NFT, ['-f', '-'], { input: 'add table inet cwbench\nadd set inet cwbench canary { type ipv4_addr; flags timeout; }\n' });
+    await until('nft monitor to start', () => {
+      execFileSync(NFT, ['add', 'element', 'inet', 'cwbench', 'canary', `{ ${canary} timeout 1s }`]);
+      return this.seen.has(canary);
+    }, 10_000);
+    execFileSync(NFT, ['delete', 'table', 'inet', 'cwbench']);
+    this.seen.delete(canary);
+    this.added = 0;
+  }
+
   stop(): void {
     this.child.kill();
   }
@@ -185,7 +198,7 @@ const theirs: Contender = {
 async function measure(c: Contender, apiUrl: string, dir: string, p: Plan, round: number): Promise<BouncerFigures> {
   const filling = new ElementMonitor();
   let monitor: ElementMonitor | undefined = filling;
-  await sleep(300);
+  await filling.ready();
   const started = Date.now();
   const server = c.start(apiUrl, dir);
   try {
@@ -207,7 +220,7 @@ async function measure(c: Contender, apiUrl: string, dir: string, p: Plan, round
     // Watching starts after the fill: the monitor must not be working through 100,000 old events.
     const watching = new ElementMonitor();
     monitor = watching;
-    await sleep(500);
+    await watching.ready();
     const token = await login(apiUrl);
     const latencies: number[] = [];
     let missed = 0;
