@@ -3,6 +3,7 @@
 // decisions (overlapping ranges split, allowlist respected), follow additions and deletions, get
 // repaired after drift, and a restart rewrites nothing.
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
 import { packageRoot } from '../../src/engine/package-root';
@@ -169,3 +170,52 @@ crowdsecTest("nftables bouncer against CrowdSec 1.4.6's own local API: polls, fi
     ns.remove();
   }
 });
+
+kernelTest("nftables bouncer --set-only: fills an administrator's sets, one interval set taking addresses and ranges", async (t) => {
+  const ns = Netns.create(`cwo-${process.pid}`);
+  const api = await startTestApi();
+  const dir = tempDir('nft-set-only');
+  let b: Server | undefined;
+  try {
+    ns.nft('-f', writeRuleset(dir, [
+      'table ip edge {',
+      '  set deny4 { type ipv4_addr; flags interval, timeout; }',
+      '  chain in { type filter hook input priority 0; policy accept; ip saddr @deny4 drop; }',
+      '}',
+      'table ip6 edge6 {',
+      '  set deny6 { type ipv6_addr; }',
+      '}',
+    ]));
+    const key = await api.bouncerKey('fw');
+    await cli(api, 'decisions', 'add', '--ip', '192.0.2.5', '--duration', '1h');
+    await cli(api, 'decisions', 'add', '--range', '192.0.2.0/28', '--duration', '2h');
+    await cli(api, 'decisions', 'add', '--ip', '192.0.2.100', '--duration', '1h');
+    await cli(api, 'decisions', 'add', '--range', '2001:db8::/64', '--duration', '1h');
+    b = new Server(
+      process.execPath,
+      [path.join(packageRoot, 'bin/crowdwatch.js'), 'bouncer', 'nftables', '--api-url', api.url, '--api-key', key, '--nft', ns.nftWrapper(dir), '--set-only', '--table-family', 'ip', '--table', 'edge', '--set-v4', 'deny4'],
+      { cwd: packageRoot, env: process.env },
+    );
+    await waitOutput(b, /reconciled with the kernel/);
+    t.deepEqual(ns.elements('edge', 'deny4', 'ip'), ['192.0.2.0-192.0.2.15', '192.0.2.100'], 'the address inside the range merges into it');
+    t.regex(b.output, /no set takes IPv6 ranges/, 'a decision with nowhere to go is reported, not failed');
+    t.is(ns.nft('list', 'chain', 'ip', 'edge', 'in').includes('@deny4 drop'), true, "the administrator's rule is untouched");
+    t.throws(() => ns.nft('list', 'table', 'inet', 'crowdwatch'), undefined, 'no table of its own');
+    // A set without `flags timeout` is refused with a clear message.
+    const bad = await runCli('bouncer', 'nftables', '--api-url', api.url, '--api-key', key, '--nft', ns.nftWrapper(dir), '--set-only', '--table-family', 'ip6', '--table', 'edge6', '--set-v6', 'deny6');
+    t.not(bad.code, 0);
+    t.regex(bad.stderr, /set ip6 edge6 deny6 needs 'flags timeout'/);
+    const missing = await runCli('bouncer', 'nftables', '--api-url', api.url, '--api-key', key, '--nft', ns.nftWrapper(dir), '--set-only', '--table-family', 'ip', '--table', 'edge', '--set-v4', 'nope');
+    t.regex(missing.stderr, /set ip edge nope does not exist/);
+  } finally {
+    await b?.stop();
+    await api.close();
+    ns.remove();
+  }
+});
+
+function writeRuleset(dir: string, lines: string[]): string {
+  const file = path.join(dir, 'admin.nft');
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
