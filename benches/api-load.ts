@@ -124,7 +124,7 @@ async function ingestAlerts(client: Client, target: ApiTarget, plan: LoadPlan): 
         const count = Math.min(plan.alertBatch, plan.alerts - first);
         sent += count;
         for (;;) {
-          const r = await client.post('/v1/alerts', auth, JSON.stringify(Array.from({ length: count }, (_, j) => alertBody(first + j))));
+          const r = await client.post('/v1/alerts', auth, JSON.stringify(Array.from({ length: count }, (_, j) => alertBody(ingestIp(first + j)))));
           if (r.status === 201) {
             done += count;
             break;
@@ -142,8 +142,13 @@ async function ingestAlerts(client: Client, target: ApiTarget, plan: LoadPlan): 
 }
 
 /** An ssh brute-force alert as an agent posts it (the default profile bans its source). */
-function alertBody(n: number): object {
-  const ip = `172.16.${(n >> 8) & 255}.${n & 255}`;
+/** The source of the n-th ingested alert (outside the loaded decisions' 10.0.0.0/8). */
+function ingestIp(n: number): string {
+  return `172.16.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/** An alert as an agent posts it, with no decision: the API's profile turns it into a 4 h ban on `ip`. */
+export function alertBody(ip: string): object {
   const stamp = new Date().toISOString();
   return {
     capacity: 5, events: [{ meta: [{ key: 'source_ip', value: ip }], timestamp: stamp }], events_count: 6, labels: null, leakspeed: '10s',
@@ -152,8 +157,9 @@ function alertBody(n: number): object {
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+/** The p-th percentile of ascending `sorted` (NaN when empty). */
+export function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 }
 
 interface Reply {

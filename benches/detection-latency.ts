@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { nginxTime, syslogTime } from '../src/bench/gen/common';
 import { packageRoot } from '../src/engine/package-root';
 import { freeLoopbackPort, runToCompletion, Server, sleep } from '../src/reference/processes';
+import { percentile } from './api-load';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -28,10 +29,6 @@ function benignLines(count: number, seq: number): string {
     out += `198.18.${(n >> 8) & 255}.${n & 255} - - [${stamp}] "GET /articles/${n % 5000}.html HTTP/1.1" 200 5120 "-" "Mozilla/5.0 (X11; Linux x86_64)"\n`;
   }
   return out;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function main(): Promise<void> {

@@ -12,16 +12,17 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { WatcherClient } from '../src/api/client';
+import { defaultNft, systemTool } from '../src/bouncers/nftables/nft';
 import { packageRoot } from '../src/engine/package-root';
 import { freeLoopbackPort, runToCompletion, Server, sleep } from '../src/reference/processes';
-import { refDir } from '../src/reference/reference';
+import { FIREWALL_BOUNCER_BIN, FIREWALL_SETS, writeFirewallBouncerConfig } from '../src/reference/firewall-bouncer';
+import { alertBody, percentile } from './api-load';
 import { BENCH_CREDENTIALS, seedCrowdwatchStore } from './api-targets';
 
 const CLI = path.join(packageRoot, 'bin/crowdwatch.js');
-const FIREWALL_BIN = path.join(refDir(), 'crowdsec-firewall-bouncer/usr/bin/crowdsec-firewall-bouncer');
-const sbin = (tool: string): string => ['/usr/sbin', '/sbin', '/usr/bin'].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p)) ?? tool;
-const NFT = sbin('nft');
-const IP = sbin('ip');
+const NFT = defaultNft();
+const IP = systemTool('ip') ?? 'ip';
 
 interface Plan {
   decisions: number;
@@ -122,31 +123,10 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
   return Date.now();
 }
 
-async function login(url: string): Promise<string> {
-  const { login: machine_id, password } = BENCH_CREDENTIALS.machine;
-  const res = await fetch(`${url}/v1/watchers/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'crowdwatch-bench/0.1.0' }, body: JSON.stringify({ machine_id, password, scenarios: [] }) });
-  if (res.status !== 200) throw new Error(`login as ${machine_id} failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
-}
-
-/** An alert as an agent posts it; the API's profile turns it into a 4 h ban on `ip`. */
-async function postAlert(url: string, token: string, ip: string): Promise<void> {
-  const stamp = new Date().toISOString();
-  const alert = {
-    capacity: 5, events: [{ meta: [{ key: 'source_ip', value: ip }], timestamp: stamp }], events_count: 6, labels: null, leakspeed: '10s',
-    message: 'bench', remediation: true, scenario: 'bench/ssh-bf', scenario_hash: '', scenario_version: '', simulated: false,
-    source: { scope: 'Ip', value: ip, ip }, start_at: stamp, stop_at: stamp,
-  };
-  const res = await fetch(`${url}/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify([alert]) });
-  if (res.status !== 201) throw new Error(`POST /v1/alerts: ${res.status} ${await res.text()}`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
-}
-
 interface Contender {
   name: string;
+  /** Its IPv4 address set, counted when the fill times out. */
+  v4Set: { family: string; table: string; set: string };
   start(apiUrl: string, dir: string): Server;
   /**
    * Whether all N decisions are in the kernel, checked without loading the machine: our bouncer
@@ -160,6 +140,7 @@ interface Contender {
 
 const ours: Contender = {
   name: 'crowdwatch bouncer nftables',
+  v4Set: { family: 'inet', table: 'crowdwatch', set: 'banned-v4' },
   start: (apiUrl, dir) =>
     new Server(process.execPath, [CLI, 'bouncer', 'nftables', '--api-url', apiUrl, '--api-key', BENCH_CREDENTIALS.bouncerKey, '--set-size', '262144'], { cwd: dir, env: process.env }),
   filled: (server, n, _monitor) => new RegExp(`reconciled with the kernel: \\+${n} `).test(server.output),
@@ -172,26 +153,19 @@ let lastListing = 0;
 
 const theirs: Contender = {
   name: 'crowdsec-firewall-bouncer 0.0.25',
+  v4Set: FIREWALL_SETS.v4,
   start(apiUrl, dir) {
-    const config = path.join(dir, 'fw.yaml');
-    fs.writeFileSync(config, [
-      'mode: nftables', `pid_dir: ${dir}`, 'update_frequency: 1s', 'daemonize: false', 'log_mode: stdout', `log_dir: ${dir}`,
-      'log_level: info', `api_url: ${apiUrl}/`, `api_key: ${BENCH_CREDENTIALS.bouncerKey}`, 'insecure_skip_verify: false', 'disable_ipv6: false',
-      'deny_action: DROP', 'deny_log: false', 'supported_decisions_types:', '  - ban', 'blacklists_ipv4: crowdsec-blacklists',
-      'blacklists_ipv6: crowdsec6-blacklists', 'nftables:', '  ipv4:', '    enabled: true', '    set-only: false', '    table: crowdsec',
-      '    chain: crowdsec-chain', '  ipv6:', '    enabled: true', '    set-only: false', '    table: crowdsec6', '    chain: crowdsec6-chain',
-      'prometheus:', '  enabled: false', '  listen_addr: 127.0.0.1', '  listen_port: 0', '',
-    ].join('\n'));
-    return new Server(FIREWALL_BIN, ['-c', config], { cwd: dir, env: process.env });
+    const config = writeFirewallBouncerConfig(dir, apiUrl, BENCH_CREDENTIALS.bouncerKey);
+    return new Server(FIREWALL_BOUNCER_BIN, ['-c', config], { cwd: dir, env: process.env });
   },
   filled: (_server, n, monitor) => {
     if (monitor.added >= n) return true;
     if (Date.now() - lastListing < 5000) return false;
     lastListing = Date.now();
-    return kernelCount('ip', 'crowdsec', 'crowdsec-blacklists') >= n;
+    return kernelCount(theirs.v4Set.family, theirs.v4Set.table, theirs.v4Set.set) >= n;
   },
   cleanup: async () => {
-    for (const t of [['ip', 'crowdsec'], ['ip6', 'crowdsec6']]) await runToCompletion(NFT, ['delete', 'table', ...t], { cwd: '/', env: process.env, timeoutMs: 30_000 });
+    for (const t of [FIREWALL_SETS.v4, FIREWALL_SETS.v6]) await runToCompletion(NFT, ['delete', 'table', t.family, t.table], { cwd: '/', env: process.env, timeoutMs: 30_000 });
   },
 };
 
@@ -213,7 +187,7 @@ async function measure(c: Contender, apiUrl: string, dir: string, p: Plan, round
       progress(`${c.name}: ${p.decisions} decisions in the kernel after ${fillSeconds.toFixed(2)} s`);
     } catch (error) {
       if (!server.alive) throw error;
-      reached = kernelCount(c === ours ? 'inet' : 'ip', c === ours ? 'crowdwatch' : 'crowdsec', c === ours ? 'banned-v4' : 'crowdsec-blacklists');
+      reached = kernelCount(c.v4Set.family, c.v4Set.table, c.v4Set.set);
       progress(`${c.name}: ${reached} of ${p.decisions} decisions in the kernel after ${p.fillTimeoutMs / 1000} s; measuring latency anyway`);
     }
     filling.stop();
@@ -221,13 +195,13 @@ async function measure(c: Contender, apiUrl: string, dir: string, p: Plan, round
     const watching = new ElementMonitor();
     monitor = watching;
     await watching.ready();
-    const token = await login(apiUrl);
+    const agent = new WatcherClient({ url: apiUrl, machineId: BENCH_CREDENTIALS.machine.login, password: BENCH_CREDENTIALS.machine.password });
     const latencies: number[] = [];
     let missed = 0;
     for (let k = 0; k < p.samples; k++) {
       const ip = `${round === 0 ? '198.51.100' : '203.0.113'}.${k + 1}`;
       const posted = Date.now();
-      await postAlert(apiUrl, token, ip);
+      await agent.pushAlerts([alertBody(ip)]);
       try {
         await until(`${ip} in the kernel`, () => watching.seen.has(ip), 10_000, 2);
         latencies.push((watching.seen.get(ip) as number) - posted);
@@ -263,8 +237,8 @@ async function inNetns(): Promise<void> {
     const url = `http://127.0.0.1:${port}`;
     const figures = [await measure(ours, url, dir, p, 0)];
     if (p.vsCrowdsec) {
-      if (fs.existsSync(FIREWALL_BIN)) figures.push(await measure(theirs, url, dir, p, 1));
-      else progress(`--vs crowdsec: ${FIREWALL_BIN} missing (scripts/fetch-reference.sh fetches it)`);
+      if (fs.existsSync(FIREWALL_BOUNCER_BIN)) figures.push(await measure(theirs, url, dir, p, 1));
+      else progress(`--vs crowdsec: ${FIREWALL_BOUNCER_BIN} missing (scripts/fetch-reference.sh fetches it)`);
     }
     process.stdout.write(`${JSON.stringify({ decisions: p.decisions, figures })}\n`);
   } finally {

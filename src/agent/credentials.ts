@@ -25,10 +25,15 @@ export function readCredentialsFile(file: string): WatcherCredentials {
   return creds;
 }
 
-function writeCredentialsFile(file: string, creds: WatcherCredentials): void {
+/** Writes a secret readable by its owner only, whole or not at all (temp file, then rename). */
+function writePrivateFile(file: string, text: string): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, stringify({ url: creds.url, login: creds.machineId, password: creds.password }), { mode: 0o600 });
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, file);
+}
+
+function writeCredentialsFile(file: string, creds: WatcherCredentials): void {
+  writePrivateFile(file, stringify({ url: creds.url, login: creds.machineId, password: creds.password }));
 }
 
 /**
@@ -68,7 +73,6 @@ export async function localBouncerKey(store: Store, dataDir: string, kind: strin
   await store.bouncers.delete(name);
   await store.bouncers.add(name, hashApiKey(key));
   fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, `${key}\n`, { mode: 0o600 });
-  fs.renameSync(`${file}.tmp`, file);
+  writePrivateFile(file, `${key}\n`);
   return key;
 }

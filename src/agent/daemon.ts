@@ -1,7 +1,8 @@
 import { type AcquisEntry, type AcquisitionSource, createSource } from '../acquisition';
 import { WatcherClient, type WatcherCredentials } from '../api/client';
 import { type RunningApi, startApi } from '../api/server';
-import { type NftablesService, startNftablesService } from '../bouncers/nftables/run';
+import { STREAM_DEFAULTS } from '../bouncers/common/decision-stream';
+import { NFTABLES_USER_AGENT, type NftablesService, startNftablesService } from '../bouncers/nftables/run';
 import type { ApiConfig, NftablesConfig } from '../config/api-config';
 import { bindings } from '../engine/native';
 import { resolveEngineOptions } from '../engine/options';
@@ -86,11 +87,8 @@ async function startNftables(c: NftablesConfig, api: RunningApi, dataDir: string
     stream: {
       url: api.url,
       apiKey: await localBouncerKey(api.ctx.store, dataDir, 'nftables'),
-      userAgent: 'crowdwatch-nftables-bouncer/0.1.0',
-      pollMs: 10_000,
-      waitMs: 30_000,
-      resyncMs: 300_000,
-      scopes: ['ip', 'range'],
+      userAgent: NFTABLES_USER_AGENT,
+      ...STREAM_DEFAULTS,
       log,
     },
     layout: { mode: 'owned', table: c.table, hooks: c.hooks, priority: c.priority, size: c.setSize },

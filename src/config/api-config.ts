@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Node as YamlNode } from 'yaml';
+import { DROP_HOOKS, isDropHook, NFT_NAME } from '../bouncers/nftables/ruleset';
 import { packageRoot } from '../engine/package-root';
 import { parseIpRange } from '../store/ip-range';
 import type { StoreConfig } from '../store/store';
@@ -213,11 +214,11 @@ function integer(text: string, where: string, min: number, max: number): number 
 }
 
 function nftName(text: string, where: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(text)) throw new ConfigError(`${where}: '${text}' is not an nftables name`);
+  if (!NFT_NAME.test(text)) throw new ConfigError(`${where}: '${text}' is not an nftables name`);
   return text;
 }
 
 function nftHook(text: string, where: string): string {
-  if (!['input', 'forward', 'prerouting', 'output'].includes(text)) throw new ConfigError(`${where}: hook '${text}' must be input, forward, prerouting or output`);
+  if (!isDropHook(text)) throw new ConfigError(`${where}: hook '${text}' must be ${DROP_HOOKS.join(', ')}`);
   return text;
 }

@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import test from 'ava';
 import { packageRoot } from '../../src/engine/package-root';
 import { runToCompletion, Server } from '../../src/reference/processes';
-import { eventually } from '../helpers/daemon';
 import { IP, Netns, netnsUnavailable } from '../helpers/netns';
 import { runCli, tempDir } from '../helpers/run-cli';
+import { waitForOutput } from '../helpers/wait';
 
 const why = netnsUnavailable();
 const e2e = why ? test.serial.skip : test.serial;
@@ -75,12 +75,11 @@ e2e('attack to dropped packets: IPv4 and IPv6 probes banned, a CLI range dropped
       servers.push(s);
       return s;
     };
-    const waitFor = (s: Server, re: RegExp) => eventually(`${re}`, 30_000, async () => (re.test(s.output) ? true : s.alive ? undefined : Promise.reject(new Error(s.output))));
     const web = inSrv([path.join(FIXTURES, 'web-server.js'), '8080', access]);
     const daemon = inSrv([CLI, 'run', '--data-dir', dir, '--listen', '127.0.0.1:8081', '--acquis', acquis, '--tick-ms', '100']);
-    await waitFor(web, /listening/);
-    await waitFor(daemon, /reading /);
-    await waitFor(daemon, /reconciled with the kernel/);
+    await waitForOutput(web, /listening/, 30_000);
+    await waitForOutput(daemon, /reading /, 30_000);
+    await waitForOutput(daemon, /reconciled with the kernel/, 30_000);
     const bouncer = daemon;
     t.is((await probe(by, 'get', 'http://203.0.113.1:8080/')).status, 200, 'the bystander reaches the server before');
 

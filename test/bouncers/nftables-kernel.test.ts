@@ -14,15 +14,18 @@ import { startTestApi, type TestApi } from '../helpers/api';
 import { eventually } from '../helpers/daemon';
 import { IP, NFT, Netns, netnsUnavailable } from '../helpers/netns';
 import { runCli, tempDir } from '../helpers/run-cli';
+import { waitForOutput } from '../helpers/wait';
 
 const why = netnsUnavailable();
 const kernelTest = why ? test.serial.skip : test.serial;
 if (why) test.serial.skip(`nftables kernel tests: ${why}`, () => undefined);
 
-function bouncer(api: TestApi, key: string, nft: string, args: string[] = []): Server {
+/** `crowdwatch bouncer nftables` as a process, on table `cwtest` unless `args` name another. */
+function bouncer(apiUrl: string, key: string, nft: string, args: string[] = []): Server {
+  const table = args.includes('--table') ? [] : ['--table', 'cwtest'];
   return new Server(
     process.execPath,
-    [path.join(packageRoot, 'bin/crowdwatch.js'), 'bouncer', 'nftables', '--api-url', api.url, '--api-key', key, '--nft', nft, '--table', 'cwtest', ...args],
+    [path.join(packageRoot, 'bin/crowdwatch.js'), 'bouncer', 'nftables', '--api-url', apiUrl, '--api-key', key, '--nft', nft, ...table, ...args],
     { cwd: packageRoot, env: process.env },
   );
 }
@@ -31,10 +34,6 @@ async function cli(api: TestApi, ...args: string[]): Promise<string> {
   const r = await runCli(...args, ...api.flags);
   if (r.code !== 0) throw new Error(`crowdwatch ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
-}
-
-async function waitOutput(b: Server, pattern: RegExp, ms = 20_000): Promise<void> {
-  await eventually(`bouncer output ${pattern}`, ms, async () => (pattern.test(b.output) ? true : b.alive ? undefined : Promise.reject(new Error(`bouncer exited:\n${b.output}`))));
 }
 
 kernelTest('nftables bouncer: fills, follows, repairs drift and restarts without rewriting', async (t) => {
@@ -52,9 +51,9 @@ kernelTest('nftables bouncer: fills, follows, repairs drift and restarts without
     await cli(api, 'decisions', 'add', '--ip', '127.0.0.1', '--duration', '1h');
     await cli(api, 'decisions', 'add', '--ip', '198.51.100.20', '--duration', '1h');
     await cli(api, 'decisions', 'add', '--ip', '192.0.2.50', '--duration', '1h', '--type', 'captcha');
-    const first = bouncer(api, key, nft, ['--allow', '198.51.100.0/24', '--allow', '10.200.0.0/16', '--resync', '2s']);
+    const first = bouncer(api.url, key, nft, ['--allow', '198.51.100.0/24', '--allow', '10.200.0.0/16', '--resync', '2s']);
     servers.push(first);
-    await waitOutput(first, /reconciled with the kernel/);
+    await waitForOutput(first, /reconciled with the kernel/);
     t.deepEqual(ns.elements('cwtest', 'banned-v4'), ['192.0.2.1'], 'loopback, allowlisted and captcha decisions are not dropped');
     t.deepEqual(ns.elements('cwtest', 'banned-ranges-v4'), ['10.0.0.0-10.0.255.255', '10.1.0.0-10.1.255.255', '10.2.0.0-10.199.255.255', '10.201.0.0-10.255.255.255']);
     t.deepEqual(ns.elements('cwtest', 'banned-v6'), ['2001:db8::7']);
@@ -89,9 +88,9 @@ kernelTest('nftables bouncer: fills, follows, repairs drift and restarts without
     let events = '';
     monitor.stdout.on('data', (b: Buffer) => (events += b.toString()));
     await sleep(300);
-    const second = bouncer(api, key, nft, ['--allow', '198.51.100.0/24', '--allow', '10.200.0.0/16']);
+    const second = bouncer(api.url, key, nft, ['--allow', '198.51.100.0/24', '--allow', '10.200.0.0/16']);
     servers.push(second);
-    await waitOutput(second, /reconciled with the kernel: \+0 -0/);
+    await waitForOutput(second, /reconciled with the kernel: \+0 -0/);
     await sleep(300);
     monitor.kill();
     t.is(events.trim(), '', 'no element was deleted or added on restart');
@@ -117,9 +116,9 @@ kernelTest('nftables bouncer: a full set is reported and the rest is left out, n
   try {
     const key = await api.bouncerKey('fw');
     for (let i = 1; i <= 5; i++) await cli(api, 'decisions', 'add', '--ip', `192.0.2.${i}`, '--duration', '1h');
-    b = bouncer(api, key, ns.nftWrapper(dir), ['--set-size', '3']);
-    await waitOutput(b, /set banned-v4 is full \(size 3\): 2 decisions not enforced/);
-    await waitOutput(b, /reconciled with the kernel: \+3 -0/);
+    b = bouncer(api.url, key, ns.nftWrapper(dir), ['--set-size', '3']);
+    await waitForOutput(b, /set banned-v4 is full \(size 3\): 2 decisions not enforced/);
+    await waitForOutput(b, /reconciled with the kernel: \+3 -0/);
     t.is(ns.elements('cwtest', 'banned-v4').length, 3);
     await cli(api, 'decisions', 'delete', '--ip', '192.0.2.1');
     await cli(api, 'decisions', 'delete', '--ip', '192.0.2.2');
@@ -150,12 +149,8 @@ crowdsecTest("nftables bouncer against CrowdSec 1.4.6's own local API: polls, fi
     await lapi.addMachine('cscli-machine', 'cscli-machine-password-0123');
     await lapi.cscli(['decisions', 'add', '--ip', '192.0.2.44', '--duration', '1h']);
     await lapi.cscli(['decisions', 'add', '--range', '198.51.100.0/24', '--duration', '1h']);
-    b = new Server(
-      process.execPath,
-      [path.join(packageRoot, 'bin/crowdwatch.js'), 'bouncer', 'nftables', '--api-url', lapi.url, '--api-key', key, '--nft', ns.nftWrapper(dir), '--table', 'cwtest', '--poll', '1s'],
-      { cwd: packageRoot, env: process.env },
-    );
-    await waitOutput(b, /reconciled with the kernel/);
+    b = bouncer(lapi.url, key, ns.nftWrapper(dir), ['--poll', '1s']);
+    await waitForOutput(b, /reconciled with the kernel/);
     t.deepEqual(ns.elements('cwtest', 'banned-v4'), ['192.0.2.44']);
     t.deepEqual(ns.elements('cwtest', 'banned-ranges-v4'), ['198.51.100.0-198.51.100.255']);
     await lapi.cscli(['decisions', 'add', '--ip', '2001:db8::44', '--duration', '1h']);
@@ -191,12 +186,8 @@ kernelTest("nftables bouncer --set-only: fills an administrator's sets, one inte
     await cli(api, 'decisions', 'add', '--range', '192.0.2.0/28', '--duration', '2h');
     await cli(api, 'decisions', 'add', '--ip', '192.0.2.100', '--duration', '1h');
     await cli(api, 'decisions', 'add', '--range', '2001:db8::/64', '--duration', '1h');
-    b = new Server(
-      process.execPath,
-      [path.join(packageRoot, 'bin/crowdwatch.js'), 'bouncer', 'nftables', '--api-url', api.url, '--api-key', key, '--nft', ns.nftWrapper(dir), '--set-only', '--table-family', 'ip', '--table', 'edge', '--set-v4', 'deny4'],
-      { cwd: packageRoot, env: process.env },
-    );
-    await waitOutput(b, /reconciled with the kernel/);
+    b = bouncer(api.url, key, ns.nftWrapper(dir), ['--set-only', '--table-family', 'ip', '--table', 'edge', '--set-v4', 'deny4']);
+    await waitForOutput(b, /reconciled with the kernel/);
     t.deepEqual(ns.elements('edge', 'deny4', 'ip'), ['192.0.2.0-192.0.2.15', '192.0.2.100'], 'the address inside the range merges into it');
     t.regex(b.output, /no set takes IPv6 ranges/, 'a decision with nowhere to go is reported, not failed');
     t.is(ns.nft('list', 'chain', 'ip', 'edge', 'in').includes('@deny4 drop'), true, "the administrator's rule is untouched");

@@ -10,12 +10,14 @@ import { packageRoot } from '../../src/engine/package-root';
 import { startTestApi } from '../helpers/api';
 import { runCli, tempDir } from '../helpers/run-cli';
 import { until } from '../helpers/wait';
-import { IP, NFT, sbin } from '../helpers/netns';
+import { systemTool } from '../../src/bouncers/nftables/nft';
+import { IP, NFT } from '../helpers/netns';
+import { FIREWALL_BOUNCER_BIN, writeFirewallBouncerConfig } from '../../src/reference/firewall-bouncer';
 import { refDir } from '../../src/reference/reference';
 import { Server, sleep } from '../../src/reference/processes';
 
 const customBin = path.join(refDir(), 'crowdsec-custom-bouncer/usr/bin/crowdsec-custom-bouncer');
-const firewallBin = path.join(refDir(), 'crowdsec-firewall-bouncer/usr/bin/crowdsec-firewall-bouncer');
+const firewallBin = FIREWALL_BOUNCER_BIN;
 
 
 const customTest = fs.existsSync(customBin) ? test.serial : test.serial.skip;
@@ -67,7 +69,7 @@ customTest('crowdsec-custom-bouncer 0.0.15 runs its script for exactly the decis
   }
 });
 
-const canNetns = process.getuid?.() === 0 && sbin('ip') !== null && sbin('nft') !== null && fs.existsSync(firewallBin);
+const canNetns = process.getuid?.() === 0 && systemTool('ip') !== null && systemTool('nft') !== null && fs.existsSync(firewallBin);
 const firewallTest = canNetns ? test.serial : test.serial.skip;
 
 firewallTest('crowdsec-firewall-bouncer 0.0.25 (nftables) in a private netns fills its sets from crowdwatch', async (t) => {
@@ -88,15 +90,7 @@ firewallTest('crowdsec-firewall-bouncer 0.0.25 (nftables) in a private netns fil
     await add('--ip', '192.0.2.99', '--duration', '1h');
     await add('--ip', '2001:db8::99', '--duration', '1h');
     await add('--ip', '203.0.113.7', '--type', 'captcha');
-    const config = path.join(dir, 'fw.yaml');
-    fs.writeFileSync(config, [
-      'mode: nftables', `pid_dir: ${dir}`, 'update_frequency: 1s', 'daemonize: false', 'log_mode: stdout', `log_dir: ${dir}`,
-      'log_level: info', 'api_url: http://127.0.0.1:8080/', `api_key: ${key}`, 'insecure_skip_verify: false', 'disable_ipv6: false',
-      'deny_action: DROP', 'deny_log: false', 'supported_decisions_types:', '  - ban', 'blacklists_ipv4: crowdsec-blacklists',
-      'blacklists_ipv6: crowdsec6-blacklists', 'nftables:', '  ipv4:', '    enabled: true', '    set-only: false', '    table: crowdsec',
-      '    chain: crowdsec-chain', '  ipv6:', '    enabled: true', '    set-only: false', '    table: crowdsec6', '    chain: crowdsec6-chain',
-      'prometheus:', '  enabled: false', '  listen_addr: 127.0.0.1', '  listen_port: 0', '',
-    ].join('\n'));
+    const config = writeFirewallBouncerConfig(dir, 'http://127.0.0.1:8080', key);
     bouncer = new Server(IP, ['netns', 'exec', ns, firewallBin, '-c', config], { cwd: dir, env: process.env });
     const elements = (family: 'ip' | 'ip6', table: string, set: string): string[] => {
       try {

@@ -3,6 +3,7 @@ import { loadApiConfig } from '../../src/config/api-config';
 import { packageRoot } from '../../src/engine/package-root';
 import { freeLoopbackPort, Server, sleep } from '../../src/reference/processes';
 import { Store } from '../../src/store/store';
+import { waitForOutput } from './wait';
 
 /** `crowdwatch run` as its own process on a free loopback port, with fast ticks. */
 export class DaemonProcess {
@@ -27,12 +28,8 @@ export class DaemonProcess {
     return this.server.output;
   }
 
-  async waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.server.output)) {
-      if (!this.server.alive || Date.now() > deadline) throw new Error(`daemon did not print ${pattern}:\n${this.server.output}`);
-      await sleep(25);
-    }
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
+    return waitForOutput(this.server, pattern, timeoutMs);
   }
 
   async kill9(): Promise<void> {

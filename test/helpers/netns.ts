@@ -3,21 +3,16 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { kernelSpan } from '../../src/bouncers/nftables/addresses';
 import { elementText, spanOf } from '../../src/bouncers/nftables/addresses';
+import { listedElements, systemTool } from '../../src/bouncers/nftables/nft';
 
-/** System tools by absolute path: npm puts node_modules/.bin first on PATH, and it has an `nft` too. */
-export function sbin(tool: string): string | null {
-  return ['/usr/sbin', '/sbin', '/usr/bin'].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p)) ?? null;
-}
-
-export const IP = sbin('ip') ?? 'ip';
-export const NFT = sbin('nft') ?? 'nft';
+export const IP = systemTool('ip') ?? 'ip';
+export const NFT = systemTool('nft') ?? 'nft';
 
 /** Why namespace tests cannot run here, or null when they can. */
 export function netnsUnavailable(): string | null {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, nftables)';
-  if (!sbin('ip') || !sbin('nft')) return 'needs iproute2 and nftables (scripts/test-servers.sh installs them)';
+  if (!systemTool('ip') || !systemTool('nft')) return 'needs iproute2 and nftables (scripts/test-servers.sh installs them)';
   try {
     const probe = `cw-probe-${process.pid}`;
     execFileSync(IP, ['netns', 'add', probe], { stdio: 'pipe' });
@@ -63,36 +58,31 @@ export class Netns {
     return file;
   }
 
-  /** The elements of a set as `text@seconds-left`-free strings (nft's own forms normalised). */
-  elements(table: string, set: string, family = 'inet'): string[] {
-    let out: string;
+  /** `nft -j list set`, parsed; null when the set does not exist. */
+  private listSet(family: string, table: string, set: string): Record<string, unknown>[] | null {
     try {
-      out = this.nft('-j', 'list', 'set', family, table, set);
+      return (JSON.parse(this.nft('-j', 'list', 'set', family, table, set)) as { nftables: Record<string, unknown>[] }).nftables;
     } catch {
-      return [];
+      return null;
     }
-    const parsed = JSON.parse(out) as { nftables: { set?: { elem?: unknown[]; type: string } }[] };
-    const s = parsed.nftables.find((o) => o.set)?.set;
-    const v6 = s?.type === 'ipv6_addr';
-    return (s?.elem ?? [])
-      .map((raw) => {
-        const e = (raw as { elem?: { val: unknown } }).elem;
-        const span = kernelSpan(e ? e.val : raw);
-        return span ? elementText(v6 ? 6 : 4, span) : '?';
-      })
-      .sort();
+  }
+
+  /** The elements of a set as nft writes them (`a.b.c.d` or `first-last`), sorted. */
+  elements(table: string, set: string, family = 'inet'): string[] {
+    const listing = this.listSet(family, table, set) ?? [];
+    const v6 = listing.some((o) => (o.set as { type?: string } | undefined)?.type === 'ipv6_addr');
+    const texts = listedElements(listing).map((e) => elementText(v6 ? 6 : 4, e.span));
+    // An element this parser does not know shows up as '?', so no comparison passes over it.
+    const raw = listing.reduce((n, o) => n + ((o.set as { elem?: unknown[] } | undefined)?.elem?.length ?? 0), 0);
+    for (let i = texts.length; i < raw; i++) texts.push('?');
+    return texts.sort();
   }
 
   /** Seconds left on one element, or null when absent. */
   expires(table: string, set: string, value: string): number | null {
     const want = spanOf(value)?.span;
-    const parsed = JSON.parse(this.nft('-j', 'list', 'set', 'inet', table, set)) as { nftables: { set?: { elem?: unknown[] } }[] };
-    for (const raw of parsed.nftables.find((o) => o.set)?.set?.elem ?? []) {
-      const e = (raw as { elem?: { val: unknown; expires?: number } }).elem;
-      const span = kernelSpan(e?.val);
-      if (span && want && span.start === want.start && span.end === want.end) return e?.expires ?? null;
-    }
-    return null;
+    const found = listedElements(this.listSet('inet', table, set) ?? []).find((e) => want && e.span.start === want.start && e.span.end === want.end);
+    return found?.expires ?? null;
   }
 
   remove(): void {

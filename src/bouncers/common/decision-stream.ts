@@ -42,6 +42,9 @@ export interface StreamOptions {
   log: (message: string) => void;
 }
 
+/** A bouncer's stream defaults: CrowdSec's 10 s poll, a 30 s long poll, a full list every 5 min, addresses and ranges. */
+export const STREAM_DEFAULTS = { pollMs: 10_000, waitMs: 30_000, resyncMs: 300_000, scopes: ['ip', 'range'] } as const;
+
 export class StreamError extends Error {
   readonly code = 'CW_API';
 }

@@ -2,14 +2,25 @@
 // none does), listings come back as JSON.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { kernelSpan } from './addresses';
+import type { Span } from './intervals';
 
 export class NftError extends Error {
   readonly code = 'CW_NFT';
 }
 
-/** The system's nft, by absolute path: npm puts node_modules/.bin first on PATH. */
+/**
+ * A system tool (nft, ip) by absolute path, or null: npm puts node_modules/.bin first on PATH,
+ * and it has an unrelated `nft`.
+ */
+export function systemTool(tool: string): string | null {
+  return ['/usr/sbin', '/sbin', '/usr/bin'].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p)) ?? null;
+}
+
+/** The system's nft. */
 export function defaultNft(): string {
-  return ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'].find((p) => fs.existsSync(p)) ?? 'nft';
+  return systemTool('nft') ?? 'nft';
 }
 
 export class Nft {
@@ -58,4 +69,24 @@ export class Nft {
     const parsed = JSON.parse(text) as { nftables?: Record<string, unknown>[] };
     return parsed.nftables ?? [];
   }
+}
+
+export interface ListedElement {
+  span: Span;
+  /** Seconds left; absent for an element without a timeout. */
+  expires?: number;
+}
+
+/** The elements of a `nft -j list set` answer (addresses, prefixes and ranges alike). */
+export function listedElements(listing: readonly Record<string, unknown>[]): ListedElement[] {
+  const out: ListedElement[] = [];
+  for (const entry of listing) {
+    const set = (entry as { set?: { elem?: unknown[] } }).set;
+    for (const raw of set?.elem ?? []) {
+      const elem = (raw as { elem?: { val: unknown; expires?: number } }).elem;
+      const span = kernelSpan(elem ? elem.val : raw);
+      if (span) out.push(elem?.expires === undefined ? { span } : { span, expires: elem.expires });
+    }
+  }
+  return out;
 }

@@ -5,7 +5,7 @@ import { DecisionCache } from '../common/decision-cache';
 import type { StreamUpdate } from '../common/decision-stream';
 import { type Family, spanKey, spanOf } from './addresses';
 import { Allowlist } from './allowlist';
-import type { TimedSpan } from './intervals';
+import type { Span, TimedSpan } from './intervals';
 import type { Nft } from './nft';
 import { prepareTable, type SetRouting, type TableLayout } from './ruleset';
 import { type SetChanges, setRef, TargetSet, wantedIntervals } from './target-set';
@@ -28,6 +28,14 @@ export interface ApplyReport {
   ms: number;
 }
 
+/** A decision value, parsed, and the set it goes to. */
+interface Placement {
+  family: Family;
+  span: Span;
+  key: string;
+  set: TargetSet;
+}
+
 const NEAR_FULL = 0.9;
 const SWEEP_MS = 1000;
 
@@ -39,8 +47,8 @@ export class NftablesBouncer {
   private readonly allow: Allowlist;
   private readonly warned = new Set<string>();
   private readonly nearFull = new Set<string>();
-  /** Decision values routed to a set, and where. */
-  private readonly placed = new Map<string, TargetSet>();
+  /** Decision values routed to a set: parsed once, and where they go. */
+  private readonly placed = new Map<string, Placement>();
   /** Transactions applied, and the last one's report. */
   updates = 0;
   last: ApplyReport | null = null;
@@ -71,7 +79,14 @@ export class NftablesBouncer {
     this.opts.log(message);
   }
 
-  private targetOf(value: string): { set: TargetSet; family: Family } | null {
+  /**
+   * Where `value` goes, parsed once: its span, family and set (routing is fixed after start, so a
+   * value keeps its placement). Null, and reported once, when it is not an address or range or
+   * no set takes its kind.
+   */
+  private place(value: string): Placement | null {
+    const known = this.placed.get(value);
+    if (known) return known;
     const parsed = spanOf(value);
     if (!parsed) {
       this.warnOnce(`bad:${value}`, `ignoring decision on '${value.slice(0, 80)}': not an IP address or range`);
@@ -83,56 +98,45 @@ export class NftablesBouncer {
       this.warnOnce(`route:${single}:${parsed.family}`, `no set takes IPv${parsed.family} ${single ? 'addresses' : 'ranges'}: those decisions are not enforced`);
       return null;
     }
-    return { set: this.byRef.get(setRef(spec)) as TargetSet, family: parsed.family };
-  }
-
-  /** The span `value` should occupy until its decision ends, or null (no decision, allowlisted). */
-  private wanted(value: string, now: number): TimedSpan | null {
-    const d = this.cache.effective(value, now, this.opts.types);
-    const parsed = spanOf(value);
-    if (!d || !parsed) return null;
-    if (this.allow.covers(parsed.family, parsed.span)) {
-      this.warnOnce(`allow:${value}`, `not dropping ${value}: it is allowlisted (loopback, the API's address or --allow)`);
-      return null;
-    }
-    return { ...parsed.span, until: d.until };
-  }
-
-  private place(value: string): TargetSet | null {
-    const old = this.placed.get(value);
-    const target = this.targetOf(value)?.set ?? null;
-    if (old && old !== target) old.members.delete(value);
-    if (target) {
-      target.members.add(value);
-      this.placed.set(value, target);
-    } else this.placed.delete(value);
-    return target;
+    const placement = { ...parsed, key: spanKey(parsed.span), set: this.byRef.get(setRef(spec)) as TargetSet };
+    placement.set.members.add(value);
+    this.placed.set(value, placement);
+    return placement;
   }
 
   private forget(value: string): void {
-    this.placed.get(value)?.members.delete(value);
+    this.placed.get(value)?.set.members.delete(value);
     this.placed.delete(value);
+  }
+
+  /** The span a placed value should occupy until its decision ends, or null (no decision, allowlisted). */
+  private wanted(value: string, p: Placement, now: number): TimedSpan | null {
+    const d = this.cache.effective(value, now, this.opts.types);
+    if (!d) return null;
+    if (this.allow.covers(p.family, p.span)) {
+      this.warnOnce(`allow:${value}`, `not dropping ${value}: it is allowlisted (loopback, the API's address or --allow)`);
+      return null;
+    }
+    return { ...p.span, until: d.until };
   }
 
   /** The whole wanted content of an interval set. */
   private intervalWanted(set: TargetSet, now: number): Map<string, TimedSpan> {
     const spans: TimedSpan[] = [];
     for (const value of set.members) {
-      const w = this.wanted(value, now);
+      const w = this.wanted(value, this.placed.get(value) as Placement, now);
       if (w) spans.push(w);
     }
     return wantedIntervals(spans, this.allow.holes[set.spec.family]);
   }
 
-  private addressWanted(values: Iterable<string>, now: number): Map<string, TimedSpan | null> {
+  /** Per element key, the latest wanted span among `values` (null: none wants the element). */
+  private addressWanted(values: Iterable<[string, Placement]>, now: number): Map<string, TimedSpan | null> {
     const out = new Map<string, TimedSpan | null>();
-    for (const value of values) {
-      const parsed = spanOf(value);
-      if (!parsed) continue;
-      const key = spanKey(parsed.span);
-      const w = this.wanted(value, now);
-      const prev = out.get(key);
-      if (!prev || (w && w.until > prev.until)) out.set(key, w);
+    for (const [value, p] of values) {
+      const w = this.wanted(value, p, now);
+      const prev = out.get(p.key);
+      if (!prev || (w && w.until > prev.until)) out.set(p.key, w);
     }
     return out;
   }
@@ -157,32 +161,38 @@ export class NftablesBouncer {
 
   private async applyChanged(values: Set<string>): Promise<ApplyReport> {
     const now = Date.now();
-    const touched = new Map<TargetSet, string[]>();
+    const touched = new Map<TargetSet, [string, Placement][]>();
     for (const value of values) {
-      const hadSet = this.placed.get(value);
-      const set = this.cache.effective(value, now) ? this.place(value) : (this.forget(value), null);
-      for (const s of new Set([hadSet, set])) {
-        if (!s) continue;
-        const list = touched.get(s) ?? [];
-        list.push(value);
-        touched.set(s, list);
-      }
+      const p = this.place(value);
+      if (!p) continue;
+      // A value whose last decision is gone leaves its set, but its element still has to go.
+      if (!this.cache.effective(value, now)) this.forget(value);
+      const list = touched.get(p.set) ?? [];
+      list.push([value, p]);
+      touched.set(p.set, list);
     }
     // A set that had to leave elements out looks at all its members again: room may have freed.
     for (const set of this.sets) if (set.overflow > 0 && !touched.has(set)) touched.set(set, []);
     const plans: [TargetSet, SetChanges][] = [];
     for (const [set, list] of touched) {
       set.dropExpired(now);
-      plans.push([set, this.plan(set, set.overflow > 0 ? set.members : list, now)]);
+      plans.push([set, set.overflow > 0 ? this.planAll(set, now) : this.planSome(set, list, now)]);
     }
     return this.commit(plans);
   }
 
-  private plan(set: TargetSet, values: Iterable<string>, now: number): SetChanges {
+  /** The changes for the given values only (interval sets are always recomputed whole). */
+  private planSome(set: TargetSet, values: [string, Placement][], now: number): SetChanges {
     if (set.spec.interval) return set.diff(this.intervalWanted(set, now), now);
-    if (values !== set.members) return set.diffSome(this.addressWanted(values, now), now);
+    return set.diffSome(this.addressWanted(values, now), now);
+  }
+
+  /** The changes that make the set hold exactly what its members want. */
+  private planAll(set: TargetSet, now: number): SetChanges {
+    if (set.spec.interval) return set.diff(this.intervalWanted(set, now), now);
     const wanted = new Map<string, TimedSpan>();
-    for (const [key, w] of this.addressWanted(values, now)) if (w) wanted.set(key, w);
+    const members = [...set.members].map((value): [string, Placement] => [value, this.placed.get(value) as Placement]);
+    for (const [key, w] of this.addressWanted(members, now)) if (w) wanted.set(key, w);
     return set.diff(wanted, now);
   }
 
@@ -196,7 +206,7 @@ export class NftablesBouncer {
       const listed = await this.opts.nft.list(['set', set.spec.tableFamily, set.spec.table, set.spec.name]);
       const readAt = Date.now();
       set.loadKernel(listed ?? [], readAt);
-      plans.push([set, this.plan(set, set.members, readAt)]);
+      plans.push([set, this.planAll(set, readAt)]);
     }
     const report = await this.commit(plans);
     this.opts.log(`reconciled with the kernel: +${report.added} -${report.removed}, ${report.elements} elements (${Object.entries(this.counts()).map(([k, v]) => `${k} ${v}`).join(', ')})`);

@@ -33,6 +33,15 @@ export interface SetRouting {
   ranges: Partial<Record<Family, SetSpec>>;
 }
 
+/** What nft accepts as a table, chain or set name (letters first, at most 64). */
+export const NFT_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+/** Hooks a drop chain may sit at. */
+export const DROP_HOOKS = ['input', 'forward', 'prerouting', 'output'] as const;
+
+export function isDropHook(hook: string): boolean {
+  return (DROP_HOOKS as readonly string[]).includes(hook);
+}
+
 const TYPE: Record<Family, string> = { 4: 'ipv4_addr', 6: 'ipv6_addr' };
 const MATCH: Record<Family, string> = { 4: 'ip saddr', 6: 'ip6 saddr' };
 

@@ -6,6 +6,8 @@ import { Nft } from './nft';
 import { NftablesBouncer } from './nftables-bouncer';
 import type { TableLayout } from './ruleset';
 
+export const NFTABLES_USER_AGENT = 'crowdwatch-nftables-bouncer/0.1.0';
+
 export interface NftablesServiceOptions {
   stream: StreamOptions;
   layout: TableLayout;

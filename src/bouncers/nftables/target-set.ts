@@ -1,7 +1,8 @@
 // One kernel set the bouncer fills: what it holds (as the bouncer last wrote or read it), and the
 // script lines that turn that into what the decisions want.
-import { elementText, type Family, kernelSpan, spanKey } from './addresses';
+import { elementText, type Family, spanKey } from './addresses';
 import { partition, type Span, type TimedSpan } from './intervals';
+import { listedElements } from './nft';
 
 export interface SetSpec {
   /** nftables family of the table (`inet`, `ip`, `ip6`). */
@@ -32,6 +33,11 @@ const MIN_LIFE_MS = 1000;
 /** Elements per `add element` statement (one transaction holds many statements). */
 const CHUNK = 4096;
 
+/** Whether two elements' ends are further apart than kernel listings can tell. */
+function endsDiffer(a: TimedSpan, b: TimedSpan): boolean {
+  return Math.abs(a.until - b.until) > UNTIL_TOLERANCE_MS;
+}
+
 export class TargetSet {
   /** What the kernel set holds, by spanKey. */
   readonly installed = new Map<string, TimedSpan>();
@@ -56,18 +62,12 @@ export class TargetSet {
   }
 
   /** Replaces the model with a `nft -j list set` answer taken at `now`. */
-  loadKernel(entries: Record<string, unknown>[], now: number): void {
+  loadKernel(listing: Record<string, unknown>[], now: number): void {
     this.installed.clear();
-    for (const entry of entries) {
-      const set = (entry as { set?: { elem?: unknown[] } }).set;
-      for (const raw of set?.elem ?? []) {
-        const elem = (raw as { elem?: { val: unknown; expires?: number } }).elem;
-        const span = kernelSpan(elem ? elem.val : raw);
-        if (span === null) continue;
-        // An element without a timeout (written by someone else) never ends by itself.
-        const until = elem?.expires !== undefined ? now + elem.expires * 1000 : Number.MAX_SAFE_INTEGER;
-        this.installed.set(spanKey(span), { ...span, until });
-      }
+    for (const { span, expires } of listedElements(listing)) {
+      // An element without a timeout (written by someone else) never ends by itself.
+      const until = expires !== undefined ? now + expires * 1000 : Number.MAX_SAFE_INTEGER;
+      this.installed.set(spanKey(span), { ...span, until });
     }
   }
 
@@ -77,17 +77,14 @@ export class TargetSet {
     const adds: TimedSpan[] = [];
     for (const [key, have] of this.installed) {
       const want = wanted.get(key);
-      if (!want || Math.abs(want.until - have.until) > UNTIL_TOLERANCE_MS) removes.push(have);
+      if (!want || endsDiffer(want, have)) removes.push(have);
     }
     for (const [key, want] of wanted) {
       if (want.until - now < MIN_LIFE_MS) continue;
       const have = this.installed.get(key);
-      if (!have || Math.abs(want.until - have.until) > UNTIL_TOLERANCE_MS) adds.push(want);
+      if (!have || endsDiffer(want, have)) adds.push(want);
     }
-    const room = this.spec.size - (this.installed.size - removes.length);
-    this.overflow = Math.max(0, adds.length - room);
-    if (this.overflow > 0) adds.length = Math.max(0, room);
-    return { removes, adds };
+    return this.capped(removes, adds);
   }
 
   /** Changes for single addresses whose decisions changed (`wanted`: key -> span, or null for none). */
@@ -97,9 +94,14 @@ export class TargetSet {
     for (const [key, want] of wanted) {
       const have = this.installed.get(key);
       const live = want !== null && want.until - now >= MIN_LIFE_MS;
-      if (have && (!live || Math.abs(want.until - have.until) > UNTIL_TOLERANCE_MS)) removes.push(have);
-      if (live && (!have || Math.abs(want.until - have.until) > UNTIL_TOLERANCE_MS)) adds.push(want);
+      if (have && (!live || endsDiffer(want, have))) removes.push(have);
+      if (live && (!have || endsDiffer(want, have))) adds.push(want);
     }
+    return this.capped(removes, adds);
+  }
+
+  /** Leaves out the additions that would not fit in the set's size, counting them in `overflow`. */
+  private capped(removes: TimedSpan[], adds: TimedSpan[]): SetChanges {
     const room = this.spec.size - (this.installed.size - removes.length);
     this.overflow = Math.max(0, adds.length - room);
     if (this.overflow > 0) adds.length = Math.max(0, room);

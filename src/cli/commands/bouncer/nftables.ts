@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { Nft } from '../../../bouncers/nftables/nft';
-import { removeTable, type TableLayout } from '../../../bouncers/nftables/ruleset';
-import { startNftablesService } from '../../../bouncers/nftables/run';
+import { DROP_HOOKS, isDropHook, NFT_NAME, removeTable, type TableLayout } from '../../../bouncers/nftables/ruleset';
+import { NFTABLES_USER_AGENT, startNftablesService } from '../../../bouncers/nftables/run';
 import type { CommandContext } from '../../io';
 import { stderrLogger, stopSignal } from '../../signals';
 import { usageError } from '../manage/with-store';
@@ -23,10 +23,8 @@ interface NftFlags extends StreamFlags {
   remove?: boolean;
 }
 
-const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
-
 function nameArg(value: string): string {
-  if (!NAME.test(value)) throw new InvalidArgumentError(`'${value}' is not an nftables name`);
+  if (!NFT_NAME.test(value)) throw new InvalidArgumentError(`'${value}' is not an nftables name`);
   return value;
 }
 
@@ -44,7 +42,7 @@ export function layoutOf(o: NftFlags): TableLayout {
   if (!o.setOnly) {
     if (o.setV4 || o.setV6 || o.rangeSetV4 || o.rangeSetV6) throw usageError('--set-v4/--set-v6 go with --set-only');
     const hooks = o.hook.length > 0 ? [...new Set(o.hook)] : ['input'];
-    for (const hook of hooks) if (!['input', 'forward', 'prerouting', 'output'].includes(hook)) throw usageError(`--hook '${hook}': expected input, forward, prerouting or output`);
+    for (const hook of hooks) if (!isDropHook(hook)) throw usageError(`--hook '${hook}': expected ${DROP_HOOKS.join(', ')}`);
     return { mode: 'owned', table: o.table, hooks, priority: o.priority, size: o.setSize };
   }
   if (!o.setV4 && !o.setV6) throw usageError('--set-only needs --set-v4 and/or --set-v6');
@@ -77,7 +75,7 @@ export function registerNftables(group: Command, ctx: CommandContext): void {
       return;
     }
     const service = await startNftablesService({
-      stream: streamOptions(o, log, 'crowdwatch-nftables-bouncer/0.1.0'),
+      stream: streamOptions(o, log, NFTABLES_USER_AGENT),
       layout: layoutOf(o),
       types: typeSet(o),
       allow: o.allow,

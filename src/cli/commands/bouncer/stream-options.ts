@@ -1,6 +1,6 @@
 // Flags every bouncer shares: where the local API is, the key, and which decisions to take.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { StreamOptions } from '../../../bouncers/common/decision-stream';
+import { STREAM_DEFAULTS, type StreamOptions } from '../../../bouncers/common/decision-stream';
 import { parseGoDuration } from '../../../time/go-duration';
 import { usageError } from '../manage/with-store';
 
@@ -27,8 +27,8 @@ export function addStreamOptions(cmd: Command, defaultTypes = 'ban'): Command {
   return cmd
     .addOption(new Option('--api-url <url>', 'local API (crowdwatch or CrowdSec)').env('CROWDWATCH_API_URL'))
     .addOption(new Option('--api-key <key>', 'bouncer API key (from `crowdwatch bouncers add`)').env('CROWDWATCH_API_KEY'))
-    .addOption(new Option('--poll <duration>', 'pull period when the API does not push (CrowdSec)').argParser(durationArg).default(10_000, '10s'))
-    .addOption(new Option('--resync <duration>', 'pull the full decision list and repair drift this often').argParser(durationArg).default(300_000, '5m'))
+    .addOption(new Option('--poll <duration>', 'pull period when the API does not push (CrowdSec)').argParser(durationArg).default(STREAM_DEFAULTS.pollMs, '10s'))
+    .addOption(new Option('--resync <duration>', 'pull the full decision list and repair drift this often').argParser(durationArg).default(STREAM_DEFAULTS.resyncMs, '5m'))
     .option('--types <list>', 'decision types to enforce, comma-separated', defaultTypes)
     .option('--origins <list>', 'only decisions from these origins (crowdsec, cscli, CAPI, lists)')
     .option('--scenarios-containing <list>', 'only decisions whose scenario contains one of these words')
@@ -54,9 +54,9 @@ export function streamOptions(o: StreamFlags, log: (m: string) => void, userAgen
     apiKey: o.apiKey,
     userAgent,
     pollMs: o.poll,
-    waitMs: 30_000,
+    waitMs: STREAM_DEFAULTS.waitMs,
     resyncMs: o.resync,
-    scopes: ['ip', 'range'],
+    scopes: STREAM_DEFAULTS.scopes,
     origins: list(o.origins),
     scenariosContaining: list(o.scenariosContaining),
     scenariosNotContaining: list(o.scenariosNotContaining),
