@@ -25,6 +25,8 @@ export interface StreamStats {
   stream: Stream;
   counters: Counters;
   batches: number;
+  /** Time spent in the engine on this stream's batches. */
+  engineMs: number;
 }
 
 /**
@@ -81,10 +83,12 @@ export class Agent implements LineSink {
     }
     let stats = this.streams.get(stream.key);
     if (!stats) {
-      stats = { stream, counters: zeroCounters(), batches: 0 };
+      stats = { stream, counters: zeroCounters(), batches: 0, engineMs: 0 };
       this.streams.set(stream.key, stats);
     }
+    const started = performance.now();
     const result = this.options.engine.processBatch(handle, lines);
+    stats.engineMs += performance.now() - started;
     addCounters(stats.counters, result.counters);
     stats.batches++;
     if (position) {
@@ -92,6 +96,11 @@ export class Agent implements LineSink {
       this.dirty = true;
     }
     this.emit(result.alerts);
+  }
+
+  /** Where reading of a stream stands (what a restart would resume from). */
+  position(key: string): Position | undefined {
+    return this.positions.get(key);
   }
 
   warn(message: string): void {

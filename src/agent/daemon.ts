@@ -1,5 +1,5 @@
 import { type AcquisEntry, type AcquisitionSource, createSource } from '../acquisition';
-import { WatcherClient, type WatcherCredentials } from '../api/client';
+import { ApiClientError, WatcherClient, type WatcherCredentials } from '../api/client';
 import { type RunningApi, startApi } from '../api/server';
 import { STREAM_DEFAULTS } from '../bouncers/common/decision-stream';
 import { NFTABLES_USER_AGENT, type NftablesService, startNftablesService } from '../bouncers/nftables/run';
@@ -8,6 +8,9 @@ import { bindings } from '../engine/native';
 import { resolveEngineOptions } from '../engine/options';
 import { Agent } from './agent';
 import { localAgentCredentials, localBouncerKey } from './credentials';
+import type { Log } from '../log/logger';
+import { collectDaemonMetrics } from '../metrics/daemon-metrics';
+import { type MetricsServer, startMetricsServer } from '../metrics/server';
 import { AgentJournal } from './journal';
 
 export interface DaemonOptions {
@@ -18,7 +21,9 @@ export interface DaemonOptions {
   /** `time-machine`: event time drives the buckets (replaying files); `live`: the wall clock. */
   mode: 'live' | 'time-machine';
   maxLineBytes: number;
-  log: (message: string) => void;
+  log: Log;
+  /** The Prometheus endpoint, or null for none (`--no-metrics`, `prometheus.enabled: false`). */
+  metrics: { host: string; port: number } | null;
   /** Test hooks: faster ticks and checkpoints. */
   tickMs?: number;
   pollMs?: number;
@@ -29,6 +34,7 @@ export interface RunningDaemon {
   agent: Agent;
   /** The nftables bouncer, when config.yaml has `bouncers.nftables`. */
   nftables: NftablesService | null;
+  metrics: MetricsServer | null;
   sources: AcquisitionSource[];
   /** Resolves when every source that can end (cat files, stdin) has ended. */
   sourcesEnded(): Promise<void>;
@@ -49,6 +55,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const journal = AgentJournal.open(config.agent.journalFile);
   let api: RunningApi | null = null;
   let nftables: NftablesService | null = null;
+  let metrics: MetricsServer | null = null;
   try {
     let creds = options.remote;
     if (!creds) {
@@ -57,24 +64,30 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     if (config.bouncers.nftables && !api) throw Object.assign(new Error('bouncers.nftables runs beside the local API: remove it or drop --no-api'), { code: 'CW_USAGE' });
     if (config.bouncers.nftables && api) nftables = await startNftables(config.bouncers.nftables, api, config.dataDir, log);
+    const client = new WatcherClient(creds);
+    await logInAtStart(client, log);
     const sources = options.acquisition.map((entry) => createSource(entry, { maxLineBytes: options.maxLineBytes, ...(options.pollMs ? { pollMs: options.pollMs } : {}) }));
-    const agent = new Agent({ engine, journal, pusher: new WatcherClient(creds), sources, log, ...(options.tickMs ? { tickMs: options.tickMs, checkpointMs: options.tickMs } : {}) });
+    const agent = new Agent({ engine, journal, pusher: client, sources, log, ...(options.tickMs ? { tickMs: options.tickMs, checkpointMs: options.tickMs } : {}) });
     await agent.start();
+    metrics = options.metrics && await startMetricsServer(options.metrics.host, options.metrics.port, () => collectDaemonMetrics({ agent, engine: () => engine, api, level: config.prometheus.level }), log);
     return {
       api,
       agent,
       nftables,
+      metrics,
       sources,
       async sourcesEnded() {
         await Promise.all(sources.map((s) => s.ended ?? new Promise<void>(() => undefined)));
       },
       async stop() {
+        await metrics?.close();
         await agent.stop();
         await nftables?.stop();
         await api?.close();
       },
     };
   } catch (error) {
+    await metrics?.close();
     journal.close();
     await nftables?.stop();
     await api?.close();
@@ -82,7 +95,21 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   }
 }
 
-async function startNftables(c: NftablesConfig, api: RunningApi, dataDir: string, log: (m: string) => void): Promise<NftablesService> {
+/**
+ * Logs in before the first alert, so the first ban does not wait for the password check, and
+ * wrong credentials (a 4xx answer) stop the daemon at start with a clear error. An API that cannot be reached
+ * yet is not fatal: the outbox keeps alerts journaled and retries.
+ */
+async function logInAtStart(client: WatcherClient, log: Log): Promise<void> {
+  try {
+    await client.login();
+  } catch (error) {
+    if (error instanceof ApiClientError && error.status !== undefined && error.status < 500) throw error;
+    log(`${(error as Error).message}; alerts are kept and pushed once it answers`, 'warning');
+  }
+}
+
+async function startNftables(c: NftablesConfig, api: RunningApi, dataDir: string, log: Log): Promise<NftablesService> {
   return startNftablesService({
     stream: {
       url: api.url,

@@ -1,5 +1,5 @@
 // A watcher's side of the local API: log in, push alerts in batches, log in again when the
-// token expires. Used by `replay --push` (and by the daemon to come).
+// token expires. Used by `replay --push` and by the daemon's agent.
 
 export interface WatcherCredentials {
   url: string;
@@ -12,6 +12,11 @@ const BATCH = 50;
 
 export class ApiClientError extends Error {
   readonly code = 'CW_API';
+
+  /** The HTTP status when the API answered; undefined when it could not be reached. */
+  constructor(message: string, readonly status?: number) {
+    super(message);
+  }
 }
 
 export class WatcherClient {
@@ -29,8 +34,10 @@ export class WatcherClient {
       headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT },
       body: JSON.stringify({ machine_id: this.creds.machineId, password: this.creds.password, scenarios: [] }),
       signal: AbortSignal.timeout(10_000),
+    }).catch((error: Error) => {
+      throw new ApiClientError(`cannot reach the local API at ${this.creds.url}: ${(error.cause as Error | undefined)?.message ?? error.message}`);
     });
-    if (res.status !== 200) throw new ApiClientError(`login to ${this.creds.url} as '${this.creds.machineId}' failed: ${res.status} ${await res.text()}`);
+    if (res.status !== 200) throw new ApiClientError(`login to ${this.creds.url} as '${this.creds.machineId}' failed: ${res.status} ${await res.text()}`, res.status);
     this.token = ((await res.json()) as { token: string }).token;
   }
 
@@ -53,7 +60,7 @@ export class WatcherClient {
       this.token = null;
       return this.post(batch, true);
     }
-    if (res.status !== 201) throw new ApiClientError(`pushing alerts to ${this.creds.url} failed: ${res.status} ${await res.text()}`);
+    if (res.status !== 201) throw new ApiClientError(`pushing alerts to ${this.creds.url} failed: ${res.status} ${await res.text()}`, res.status);
     return (await res.json()) as string[];
   }
 }

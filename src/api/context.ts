@@ -2,6 +2,7 @@ import type { ApiConfig } from '../config/api-config';
 import type { DecisionMaker } from '../profiles/decisions';
 import type { Store } from '../store/store';
 import type { DecisionChanges } from './changes';
+import type { ApiMetrics } from './metrics';
 import type { TokenIssuer } from './tokens';
 
 /** What every route handler needs. */
@@ -11,6 +12,7 @@ export interface ApiContext {
   decider: DecisionMaker;
   tokens: TokenIssuer;
   changes: DecisionChanges;
+  metrics: ApiMetrics;
   /** Operational messages (warnings from profiles, retention runs). */
   log: (message: string) => void;
 }

@@ -7,6 +7,7 @@ import { Store } from '../store/store';
 import { DecisionChanges } from './changes';
 import type { ApiContext } from './context';
 import { ApiError } from './errors';
+import { ApiMetrics } from './metrics';
 import { alertRoutes } from './routes/alerts';
 import { decisionRoutes } from './routes/decisions';
 import { authenticatedMachine, watcherRoutes } from './routes/watchers';
@@ -49,9 +50,11 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     return reply.code(paths.some((re) => re.test(path)) ? 405 : 404).send();
   });
 
+  app.addHook('onResponse', async (req) => ctx.metrics.answered(req));
+
   app.get('/health', async () => ({ status: 'up' }));
   app.get('/v1/heartbeat', async (req, reply) => {
-    const machineId = await authenticatedMachine(ctx, req.headers.authorization);
+    const machineId = await authenticatedMachine(ctx, req);
     await ctx.store.machines.recordHeartbeat(machineId);
     return reply.code(200).send();
   });
@@ -76,7 +79,7 @@ export async function startApi(config: ApiConfig, log: (message: string) => void
   const decider = DecisionMaker.load(config.profilesFile, config.allowlist, config.simulationFile);
   const store = await Store.open(config.store);
   const secret = process.env.CROWDWATCH_LAPI_SECRET ?? (await store.setting('jwt_secret', TokenIssuer.newSecret));
-  const ctx: ApiContext = { config, store, decider, tokens: new TokenIssuer(secret), changes: new DecisionChanges(() => store.decisions.revision()), log };
+  const ctx: ApiContext = { config, store, decider, tokens: new TokenIssuer(secret), changes: new DecisionChanges(() => store.decisions.revision()), metrics: new ApiMetrics(), log };
   const app = await buildApi(ctx);
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });

@@ -5,6 +5,7 @@ import { packageRoot } from '../engine/package-root';
 import { registerApi } from './commands/api';
 import { registerBench } from './commands/bench';
 import { registerBouncer } from './commands/bouncer';
+import { registerConfig } from './commands/config';
 import { registerExplain } from './commands/explain';
 import { registerLint } from './commands/lint';
 import { registerAlerts } from './commands/manage/alerts';
@@ -13,6 +14,7 @@ import { registerDecisions } from './commands/manage/decisions';
 import { registerLapi } from './commands/manage/lapi';
 import { registerMachines } from './commands/manage/machines';
 import { registerSimulation } from './commands/manage/simulation';
+import { registerMetrics } from './commands/metrics';
 import { registerReplay } from './commands/replay';
 import { registerRun } from './commands/run';
 import { describeError, EXIT_OK, EXIT_USAGE } from './errors';
@@ -31,6 +33,8 @@ const COMMANDS = [
   registerMachines,
   registerSimulation,
   registerLapi,
+  registerConfig,
+  registerMetrics,
   registerBench,
 ];
 

@@ -1,3 +1,5 @@
+import { createLogger, type Log } from '../log/logger';
+
 /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
 export function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -11,9 +13,7 @@ export function stopSignal(): Promise<string> {
   });
 }
 
-/** A log line on stderr: ISO time, then the message. */
-export function stderrLogger(stderr: { write(text: string): unknown }): (message: string) => void {
-  return (message) => {
-    stderr.write(`${new Date().toISOString()} ${message}\n`);
-  };
+/** Text log lines on stderr (time, then the message), for commands without a config file. */
+export function stderrLogger(stderr: { write(text: string): unknown }): Log {
+  return createLogger({ level: 'info', format: 'text' }, stderr).log;
 }

@@ -7,7 +7,8 @@ export class ConfigError extends Error {
   readonly code = 'CW_CONFIG_FILE';
 }
 
-export type Reader = (node: YamlNode | null | undefined, where: string) => void;
+/** Reads one key's value; `key` is the key's own node (for its line). */
+export type Reader = (node: YamlNode | null | undefined, where: string, key: YamlNode) => void;
 
 /** Reads a YAML mapping strictly: known keys only, each problem with file:line. */
 export function readMap(node: YamlNode | null | undefined, file: string, lines: LineCounter, keys: Record<string, Reader>, where: string): void {
@@ -18,7 +19,7 @@ export function readMap(node: YamlNode | null | undefined, file: string, lines: 
     const read = keys[key];
     if (!read) throw new ConfigError(`${file}:${lineOf(lines, pair.key)}: unknown key '${where ? `${where}.` : ''}${key}'`);
     try {
-      read(pair.value, `${where ? `${where}.` : ''}${key}`);
+      read(pair.value, `${where ? `${where}.` : ''}${key}`, pair.key);
     } catch (error) {
       if (error instanceof ConfigError && error.message.startsWith(file)) throw error;
       throw new ConfigError(`${file}:${lineOf(lines, pair.value ?? pair.key)}: ${(error as Error).message}`);

@@ -123,6 +123,12 @@ export class AlertStore {
     return alerts;
   }
 
+  /** Stored alerts by scenario. */
+  async countsByScenario(): Promise<Array<{ scenario: string; count: number }>> {
+    const rows = await this.db.all<{ scenario: string; n: number }>('SELECT scenario, count(*) AS n FROM alerts GROUP BY scenario');
+    return rows.map((r) => ({ scenario: r.scenario, count: Number(r.n) }));
+  }
+
   async get(id: number): Promise<StoredAlert | null> {
     const [alert] = await this.query({ id });
     return alert ?? null;

@@ -89,6 +89,15 @@ export class DecisionStore {
     return Number(rows[0]?.r ?? 0);
   }
 
+  /** How many decisions are in force, by scenario (CrowdSec's "reason"), origin and type; simulated ones excluded. */
+  async activeCounts(now = Date.now()): Promise<Array<{ scenario: string; origin: string; type: string; count: number }>> {
+    const rows = await this.db.all<{ scenario: string; origin: string; type: string; n: number }>(
+      'SELECT scenario, origin, type, count(*) AS n FROM decisions WHERE until > ? AND simulated = 0 GROUP BY scenario, origin, type',
+      [now],
+    );
+    return rows.map((r) => ({ scenario: r.scenario, origin: r.origin, type: r.type, count: Number(r.n) }));
+  }
+
   /** Active decisions (until > now) matching the filter, newest first. */
   async active(filter: DecisionFilter, now = Date.now(), limit?: number): Promise<Decision[]> {
     const where = decisionWhere(filter, this.db.dialect).add('d.until > ?', now);

@@ -1,9 +1,11 @@
-// config.yaml: the bouncers section `crowdwatch run` reads, and errors that name file and line.
+// config.yaml: our keys and CrowdSec's, the .local overlay, `config show`, and errors that name
+// file and line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
 import { loadApiConfig } from '../../src/config/api-config';
-import { tempDir } from '../helpers/run-cli';
+import { findReference } from '../../src/reference/reference';
+import { runCli, tempDir } from '../helpers/run-cli';
 
 function withConfig(yaml: string): string {
   const dir = tempDir('config');
@@ -34,4 +36,79 @@ test('bouncers.nftables: bad values are refused with file and line', (t) => {
     const dir = withConfig(yaml);
     t.throws(() => loadApiConfig({ dataDir: dir }), { message }, yaml);
   }
+});
+
+test('config.yaml.local overrides only the keys it sets, and its errors name the .local file', (t) => {
+  const dir = withConfig('api:\n  listen: 127.0.0.1:9000\n  trusted_ips: [127.0.0.1]\ndb:\n  flush:\n    max_items: 42\nbouncers:\n  nftables:\n    table: edge\n');
+  fs.writeFileSync(path.join(dir, 'config.yaml.local'), 'api:\n  listen: 127.0.0.1:9100\nbouncers:\n  nftables:\n    hooks: [forward]\n');
+  const config = loadApiConfig({ dataDir: dir });
+  t.deepEqual(config.listen, { host: '127.0.0.1', port: 9100 });
+  t.deepEqual(config.trustedIps, ['127.0.0.1']);
+  t.is(config.retention.maxItems, 42);
+  t.like(config.bouncers.nftables, { table: 'edge', hooks: ['forward'] });
+  t.deepEqual(config.files, [path.join(dir, 'config.yaml'), path.join(dir, 'config.yaml.local')]);
+  fs.writeFileSync(path.join(dir, 'config.yaml.local'), '# local changes\napi:\n  listen: nowhere\n');
+  t.throws(() => loadApiConfig({ dataDir: dir }), { message: /config\.yaml\.local:3: .*invalid listen address 'nowhere'/ });
+  // A .local overlay can switch off what the shipped file enables.
+  fs.writeFileSync(path.join(dir, 'config.yaml.local'), 'bouncers:\n  nftables:\n    enabled: false\n');
+  t.is(loadApiConfig({ dataDir: dir }).bouncers.nftables, undefined);
+});
+
+test("CrowdSec's config.yaml keys are read; the ones with no meaning here are listed, not refused", (t) => {
+  const dir = withConfig([
+    'common:', '  daemonize: true', '  log_media: file', '  log_dir: logs/', '  log_level: warning', '  log_format: json',
+    'config_paths:', '  config_dir: content/', '  simulation_path: sim.yaml', '  hub_dir: hub/',
+    'crowdsec_service:', '  acquisition_path: acquis.yaml', '  acquisition_dir: acquis.d', '  parser_routines: 1',
+    'cscli:', '  output: human',
+    'db_config:', '  type: postgresql', '  user: cw', '  password: s3cret', '  db_name: crowd', '  host: 127.0.0.1', '  port: 5433', '  flush:', '    max_age: 2d',
+    'api:', '  client:', '    credentials_path: creds.yaml', '  server:', '    listen_uri: 127.0.0.1:8181', '    profiles_path: profiles.yaml', '    trusted_ips: [127.0.0.1]', '    online_client:', '      credentials_path: online.yaml',
+    'prometheus:', '  enabled: true', '  level: aggregated', '  listen_addr: 127.0.0.1', '  listen_port: 6161', '',
+  ].join('\n'));
+  const c = loadApiConfig({ dataDir: dir });
+  t.deepEqual(c.log, { level: 'warning', format: 'json', file: path.join(dir, 'logs', 'crowdwatch.log') });
+  t.is(c.agent.contentDir, path.join(dir, 'content'));
+  t.is(c.simulationFile, path.join(dir, 'sim.yaml'));
+  t.deepEqual(c.agent.acquisitionFiles, [path.join(dir, 'acquis.yaml')]);
+  t.deepEqual(c.agent.acquisitionDirs, [path.join(dir, 'acquis.d')]);
+  t.is(c.agent.credentialsFile, path.join(dir, 'creds.yaml'));
+  t.deepEqual(c.store, { type: 'postgres', url: 'postgres://cw:s3cret@127.0.0.1:5433/crowd' });
+  t.is(c.retention.maxAgeMs, 2 * 86400e3);
+  t.deepEqual(c.listen, { host: '127.0.0.1', port: 8181 });
+  t.is(c.profilesFile, path.join(dir, 'profiles.yaml'));
+  t.deepEqual(c.prometheus, { enabled: true, level: 'aggregated', host: '127.0.0.1', port: 6161 });
+  t.deepEqual(c.ignored.map((i) => i.replace(/^.*config\.yaml:/, '')), [
+    '2: common.daemonize', '10: config_paths.hub_dir', '14: crowdsec_service.parser_routines', '15: cscli', '33: api.server.online_client',
+  ]);
+  // Strictness stays: a key neither we nor CrowdSec know is an error with its line.
+  fs.appendFileSync(path.join(dir, 'config.yaml'), 'prometheus_typo: {}\n');
+  t.throws(() => loadApiConfig({ dataDir: dir }), { message: /config\.yaml:41: unknown key 'prometheus_typo'/ });
+});
+
+test("Debian's CrowdSec config.yaml loads unmodified", (t) => {
+  const ref = findReference();
+  if ('skip' in ref) return t.pass(ref.skip);
+  const c = loadApiConfig({ dataDir: tempDir('config'), configFile: path.join(ref.configTemplateDir, 'config.yaml') });
+  t.deepEqual(c.listen, { host: '127.0.0.1', port: 8080 });
+  t.deepEqual(c.store, { type: 'sqlite', path: '/var/lib/crowdsec/data/crowdsec.db' });
+  t.deepEqual(c.agent.acquisitionFiles, ['/etc/crowdsec/acquis.yaml']);
+  t.is(c.agent.credentialsFile, '/etc/crowdsec/local_api_credentials.yaml');
+  t.deepEqual(c.prometheus, { enabled: true, level: 'full', host: '127.0.0.1', port: 6060 });
+  t.true(c.ignored.some((i) => i.endsWith(': common.daemonize')));
+});
+
+test('config show prints a config that loads back to the same configuration', async (t) => {
+  const dir = withConfig('api:\n  listen: 127.0.0.1:9300\n  allowlist: [192.0.2.0/24]\ndb:\n  flush:\n    max_age: 36h\ncommon:\n  log_format: json\nprometheus:\n  listen_port: 6262\nbouncers:\n  nftables:\n    hooks: [input, forward]\n');
+  fs.writeFileSync(path.join(dir, 'config.yaml.local'), 'api:\n  listen: 127.0.0.1:9301\n');
+  const shown = await runCli('config', 'show', '--data-dir', dir);
+  t.is(shown.code, 0, shown.stderr);
+  t.regex(shown.stdout, /config\.yaml\.local/);
+  const copy = path.join(tempDir('config'), 'copy.yaml');
+  fs.writeFileSync(copy, shown.stdout);
+  const again = await runCli('config', 'show', '--data-dir', dir, '--config-file', copy, '-o', 'json');
+  const first = await runCli('config', 'show', '--data-dir', dir, '-o', 'json');
+  const a = JSON.parse(first.stdout) as { config: Record<string, unknown> };
+  const b = JSON.parse(again.stdout) as { config: Record<string, unknown>; files: string[] };
+  t.deepEqual(b.config, a.config);
+  t.deepEqual(b.files, [copy]);
+  t.like(a.config, { api: { listen: '127.0.0.1:9301', allowlist: ['192.0.2.0/24'] }, db: { flush: { max_age: '36h' } }, common: { log_format: 'json' }, prometheus: { listen_port: 6262 } });
 });

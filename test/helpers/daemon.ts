@@ -16,12 +16,19 @@ export class DaemonProcess {
     const port = await freeLoopbackPort();
     const server = new Server(
       process.execPath,
-      [path.join(packageRoot, 'bin/crowdwatch.js'), 'run', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--tick-ms', '100', ...args],
+      [path.join(packageRoot, 'bin/crowdwatch.js'), 'run', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--tick-ms', '100', '--metrics-listen', '127.0.0.1:0', ...args],
       { cwd: dataDir, env: process.env },
     );
     const daemon = new DaemonProcess(server, `http://127.0.0.1:${port}`);
     await daemon.waitFor(/reading /, 20_000);
     return daemon;
+  }
+
+  /** The Prometheus endpoint the daemon logged at start. */
+  get metricsUrl(): string {
+    const m = /metrics on (http:\/\/\S+)/.exec(this.server.output);
+    if (!m) throw new Error(`no metrics endpoint in the daemon's output:\n${this.server.output}`);
+    return m[1];
   }
 
   get output(): string {

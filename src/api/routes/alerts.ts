@@ -25,7 +25,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (!trusted.covers(req.ip)) throw forbidden();
   };
   app.post<{ Body: PostedAlert[] }>('/v1/alerts', { schema: { body: alertsBodySchema } }, async (req, reply) => {
-    const machineId = await authenticatedMachine(ctx, req.headers.authorization);
+    const machineId = await authenticatedMachine(ctx, req);
     const now = Date.now();
     const { alerts, warnings } = await prepareAlerts(req.body, machineId, ctx.decider, ctx.store.decisions, now);
     for (const w of warnings) ctx.log(`profiles: ${w}`);
@@ -36,7 +36,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   const list = async (req: FastifyRequest<{ Querystring: Query }>) => {
-    await authenticatedMachine(ctx, req.headers.authorization);
+    await authenticatedMachine(ctx, req);
     const now = Date.now();
     const alerts = await ctx.store.alerts.query(alertFilter(req.query, now), now);
     return alerts.length === 0 ? 'null' : jsonText(alerts.map((a) => apiAlert(a, now)));
@@ -44,14 +44,14 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: Query }>('/v1/alerts', async (req, reply) => reply.type('application/json; charset=utf-8').send(await list(req)));
 
   app.get<{ Params: { id: string } }>('/v1/alerts/:id', async (req) => {
-    await authenticatedMachine(ctx, req.headers.authorization);
+    await authenticatedMachine(ctx, req);
     const alert = await ctx.store.alerts.get(alertId(req.params.id));
     if (!alert) throw new ApiError(404, 'object not found');
     return apiAlert(alert, Date.now());
   });
 
   app.delete<{ Querystring: Query }>('/v1/alerts', async (req) => {
-    await authenticatedMachine(ctx, req.headers.authorization);
+    await authenticatedMachine(ctx, req);
     requireTrusted(req);
     const filter = alertFilter(req.query);
     delete filter.limit;
@@ -61,7 +61,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.delete<{ Params: { id: string } }>('/v1/alerts/:id', async (req) => {
-    await authenticatedMachine(ctx, req.headers.authorization);
+    await authenticatedMachine(ctx, req);
     requireTrusted(req);
     const n = await ctx.store.alerts.delete({ id: alertId(req.params.id) });
     if (n === 0) throw new ApiError(404, 'object not found');

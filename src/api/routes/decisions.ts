@@ -21,6 +21,7 @@ async function bouncerOf(ctx: ApiContext, req: FastifyRequest): Promise<Bouncer>
   const hash = hashApiKey(key);
   const bouncer = await ctx.store.bouncers.byKeyHash(hash);
   if (!bouncer || !sameDigest(bouncer.keyHash, hash)) throw forbidden();
+  ctx.metrics.identify(req, 'bouncer', bouncer.name);
   return bouncer;
 }
 
@@ -42,6 +43,7 @@ export function decisionRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const agent = userAgent(req.headers['user-agent']) ?? { type: '', version: '' };
       await ctx.store.bouncers.recordSeen(bouncer.id, { at: now, ip: req.ip, ...agent });
     }
+    ctx.metrics.decisionsServed(req, decisions.length > 0);
     return send(reply, decisionList(decisions, now));
   });
 
@@ -61,19 +63,20 @@ export function decisionRoutes(app: FastifyInstance, ctx: ApiContext): void {
     }
     const agent = userAgent(req.headers['user-agent']) ?? { type: '', version: '' };
     await ctx.store.bouncers.recordPull(bouncer.id, { at: now, lastRevision: changes.lastRevision, ip: req.ip, ...agent });
+    ctx.metrics.decisionsServed(req, changes.fresh.length + changes.deleted.length > 0);
     reply.header(LONG_POLL_HEADER, `${MAX_WAIT_MS / 1000}s`);
     return send(reply, `{"deleted":${decisionList(changes.deleted, now)},"new":${decisionList(changes.fresh, now)}}`);
   });
 
   app.delete<{ Querystring: Query }>('/v1/decisions', async (req) => {
-    await authenticatedMachine(ctx, req.headers.authorization);
+    await authenticatedMachine(ctx, req);
     const n = await ctx.store.decisions.expire(decisionFilter(req.query));
     if (n > 0) ctx.changes.notify();
     return { nbDeleted: String(n) };
   });
 
   app.delete<{ Params: { id: string } }>('/v1/decisions/:id', async (req) => {
-    await authenticatedMachine(ctx, req.headers.authorization);
+    await authenticatedMachine(ctx, req);
     const text = req.params.id;
     if (!/^\d{1,15}$/.test(text)) throw new ApiError(400, `invalid decision id '${text.slice(0, 64)}'`);
     const n = await ctx.store.decisions.expire({ id: Number(text) });

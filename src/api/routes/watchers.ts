@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashPassword, verifyPassword } from '../credentials';
 import { type ApiContext, userAgent } from '../context';
 import { ApiError } from '../errors';
@@ -38,15 +38,16 @@ export function watcherRoutes(app: FastifyInstance, ctx: ApiContext): void {
   );
 
   app.get('/v1/refresh_token', async (req) => {
-    const machineId = await authenticatedMachine(ctx, req.headers.authorization);
+    const machineId = await authenticatedMachine(ctx, req);
     return ctx.tokens.issue(machineId);
   });
 }
 
 /** The machine behind a bearer token; it must still exist and be validated. */
-export async function authenticatedMachine(ctx: ApiContext, authorization: string | undefined): Promise<string> {
-  const machineId = ctx.tokens.machineOf(authorization);
+export async function authenticatedMachine(ctx: ApiContext, req: FastifyRequest): Promise<string> {
+  const machineId = ctx.tokens.machineOf(req.headers.authorization);
   const machine = await ctx.store.machines.get(machineId);
   if (!machine || !machine.isValidated) throw new ApiError(401, 'machine is not registered or not validated', true);
+  ctx.metrics.identify(req, 'machine', machineId);
   return machineId;
 }

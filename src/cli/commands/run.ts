@@ -5,12 +5,13 @@ import { type AcquisEntry, readAcquisition } from '../../acquisition';
 import type { WatcherCredentials } from '../../api/client';
 import { readCredentialsFile } from '../../agent/credentials';
 import { startDaemon } from '../../agent/daemon';
-import { type ApiConfig, loadApiConfig } from '../../config/api-config';
+import { type ApiConfig, loadApiConfig, parseListen } from '../../config/api-config';
 import { DEFAULT_MAX_LINE_BYTES } from '../../engine/options';
 import { EXIT_OK } from '../errors';
 import type { CommandContext } from '../io';
 import { configFileOption, configOption, dataDirOption, maxLineBytesOption } from '../options';
-import { stderrLogger, stopSignal } from '../signals';
+import { createLogger } from '../../log/logger';
+import { stopSignal } from '../signals';
 
 interface RunFlags {
   dataDir?: string;
@@ -26,6 +27,9 @@ interface RunFlags {
   password?: string;
   credentials?: string;
   maxLineBytes?: number;
+  metrics: boolean;
+  metricsListen?: string;
+  logFormat?: 'text' | 'json';
 }
 
 function usage(message: string): Error {
@@ -47,12 +51,13 @@ export function dsnEntry(dsn: string, type: string | undefined): AcquisEntry {
 }
 
 /** `--no-api`: where the agent sends its alerts, from flags or a CrowdSec credentials file. */
-function remoteApi(o: RunFlags): WatcherCredentials | undefined {
+function remoteApi(o: RunFlags, config: ApiConfig): WatcherCredentials | undefined {
   if (o.api) {
     if (o.apiUrl || o.credentials) throw usage('--api-url and --credentials go with --no-api');
     return undefined;
   }
   if (o.credentials) return readCredentialsFile(path.resolve(o.credentials));
+  if (!o.apiUrl && config.agent.credentialsFile) return readCredentialsFile(config.agent.credentialsFile);
   const password = o.password ?? process.env.CROWDWATCH_MACHINE_PASSWORD;
   if (!o.apiUrl || !o.machine || !password) throw usage('--no-api needs --credentials FILE, or --api-url, --machine and --password');
   return { url: o.apiUrl, machineId: o.machine, password };
@@ -84,27 +89,40 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--password <password>', 'its password (default: $CROWDWATCH_MACHINE_PASSWORD)')
     .option('--credentials <file>', "CrowdSec's local_api_credentials.yaml (url, login, password) with --no-api")
     .addOption(maxLineBytesOption())
+    .option('--metrics-listen <host:port>', 'Prometheus endpoint (default: prometheus.listen_addr/listen_port, 127.0.0.1:6060)')
+    .option('--no-metrics', 'no Prometheus endpoint')
+    .addOption(new Option('--log-format <format>', 'log lines as text or JSON (default: common.log_format, text)').choices(['text', 'json']))
     .addOption(new Option('--tick-ms <ms>').hideHelp().argParser(Number))
     .action(async (o: RunFlags & { tickMs?: number }) => {
       const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen });
       if (o.config) config.agent.contentDir = path.resolve(o.config);
+      if (o.logFormat) config.log.format = o.logFormat;
+      const metrics = !o.metrics || (!config.prometheus.enabled && !o.metricsListen) ? null : o.metricsListen ? parseListen(o.metricsListen) : config.prometheus;
       const acquisition = acquisitionOf(o, config);
-      const log = stderrLogger(ctx.io.stderr);
-      const daemon = await startDaemon({
-        config,
-        acquisition,
-        remote: remoteApi(o),
-        mode: o.dsn ? 'time-machine' : 'live',
-        maxLineBytes: o.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-        log,
-        ...(o.tickMs ? { tickMs: o.tickMs, pollMs: o.tickMs } : {}),
-      });
-      if (daemon.api) log(`local API listening on ${daemon.api.url}`);
-      log(`reading ${acquisition.map((a) => a.name).join(', ')}`);
-      const why = await Promise.race([stopSignal(), daemon.sourcesEnded().then(() => 'end of input')]);
-      log(`${why}: stopping`);
-      await daemon.stop();
-      log(`stopped: ${daemon.agent.alertsRaised} alert(s) raised, ${daemon.agent.pushed} pushed`);
+      const logger = createLogger(config.log, ctx.io.stderr);
+      const { log } = logger;
+      for (const key of config.ignored) log(`${key}: a CrowdSec setting crowdwatch does not use (ignored)`, 'debug');
+      try {
+        const daemon = await startDaemon({
+          config,
+          acquisition,
+          remote: remoteApi(o, config),
+          mode: o.dsn ? 'time-machine' : 'live',
+          maxLineBytes: o.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+          log,
+          metrics,
+          ...(o.tickMs ? { tickMs: o.tickMs, pollMs: o.tickMs } : {}),
+        });
+        if (daemon.api) log(`local API listening on ${daemon.api.url}`);
+        if (daemon.metrics) log(`metrics on ${daemon.metrics.url}`);
+        log(`reading ${acquisition.map((a) => a.name).join(', ')}`);
+        const why = await Promise.race([stopSignal(), daemon.sourcesEnded().then(() => 'end of input')]);
+        log(`${why}: stopping`);
+        await daemon.stop();
+        log(`stopped: ${daemon.agent.alertsRaised} alert(s) raised, ${daemon.agent.pushed} pushed`);
+      } finally {
+        await logger.close();
+      }
       ctx.exitCode = EXIT_OK;
     });
 }
