@@ -81,7 +81,7 @@ test("CrowdSec's config.yaml keys are read; the ones with no meaning here are li
   ]);
   // Strictness stays: a key neither we nor CrowdSec know is an error with its line.
   fs.appendFileSync(path.join(dir, 'config.yaml'), 'prometheus_typo: {}\n');
-  t.throws(() => loadApiConfig({ dataDir: dir }), { message: /config\.yaml:41: unknown key 'prometheus_typo'/ });
+  t.throws(() => loadApiConfig({ dataDir: dir }), { message: /config\.yaml:40: unknown key 'prometheus_typo'/ });
 });
 
 test("Debian's CrowdSec config.yaml loads unmodified", (t) => {
