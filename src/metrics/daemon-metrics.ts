@@ -49,6 +49,7 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
   const byStream = (pick: (c: (typeof streams)[number]['counters']) => number): Sample[] => grouped(streams, streamLabels, (s) => pick(s.counters));
   // TODO(merge wip/engine-reload-metrics): the typed per-scenario and per-parser stats.
   const stats = m.engine().stats() as unknown as PendingStats;
+  const scenarios = Array.isArray(stats.scenarios) ? stats.scenarios : [];
   const families: Family[] = [
     family('cs_parser_hits_total', 'counter', 'Lines read and handed to the parsers, by source', byStream((c) => c.lines)),
     family('cs_parser_hits_ok_total', 'counter', 'Lines parsed, by source', byStream((c) => c.parsed)),
@@ -64,11 +65,11 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
     family('crowdwatch_outbox_alerts', 'gauge', 'Alerts journaled and not yet accepted by the API', one(m.agent.backlog)),
     family('crowdwatch_engine_heap_bytes', 'gauge', 'Bytes allocated by the native engine', one(bindings().nativeMemory().heapBytes)),
     family('crowdwatch_resident_memory_bytes', 'gauge', 'Resident memory of the daemon', one(process.memoryUsage.rss())),
-    family('cs_buckets', 'gauge', 'Live buckets, by scenario', (stats.scenarios ?? []).map((s) => ({ labels: { name: s.name }, value: s.current }))),
-    family('cs_bucket_created_total', 'counter', 'Buckets created, by scenario', (stats.scenarios ?? []).map((s) => ({ labels: { name: s.name }, value: s.instantiated }))),
-    family('cs_bucket_poured_total', 'counter', 'Events poured, by scenario', (stats.scenarios ?? []).map((s) => ({ labels: { name: s.name }, value: s.poured }))),
-    family('cs_bucket_overflowed_total', 'counter', 'Buckets that overflowed, by scenario', (stats.scenarios ?? []).map((s) => ({ labels: { name: s.name }, value: s.overflowed }))),
-    family('cs_bucket_underflowed_total', 'counter', 'Buckets that expired without overflowing, by scenario', (stats.scenarios ?? []).map((s) => ({ labels: { name: s.name }, value: s.underflowed }))),
+    family('cs_buckets', 'gauge', 'Live buckets, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.current }))),
+    family('cs_bucket_created_total', 'counter', 'Buckets created, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.instantiated }))),
+    family('cs_bucket_poured_total', 'counter', 'Events poured, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.poured }))),
+    family('cs_bucket_overflowed_total', 'counter', 'Buckets that overflowed, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.overflowed }))),
+    family('cs_bucket_underflowed_total', 'counter', 'Buckets that expired without overflowing, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.underflowed }))),
   ];
   if (full) {
     const parsers = stats.parsers ?? [];

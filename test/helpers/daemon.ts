@@ -26,7 +26,7 @@ export class DaemonProcess {
 
   /** The Prometheus endpoint the daemon logged at start. */
   get metricsUrl(): string {
-    const m = /metrics on (http:\/\/\S+)/.exec(this.server.output);
+    const m = /metrics on (http:\/\/[^\s"]+)/.exec(this.server.output);
     if (!m) throw new Error(`no metrics endpoint in the daemon's output:\n${this.server.output}`);
     return m[1];
   }
