@@ -17,6 +17,7 @@ import { registerSimulation } from './commands/manage/simulation';
 import { registerMetrics } from './commands/metrics';
 import { registerReplay } from './commands/replay';
 import { registerRun } from './commands/run';
+import { registerSetup } from './commands/setup';
 import { describeError, EXIT_OK, EXIT_USAGE } from './errors';
 import { type CliIO, type CommandContext, processIO } from './io';
 
@@ -36,6 +37,7 @@ const COMMANDS = [
   registerConfig,
   registerMetrics,
   registerBench,
+  registerSetup,
 ];
 
 function packageVersion(): string {
