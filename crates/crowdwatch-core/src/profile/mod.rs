@@ -113,13 +113,37 @@ pub struct Profiles {
 const DEFAULT_DURATION: &str = "4h";
 
 impl Profiles {
-    /// Loads a profiles file; every problem is reported with file and line, and any error refuses
-    /// the whole file (a half-loaded profile set would silently stop banning).
+    /// Loads a profiles file, and `<file>.local` beside it when there is one: its profiles run
+    /// first, as CrowdSec prepends the `.local` documents, so a local profile that ends with
+    /// `on_success: break` overrides the shipped ones without editing them. Every problem is
+    /// reported with its own file and line, and any error refuses the whole set (a half-loaded
+    /// profile set would silently stop banning).
     pub fn load(path: &Path) -> Result<(Profiles, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let file = display_path(path);
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| vec![Diagnostic::error(Item::Profile, &file, 0, format!("cannot read: {e}"))])?;
-        Self::parse(&file, &text)
+        let mut local = path.as_os_str().to_owned();
+        local.push(".local");
+        let local = std::path::PathBuf::from(local);
+        let mut profiles = Vec::new();
+        let mut diags = Vec::new();
+        for file in [local.as_path(), path] {
+            if file != path && !file.exists() {
+                continue;
+            }
+            let name = display_path(file);
+            match std::fs::read_to_string(file) {
+                Ok(text) => match Self::parse(&name, &text) {
+                    Ok((loaded, warnings)) => {
+                        profiles.extend(loaded.profiles);
+                        diags.extend(warnings);
+                    }
+                    Err(errors) => diags.extend(errors),
+                },
+                Err(e) => diags.push(Diagnostic::error(Item::Profile, &name, 0, format!("cannot read: {e}"))),
+            }
+        }
+        if diags.iter().any(|d| d.severity == Severity::Error) {
+            return Err(diags);
+        }
+        Ok((Profiles { profiles }, diags))
     }
 
     pub fn parse(file: &str, text: &str) -> Result<(Profiles, Vec<Diagnostic>), Vec<Diagnostic>> {

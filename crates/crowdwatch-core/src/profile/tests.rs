@@ -94,3 +94,26 @@ fn errors_carry_file_and_line() {
     let diags = Profiles::parse("p.yaml", unknown).err().expect("unknown key must fail");
     assert_eq!(diags[0].line, 3, "{diags:?}");
 }
+
+#[test]
+fn local_overlay_profiles_run_first_and_keep_their_own_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("crowdwatch-profiles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = dir.join("profiles.yaml");
+    std::fs::write(&base, PROFILES).unwrap();
+    let (p, _) = Profiles::load(&base).unwrap();
+    assert_eq!(p.len(), 3, "no .local: the shipped file alone");
+
+    let local = dir.join("profiles.yaml.local");
+    std::fs::write(&local, "name: short_bans_here\nfilters:\n  - Alert.GetScope() == \"Ip\"\ndecisions:\n  - type: ban\n    duration: 15m\non_success: break\n").unwrap();
+    let (p, _) = Profiles::load(&base).unwrap();
+    assert_eq!(p.len(), 4);
+    let out = p.evaluate(&alert("Ip", "192.0.2.1", true), &history("192.0.2.1", &[]));
+    assert_eq!(out.matched, ["short_bans_here"], "the local profile runs first and breaks");
+    assert_eq!(out.decisions[0].duration_ns, 15 * 60_000_000_000);
+
+    std::fs::write(&local, "name: broken\nfilters:\n  - Alert.Nope == 1\n").unwrap();
+    let diags = Profiles::load(&base).err().expect("a broken .local refuses the set");
+    assert!(diags.iter().any(|d| d.to_string().contains("profiles.yaml.local:3: error:")), "{diags:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
