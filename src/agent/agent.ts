@@ -123,6 +123,21 @@ export class Agent implements LineSink {
     this.options.journal.recordPositions(this.positions);
   }
 
+  /** Reload: a source the new acquisition config adds, resuming where its streams stopped before. */
+  async addSource(source: AcquisitionSource): Promise<void> {
+    this.options.sources.push(source);
+    if (this.outbox.backlog >= (this.options.highWater ?? 10_000)) source.pause();
+    await source.start(this, this.positions);
+  }
+
+  /** Reload: a source the new acquisition config drops; its positions stay journaled. */
+  async removeSource(source: AcquisitionSource): Promise<void> {
+    const i = this.options.sources.indexOf(source);
+    if (i >= 0) this.options.sources.splice(i, 1);
+    await source.stop();
+    this.checkpoint();
+  }
+
   /** SIGTERM: stop reading, journal where every stream stopped, push what is left (bounded wait). */
   async stop(drainMs = 5000): Promise<void> {
     if (this.stopping) return;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { writeFileAtomic } from '../files/atomic';
 import { hashApiKey, hashPassword, newApiKey, newPassword, verifyPassword } from '../api/credentials';
 import type { WatcherCredentials } from '../api/client';
 import { ConfigError, readMap, readYamlFile, scalar } from '../config/yaml-reader';
@@ -25,11 +26,9 @@ export function readCredentialsFile(file: string): WatcherCredentials {
   return creds;
 }
 
-/** Writes a secret readable by its owner only, whole or not at all (temp file, then rename). */
+/** Writes a secret readable by its owner only, whole or not at all. */
 function writePrivateFile(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, text, 0o600);
 }
 
 function writeCredentialsFile(file: string, creds: WatcherCredentials): void {

@@ -4,7 +4,7 @@ import { type RunningApi, startApi } from '../api/server';
 import { STREAM_DEFAULTS } from '../bouncers/common/decision-stream';
 import { NFTABLES_USER_AGENT, type NftablesService, startNftablesService } from '../bouncers/nftables/run';
 import type { ApiConfig, NftablesConfig } from '../config/api-config';
-import { bindings } from '../engine/native';
+import { bindings, type EngineOptions } from '../engine/native';
 import { resolveEngineOptions } from '../engine/options';
 import { Agent } from './agent';
 import { localAgentCredentials, localBouncerKey } from './credentials';
@@ -12,6 +12,7 @@ import type { Log } from '../log/logger';
 import { collectDaemonMetrics } from '../metrics/daemon-metrics';
 import { type MetricsServer, startMetricsServer } from '../metrics/server';
 import { AgentJournal } from './journal';
+import { type ReloadSummary, type ReloadTarget, reloadDaemon, type Reread, sourceKey } from './reload';
 
 export interface DaemonOptions {
   config: ApiConfig;
@@ -24,6 +25,8 @@ export interface DaemonOptions {
   log: Log;
   /** The Prometheus endpoint, or null for none (`--no-metrics`, `prometheus.enabled: false`). */
   metrics: { host: string; port: number } | null;
+  /** SIGHUP: the configuration and acquisition as they are on disk now. */
+  reread?: () => Reread;
   /** Test hooks: faster ticks and checkpoints. */
   tickMs?: number;
   pollMs?: number;
@@ -38,6 +41,8 @@ export interface RunningDaemon {
   sources: AcquisitionSource[];
   /** Resolves when every source that can end (cat files, stdin) has ended. */
   sourcesEnded(): Promise<void>;
+  /** Reads the configuration again and applies it (one reload at a time); throws if it is broken. */
+  reload(): Promise<ReloadSummary>;
   stop(): Promise<void>;
 }
 
@@ -47,11 +52,12 @@ export interface RunningDaemon {
  */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const { config, log } = options;
-  const engine = bindings().Engine.load(resolveEngineOptions({
-    configDir: config.agent.contentDir,
+  const engineOptions = (c: ApiConfig): EngineOptions => resolveEngineOptions({
+    configDir: c.agent.contentDir,
     mode: options.mode === 'live' ? 'live' : 'replay',
     maxLineBytes: options.maxLineBytes,
-  }));
+  });
+  const engine = bindings().Engine.load(engineOptions(config));
   const journal = AgentJournal.open(config.agent.journalFile);
   let api: RunningApi | null = null;
   let nftables: NftablesService | null = null;
@@ -66,9 +72,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (config.bouncers.nftables && api) nftables = await startNftables(config.bouncers.nftables, api, config.dataDir, log);
     const client = new WatcherClient(creds);
     await logInAtStart(client, log);
-    const sources = options.acquisition.map((entry) => createSource(entry, { maxLineBytes: options.maxLineBytes, ...(options.pollMs ? { pollMs: options.pollMs } : {}) }));
+    const sourceOptions = { maxLineBytes: options.maxLineBytes, ...(options.pollMs ? { pollMs: options.pollMs } : {}) };
+    const sources = options.acquisition.map((entry) => createSource(entry, sourceOptions));
+    const running = new Map(options.acquisition.map((entry, i) => [sourceKey(entry), sources[i]]));
     const agent = new Agent({ engine, journal, pusher: client, sources, log, ...(options.tickMs ? { tickMs: options.tickMs, checkpointMs: options.tickMs } : {}) });
     await agent.start();
+    const target: ReloadTarget = { engine, engineOptions, api, agent, sources: running, sourceOptions, config, log };
+    let reloading: Promise<unknown> = Promise.resolve();
     metrics = options.metrics && await startMetricsServer(options.metrics.host, options.metrics.port, () => collectDaemonMetrics({ agent, engine: () => engine, api, level: config.prometheus.level }), log);
     return {
       api,
@@ -78,6 +88,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       sources,
       async sourcesEnded() {
         await Promise.all(sources.map((s) => s.ended ?? new Promise<void>(() => undefined)));
+      },
+      reload() {
+        const reread = options.reread ?? (() => ({ config: target.config, acquisition: options.acquisition }));
+        const next = reloading.then(() => reloadDaemon(target, reread));
+        reloading = next.catch(() => undefined);
+        return next;
       },
       async stop() {
         await metrics?.close();

@@ -15,6 +15,7 @@ import { registerLapi } from './commands/manage/lapi';
 import { registerMachines } from './commands/manage/machines';
 import { registerSimulation } from './commands/manage/simulation';
 import { registerMetrics } from './commands/metrics';
+import { registerReload } from './commands/reload';
 import { registerReplay } from './commands/replay';
 import { registerRun } from './commands/run';
 import { registerSetup } from './commands/setup';
@@ -23,6 +24,7 @@ import { type CliIO, type CommandContext, processIO } from './io';
 
 const COMMANDS = [
   registerRun,
+  registerReload,
   registerReplay,
   registerExplain,
   registerLint,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { writeFileAtomic } from '../files/atomic';
 
 /**
  * `simulation.yaml` (CrowdSec format): `simulation: on|off` and `exclusions`, scenarios for which
@@ -33,10 +33,7 @@ export function isSimulated(config: SimulationConfig, scenario: string): boolean
 
 /** Writes the file atomically (temp file + rename): a crash never leaves half a file. */
 export function writeSimulation(file: string, config: SimulationConfig): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, stringify({ simulation: config.global, exclusions: config.exclusions }));
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, stringify({ simulation: config.global, exclusions: config.exclusions }));
 }
 
 /** Turns simulation on for one scenario (or globally when `scenario` is undefined). */

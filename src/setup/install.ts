@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../engine/package-root';
+import { writeFileAtomic } from '../files/atomic';
 
 export interface SetupOptions {
   /** Install under this root instead of / (staging, packaging, tests). */
@@ -116,10 +117,7 @@ function write(file: string, text: string, mode: number, overwrite: boolean, ste
     steps.push({ path: file, action: 'kept' });
     return;
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text, { mode });
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, text, mode);
   steps.push({ path: file, action: 'written' });
 }
 

@@ -4,14 +4,16 @@ import { type Command, Option } from 'commander';
 import { type AcquisEntry, readAcquisition } from '../../acquisition';
 import type { WatcherCredentials } from '../../api/client';
 import { readCredentialsFile } from '../../agent/credentials';
-import { startDaemon } from '../../agent/daemon';
+import { removePidFile, writePidFile, writeReloadStatus } from '../../agent/control';
+import { type RunningDaemon, startDaemon } from '../../agent/daemon';
+import { describeReload } from '../../agent/reload';
 import { type ApiConfig, loadApiConfig, parseListen } from '../../config/api-config';
 import { DEFAULT_MAX_LINE_BYTES } from '../../engine/options';
-import { EXIT_OK } from '../errors';
+import { describeError, EXIT_OK } from '../errors';
 import type { CommandContext } from '../io';
 import { configFileOption, configOption, dataDirOption, maxLineBytesOption } from '../options';
 import { createLogger } from '../../log/logger';
-import { stopSignal } from '../signals';
+import { onReloadSignal, stopSignal } from '../signals';
 
 interface RunFlags {
   dataDir?: string;
@@ -94,16 +96,35 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--log-format <format>', 'log lines as text or JSON (default: common.log_format, text)').choices(['text', 'json']))
     .addOption(new Option('--tick-ms <ms>').hideHelp().argParser(Number))
     .action(async (o: RunFlags & { tickMs?: number }) => {
-      const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen });
-      if (o.config) config.agent.contentDir = path.resolve(o.config);
-      if (o.logFormat) config.log.format = o.logFormat;
+      const readConfig = (): ApiConfig => {
+        const c = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen });
+        if (o.config) c.agent.contentDir = path.resolve(o.config);
+        if (o.logFormat) c.log.format = o.logFormat;
+        return c;
+      };
+      const config = readConfig();
       const metrics = !o.metrics || (!config.prometheus.enabled && !o.metricsListen) ? null : o.metricsListen ? parseListen(o.metricsListen) : config.prometheus;
       const acquisition = acquisitionOf(o, config);
       const logger = createLogger(config.log, ctx.io.stderr);
       const { log } = logger;
       for (const key of config.ignored) log(`${key}: a CrowdSec setting crowdwatch does not use (ignored)`, 'debug');
+      // SIGHUP's default action kills the process: handle it from the start, act once running.
+      let daemon: RunningDaemon | null = null;
+      const stopReloads = onReloadSignal(async () => {
+        if (!daemon) return log('SIGHUP while starting: ignored', 'warning');
+        log('SIGHUP: reloading');
+        try {
+          const summary = describeReload(await daemon.reload());
+          log(`reloaded: ${summary}`);
+          writeReloadStatus(config.dataDir, true, summary);
+        } catch (error) {
+          const message = describeError(error).message;
+          log(`reload refused, still running the previous configuration: ${message}`, 'error');
+          writeReloadStatus(config.dataDir, false, message);
+        }
+      });
       try {
-        const daemon = await startDaemon({
+        daemon = await startDaemon({
           config,
           acquisition,
           remote: remoteApi(o, config),
@@ -111,16 +132,23 @@ export function registerRun(program: Command, ctx: CommandContext): void {
           maxLineBytes: o.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
           log,
           metrics,
+          reread: () => {
+            const c = readConfig();
+            return { config: c, acquisition: acquisitionOf(o, c) };
+          },
           ...(o.tickMs ? { tickMs: o.tickMs, pollMs: o.tickMs } : {}),
         });
         if (daemon.api) log(`local API listening on ${daemon.api.url}`);
         if (daemon.metrics) log(`metrics on ${daemon.metrics.url}`);
         log(`reading ${acquisition.map((a) => a.name).join(', ')}`);
+        writePidFile(config.dataDir);
         const why = await Promise.race([stopSignal(), daemon.sourcesEnded().then(() => 'end of input')]);
         log(`${why}: stopping`);
         await daemon.stop();
+        removePidFile(config.dataDir);
         log(`stopped: ${daemon.agent.alertsRaised} alert(s) raised, ${daemon.agent.pushed} pushed`);
       } finally {
+        stopReloads();
         await logger.close();
       }
       ctx.exitCode = EXIT_OK;
