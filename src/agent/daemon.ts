@@ -9,7 +9,7 @@ import { resolveEngineOptions } from '../engine/options';
 import { Agent } from './agent';
 import { localAgentCredentials, localBouncerKey } from './credentials';
 import type { Log } from '../log/logger';
-import { collectDaemonMetrics } from '../metrics/daemon-metrics';
+import { collectDaemonMetrics, engineLagMonitor } from '../metrics/daemon-metrics';
 import { type MetricsServer, startMetricsServer } from '../metrics/server';
 import { AgentJournal } from './journal';
 import { type ReloadSummary, type ReloadTarget, reloadDaemon, type Reread, sourceKey } from './reload';
@@ -79,7 +79,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await agent.start();
     const target: ReloadTarget = { engine, engineOptions, api, agent, sources: running, sourceOptions, config, log };
     let reloading: Promise<unknown> = Promise.resolve();
-    metrics = options.metrics && await startMetricsServer(options.metrics.host, options.metrics.port, () => collectDaemonMetrics({ agent, engine: () => engine, api, level: config.prometheus.level }), log);
+    const lag = engineLagMonitor();
+    metrics = options.metrics && await startMetricsServer(options.metrics.host, options.metrics.port, () => collectDaemonMetrics({ agent, engine: () => engine, api, level: config.prometheus.level, lag }), log);
     return {
       api,
       agent,
@@ -96,6 +97,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         return next;
       },
       async stop() {
+        lag.disable();
         await metrics?.close();
         await agent.stop();
         await nftables?.stop();

@@ -3,6 +3,7 @@
 // store), and the daemon's own health (engine time, unread bytes, backlog, memory). CrowdSec's
 // metric names are used where CrowdSec has the same figure, so its dashboards work unchanged.
 import * as fs from 'node:fs';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Agent } from '../agent/agent';
 import type { RunningApi } from '../api/server';
 import type { PrometheusConfig } from '../config/api-config';
@@ -14,6 +15,15 @@ export interface DaemonMetricsSources {
   engine: () => Engine;
   api: RunningApi | null;
   level: PrometheusConfig['level'];
+  /** Event-loop delay since the last scrape: how long a line that was read waited for the engine. */
+  lag: IntervalHistogram;
+}
+
+/** Starts sampling the event-loop delay (10 ms resolution) for `crowdwatch_engine_lag_seconds`. */
+export function engineLagMonitor(): IntervalHistogram {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return h;
 }
 
 interface PendingStats {
@@ -61,6 +71,7 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
     family('crowdwatch_engine_seconds_total', 'counter', 'Time spent in the engine, by source', grouped(streams, streamLabels, (s) => s.engineMs / 1000)),
     family('crowdwatch_engine_batches_total', 'counter', 'Batches handed to the engine, by source', grouped(streams, streamLabels, (s) => s.batches)),
     family('crowdwatch_file_unread_bytes', 'gauge', 'Bytes written to a followed file and not read yet (acquisition lag)', unreadBytes(m.agent, streams)),
+    family('crowdwatch_engine_lag_seconds', 'gauge', 'How long lines waited for the engine (event-loop delay) since the last scrape', lagQuantiles(m.lag)),
     family('crowdwatch_alerts_raised_total', 'counter', 'Alerts raised by the engine', one(m.agent.alertsRaised)),
     family('crowdwatch_outbox_alerts', 'gauge', 'Alerts journaled and not yet accepted by the API', one(m.agent.backlog)),
     family('crowdwatch_engine_heap_bytes', 'gauge', 'Bytes allocated by the native engine', one(bindings().nativeMemory().heapBytes)),
@@ -82,6 +93,13 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
   }
   if (m.api) families.push(...(await apiFamilies(m.api)));
   return families;
+}
+
+function lagQuantiles(h: IntervalHistogram): Sample[] {
+  const samples = [0.5, 0.99].map((q) => ({ labels: { quantile: String(q) }, value: h.count > 0 ? h.percentile(q * 100) / 1e9 : 0 }));
+  samples.push({ labels: { quantile: '1' }, value: h.count > 0 ? h.max / 1e9 : 0 });
+  h.reset();
+  return samples;
 }
 
 function unreadBytes(agent: Agent, streams: Array<{ stream: { key: string; src: string; module: string; labels: { type: string } } }>): Sample[] {

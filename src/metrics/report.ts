@@ -62,6 +62,7 @@ export function metricsReport(samples: readonly ParsedSample[]): MetricsReport {
     engine: {
       lines_per_second_in_engine: seconds > 0 ? Math.round(lines / seconds) : 0,
       mean_batch_ms: batches > 0 ? Number(((seconds * 1000) / batches).toFixed(3)) : 0,
+      lag_p99_ms: Math.round(samples.filter((s) => s.name === 'crowdwatch_engine_lag_seconds' && s.labels.quantile === '0.99').reduce((m, s) => Math.max(m, s.value), 0) * 1e6) / 1e3,
       unread_bytes: total(samples, 'crowdwatch_file_unread_bytes'),
       alerts_raised: total(samples, 'crowdwatch_alerts_raised_total'),
       alerts_waiting: total(samples, 'crowdwatch_outbox_alerts'),

@@ -50,6 +50,8 @@ test('the metrics endpoint counts lines, parses, API requests and decisions; cro
     t.is(value(samples, 'cs_alerts', { reason: 'crowdwatch/ssh-bf' }), 1);
     t.true(value(samples, 'crowdwatch_engine_heap_bytes') > 0);
     t.is(value(samples, 'crowdwatch_file_unread_bytes', { source: auth }), 0);
+    const lag = samples.filter((s) => s.name === 'crowdwatch_engine_lag_seconds').map((s) => s.labels.quantile);
+    t.deepEqual(lag, ['0.5', '0.99', '1']);
 
     const json = await runCli('metrics', '-u', daemon.metricsUrl, '-o', 'json');
     t.is(json.code, 0, json.stderr);
