@@ -5,6 +5,7 @@ pub mod index;
 mod intern;
 pub mod limiter;
 pub mod live;
+pub mod metrics;
 pub mod overflow;
 pub mod queued;
 pub mod scenario;

@@ -52,7 +52,7 @@ impl Engine {
         let mut stages = Vec::new();
         let mut errors = 0;
         let names = self.pipeline.stages.clone();
-        let outcome = self.pipeline.parse(&mut evt, &mut self.scratch, &mut rec, &mut errors, |idx, rec: &mut Recorder, o| {
+        let outcome = self.pipeline.parse(&mut evt, &mut self.scratch, None, &mut rec, &mut errors, |idx, rec: &mut Recorder, o| {
             stages.push(StageTrace {
                 stage: names[idx].clone(),
                 nodes: std::mem::take(&mut rec.finished),

@@ -9,13 +9,16 @@ use crate::bucket::Buckets;
 use crate::config::{load, LoadOptions, LoadReport};
 use crate::event::{Event, ExpectMode, Source};
 use crate::line::{for_each_line, Counters};
+use crate::parser::metrics::ParserCounters;
 use crate::parser::node::Scratch;
 use crate::parser::trace::NoTrace;
 use crate::parser::{Outcome, Pipeline};
 
 mod explain;
+mod stats;
 
 pub use explain::{EventView, ScenarioTrace, StageTrace, Trace};
+pub use stats::{ParserStats, ScenarioStats, Stats};
 
 pub const DEFAULT_MAX_LINE_BYTES: usize = 64 * 1024;
 
@@ -28,6 +31,7 @@ pub struct EngineOptions {
 
 pub struct Engine {
     pipeline: Pipeline,
+    parser_counters: ParserCounters,
     buckets: Buckets,
     mode: ExpectMode,
     max_line_bytes: usize,
@@ -43,13 +47,6 @@ pub struct BatchOutput {
     pub counters: Counters,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Stats {
-    pub live_buckets: usize,
-    pub scenarios: usize,
-    pub counters: Counters,
-}
-
 impl Engine {
     /// Load content. Any error-level diagnostic refuses the engine: a half-loaded detection
     /// setup would silently miss attacks.
@@ -59,6 +56,7 @@ impl Engine {
             return Err(loaded.report);
         }
         let engine = Engine {
+            parser_counters: ParserCounters::new(&loaded.pipeline),
             pipeline: loaded.pipeline,
             buckets: Buckets::new(loaded.scenarios),
             mode: opts.mode,
@@ -88,14 +86,14 @@ impl Engine {
             return out;
         };
         let mut evt = Event::new(source, self.mode, now);
-        let Engine { pipeline, buckets, max_line_bytes, scratch, .. } = self;
+        let Engine { pipeline, parser_counters, buckets, max_line_bytes, scratch, .. } = self;
         let mut split = Counters::default();
         let counters = &mut out.counters;
         let alerts = &mut out.alerts;
         for_each_line(batch, *max_line_bytes, &mut split, |line| {
             evt.reset(line, now);
             let mut errors = 0;
-            let outcome = pipeline.parse(&mut evt, scratch, &mut NoTrace, &mut errors, |_, _, _| {});
+            let outcome = pipeline.parse(&mut evt, scratch, Some(&mut *parser_counters), &mut NoTrace, &mut errors, |_, _, _| {});
             if outcome != Outcome::Parsed {
                 counters.unparsed += 1;
                 counters.expr_errors += errors;
@@ -130,7 +128,4 @@ impl Engine {
         alerts
     }
 
-    pub fn stats(&self) -> Stats {
-        Stats { live_buckets: self.buckets.live_buckets(), scenarios: self.buckets.scenarios.len(), counters: self.totals }
-    }
 }
