@@ -83,12 +83,44 @@ export interface BatchResult {
   counters: Counters;
 }
 
+/** One scenario's buckets (CrowdSec's `cs_bucket_*` metrics), since it was loaded or last changed by a reload. */
+export interface ScenarioStats {
+  name: string;
+  /** Events counted by a bucket: past the filter, `distinct` and `cancel_on`. */
+  poured: number;
+  /** Buckets created, an idle bucket started again by a new event included. */
+  instantiated: number;
+  /** Overflows, those a blackhole discards and counters' timed overflows included. */
+  overflowed: number;
+  /** Buckets that expired idle (garbage-collected, or started again by a late event). */
+  underflowed: number;
+  /** Live buckets now. */
+  current: number;
+}
+
+/** One top-level parser node (CrowdSec's `cs_node_*` metrics). */
+export interface ParserStats {
+  stage: string;
+  /** The node's `name`, or its file when it has none. */
+  name: string;
+  /** Events that reached the node and passed its filter. */
+  hits: number;
+  /** Hits the node succeeded on. */
+  parsed: number;
+  /** Hits the node failed on. */
+  unparsed: number;
+}
+
 export interface Stats {
   live_buckets: number;
   /** Scenarios loaded. */
-  scenarios?: number;
-  /** Totals since the engine was loaded. */
+  scenario_count: number;
+  /** Totals since the engine was loaded (across reloads). */
   counters: Counters;
+  /** Every scenario, in load order. */
+  scenarios: ScenarioStats[];
+  /** Every top-level parser node, by stage then in load order. */
+  parsers: ParserStats[];
 }
 
 export interface FieldChange {
