@@ -8,6 +8,7 @@ pub mod live;
 pub mod metrics;
 pub mod overflow;
 pub mod queued;
+pub mod reload;
 pub mod scenario;
 pub mod source;
 pub mod store;

@@ -15,9 +15,11 @@ use crate::parser::trace::NoTrace;
 use crate::parser::{Outcome, Pipeline};
 
 mod explain;
+mod reload;
 mod stats;
 
 pub use explain::{EventView, ScenarioTrace, StageTrace, Trace};
+pub use reload::ReloadReport;
 pub use stats::{ParserStats, ScenarioStats, Stats};
 
 pub const DEFAULT_MAX_LINE_BYTES: usize = 64 * 1024;
