@@ -123,6 +123,19 @@ export interface Stats {
   parsers: ParserStats[];
 }
 
+/** What `Engine.reload` did, by scenario name (in load order). */
+export interface ReloadReport {
+  /** Same name and definition: live buckets, blackholes and counters carried over. */
+  kept: string[];
+  /** Same name, changed definition: starts empty. */
+  reset: string[];
+  added: string[];
+  /** Gone: their buckets are dropped. */
+  removed: string[];
+  /** The new content's warnings (errors refuse the reload). */
+  warnings: Diagnostic[];
+}
+
 export interface FieldChange {
   field: string;
   value: string;
@@ -213,6 +226,14 @@ export declare class Engine {
   private constructor();
   /** Loads parsers, scenarios and patterns; throws an EngineError `CW_CONFIG` on any load failure. */
   static load(options: EngineOptions): Engine;
+  /**
+   * Loads new content and switches to it (SIGHUP). A scenario whose name and definition (its
+   * YAML document and the data files it names) are unchanged keeps its live buckets, blackholes
+   * and counters; others start empty; a change of `mode` keeps no bucket. Sources stay valid and
+   * totals carry over. Throws an EngineError `CW_CONFIG` (with `diagnostics`) when the new
+   * content has errors, leaving the engine as it was.
+   */
+  reload(options: EngineOptions): ReloadReport;
   /** Registers an acquisition source; lines of one source share its labels. */
   source(labels: SourceLabels, src?: string, module?: string): SourceHandle;
   /** Runs newline-separated lines (ending at a line boundary) through parsers and buckets. */

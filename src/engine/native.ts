@@ -20,6 +20,7 @@ export type {
   ProfileDecision,
   ProfileOutcome,
   Profiles,
+  ReloadReport,
   ScenarioStats,
   SourceHandle,
   SourceLabels,
