@@ -31,7 +31,12 @@ pub struct ScenarioState {
 
 impl Default for ScenarioState {
     fn default() -> Self {
-        ScenarioState { buckets: BucketTable::default(), counters: ScenarioCounters::default(), blackhole: AHashMap::default(), blackhole_horizon: i64::MIN }
+        ScenarioState {
+            buckets: BucketTable::default(),
+            counters: ScenarioCounters::default(),
+            blackhole: AHashMap::default(),
+            blackhole_horizon: i64::MIN,
+        }
     }
 }
 
