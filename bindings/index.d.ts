@@ -83,12 +83,57 @@ export interface BatchResult {
   counters: Counters;
 }
 
+/** One scenario's buckets (CrowdSec's `cs_bucket_*` metrics), since it was loaded or last changed by a reload. */
+export interface ScenarioStats {
+  name: string;
+  /** Events counted by a bucket: past the filter, `distinct` and `cancel_on`. */
+  poured: number;
+  /** Buckets created, an idle bucket started again by a new event included. */
+  instantiated: number;
+  /** Overflows, those a blackhole discards and counters' timed overflows included. */
+  overflowed: number;
+  /** Buckets that expired idle (garbage-collected, or started again by a late event). */
+  underflowed: number;
+  /** Live buckets now. */
+  current: number;
+}
+
+/** One top-level parser node (CrowdSec's `cs_node_*` metrics). */
+export interface ParserStats {
+  stage: string;
+  /** The node's `name`, or its file when it has none. */
+  name: string;
+  /** Events that reached the node and passed its filter. */
+  hits: number;
+  /** Hits the node succeeded on. */
+  parsed: number;
+  /** Hits the node failed on. */
+  unparsed: number;
+}
+
 export interface Stats {
   live_buckets: number;
   /** Scenarios loaded. */
-  scenarios?: number;
-  /** Totals since the engine was loaded. */
+  scenario_count: number;
+  /** Totals since the engine was loaded (across reloads). */
   counters: Counters;
+  /** Every scenario, in load order. */
+  scenarios: ScenarioStats[];
+  /** Every top-level parser node, by stage then in load order. */
+  parsers: ParserStats[];
+}
+
+/** What `Engine.reload` did, by scenario name (in load order). */
+export interface ReloadReport {
+  /** Same name and definition: live buckets, blackholes and counters carried over. */
+  kept: string[];
+  /** Same name, changed definition: starts empty. */
+  reset: string[];
+  added: string[];
+  /** Gone: their buckets are dropped. */
+  removed: string[];
+  /** The new content's warnings (errors refuse the reload). */
+  warnings: Diagnostic[];
 }
 
 export interface FieldChange {
@@ -181,6 +226,14 @@ export declare class Engine {
   private constructor();
   /** Loads parsers, scenarios and patterns; throws an EngineError `CW_CONFIG` on any load failure. */
   static load(options: EngineOptions): Engine;
+  /**
+   * Loads new content and switches to it (SIGHUP). A scenario whose name and definition (its
+   * YAML document and the data files it names) are unchanged keeps its live buckets, blackholes
+   * and counters; others start empty; a change of `mode` keeps no bucket. Sources stay valid and
+   * totals carry over. Throws an EngineError `CW_CONFIG` (with `diagnostics`) when the new
+   * content has errors, leaving the engine as it was.
+   */
+  reload(options: EngineOptions): ReloadReport;
   /** Registers an acquisition source; lines of one source share its labels. */
   source(labels: SourceLabels, src?: string, module?: string): SourceHandle;
   /** Runs newline-separated lines (ending at a line boundary) through parsers and buckets. */

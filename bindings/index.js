@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const addonPath = path.join(__dirname, 'crowdwatch.node');
-const RAW_EXPORTS = ['loadEngine', 'lint', 'registerSource', 'processBatch', 'explain', 'stats', 'tick', 'memory', 'loadProfiles', 'evaluateProfiles'];
+const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'explain', 'stats', 'tick', 'memory', 'loadProfiles', 'evaluateProfiles'];
 
 let raw = null;
 
@@ -102,6 +102,10 @@ class Engine {
 
   static load(options) {
     return new Engine(call('loadEngine', encodeOptions(options)));
+  }
+
+  reload(options) {
+    return decode(call('reload', this.#handle, encodeOptions(options)), 'reload');
   }
 
   source(labels, src, module) {

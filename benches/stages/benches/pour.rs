@@ -24,7 +24,7 @@ fn parsed_events(lines: &[String]) -> Vec<Event> {
             let mut e = Event::new(source.clone(), ExpectMode::TimeMachine, now);
             e.reset(l, now);
             let mut errors = 0;
-            loaded.pipeline.parse(&mut e, &mut scratch, &mut NoTrace, &mut errors, |_, _, _| {});
+            loaded.pipeline.parse(&mut e, &mut scratch, None, &mut NoTrace, &mut errors, |_, _, _| {});
             e
         })
         .collect()

@@ -2,7 +2,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crowdwatch_core::config::{load, LoadOptions};
+use crowdwatch_core::config::{load, LoadOptions, LoadReport};
 use crowdwatch_core::event::{ExpectMode, FieldMap, Source};
 use crowdwatch_core::{Engine, EngineOptions, Timestamp};
 use serde::Deserialize;
@@ -75,22 +75,38 @@ fn source_id(env: &Env, v: napi_value) -> Result<usize, JsError> {
     Ok(n as usize)
 }
 
+/// A load refused for errors: `CW_CONFIG`, the errors as text, every diagnostic as JSON.
+fn config_error(report: &LoadReport) -> JsError {
+    let errors: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crowdwatch_core::diag::Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    let mut e = JsError::new("CW_CONFIG", format!("content failed to load:\n{}", errors.join("\n")));
+    e.json_property = Some(("diagnosticsJson", serde_json::to_string(&report.diagnostics).unwrap_or_default()));
+    e
+}
+
 pub unsafe extern "C" fn load_engine(env: napi_env, info: napi_callback_info) -> napi_value {
     entry::<1>(env, info, |env, [opts]| {
         let opts = options(env, *opts)?;
         match Engine::load(&opts) {
             Ok((engine, _report)) => env.create_external(Handle(Mutex::new(engine))),
-            Err(report) => {
-                let errors: Vec<String> = report
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.severity == crowdwatch_core::diag::Severity::Error)
-                    .map(|d| d.to_string())
-                    .collect();
-                let mut e = JsError::new("CW_CONFIG", format!("content failed to load:\n{}", errors.join("\n")));
-                e.json_property = Some(("diagnosticsJson", serde_json::to_string(&report.diagnostics).unwrap_or_default()));
-                Err(e)
-            }
+            Err(report) => Err(config_error(&report)),
+        }
+    })
+}
+
+/// `reload(handle, optionsJson)`: switch the engine to new content, keeping the buckets of
+/// unchanged scenarios; returns the ReloadReport. Content with errors throws as `loadEngine`
+/// does and leaves the engine as it was.
+pub unsafe extern "C" fn reload(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry::<2>(env, info, |env, [handle, opts]| {
+        let opts = options(env, *opts)?;
+        match with_engine(env, *handle, |e| e.reload(&opts))? {
+            Ok(report) => json(env, &report),
+            Err(report) => Err(config_error(&report)),
         }
     })
 }

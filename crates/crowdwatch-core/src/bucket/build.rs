@@ -1,5 +1,6 @@
 //! Building scenarios from CrowdSec scenario YAML (spec §3.1), with CrowdSec's validation rules.
 use super::scenario::{Kind, Scenario, Scope, ScopeKind};
+use crate::config::fingerprint::Fingerprint;
 use crate::config::yaml::ScenarioYaml;
 use crate::diag::line_of;
 use crate::parser::build::FileCtx;
@@ -10,7 +11,13 @@ pub struct Provenance {
     pub version: String,
 }
 
-pub fn build_scenario(y: &ScenarioYaml, line: usize, prov: &Provenance, cx: &mut FileCtx) -> Option<Scenario> {
+pub fn build_scenario(
+    y: &ScenarioYaml,
+    line: usize,
+    prov: &Provenance,
+    fingerprint: Fingerprint,
+    cx: &mut FileCtx,
+) -> Option<Scenario> {
     let mut ok = true;
     let Some(name) = y.name.clone().filter(|n| !n.is_empty()) else {
         cx.error(line, "scenario has no name");
@@ -134,5 +141,6 @@ pub fn build_scenario(y: &ScenarioYaml, line: usize, prov: &Provenance, cx: &mut
         hash: prov.hash.clone(),
         version: prov.version.clone(),
         simulated: false,
+        fingerprint,
     })
 }

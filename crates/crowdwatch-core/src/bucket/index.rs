@@ -113,6 +113,7 @@ mod tests {
             hash: String::new(),
             version: String::new(),
             simulated: false,
+            fingerprint: Default::default(),
         }
     }
 

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use crowdwatch_expr::Program;
 
+use crate::config::fingerprint::Fingerprint;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// Token bucket: starts full with `capacity` tokens, one token back per `leakspeed`.
@@ -62,4 +64,7 @@ pub struct Scenario {
     pub hash: String,
     pub version: String,
     pub simulated: bool,
+    /// Its definition (the YAML document and the data files it names): a reload keeps the live
+    /// buckets of a scenario whose name and fingerprint are unchanged.
+    pub fingerprint: Fingerprint,
 }

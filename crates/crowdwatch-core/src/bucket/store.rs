@@ -9,6 +9,7 @@ use ahash::AHashMap;
 use crowdwatch_time::Timestamp;
 
 use super::live::Bucket;
+use super::metrics::ScenarioCounters;
 use super::overflow::build_alerts;
 use super::queued::{EventEncoder, QueueCodec};
 use super::scenario::{Kind, Scenario};
@@ -17,9 +18,11 @@ use super::table::BucketTable;
 use crate::alert::Alert;
 use crate::schema::EventContext;
 
-/// One scenario's buckets, keyed by the groupby value, and its blackhole (key -> until).
+/// One scenario's buckets, keyed by the groupby value, its blackhole (key -> until) and its
+/// counters.
 pub struct ScenarioState {
     pub buckets: BucketTable,
+    pub counters: ScenarioCounters,
     blackhole: AHashMap<Box<str>, i64>,
     /// The latest overflow time seen: entries ending at or before it are expired, whatever
     /// the time of the next overflow (replayed time may go backwards).
@@ -28,7 +31,12 @@ pub struct ScenarioState {
 
 impl Default for ScenarioState {
     fn default() -> Self {
-        ScenarioState { buckets: BucketTable::default(), blackhole: AHashMap::default(), blackhole_horizon: i64::MIN }
+        ScenarioState {
+            buckets: BucketTable::default(),
+            counters: ScenarioCounters::default(),
+            blackhole: AHashMap::default(),
+            blackhole_horizon: i64::MIN,
+        }
     }
 }
 
@@ -83,11 +91,20 @@ pub fn pour(
         },
         None => String::new(),
     };
-    // A bucket idle past its lifetime has underflowed: it starts again, empty and full.
-    let pos = state.buckets.position_or_insert(&key, || Bucket::new(&key, now));
+    let mut created = false;
+    let pos = state.buckets.position_or_insert(&key, || {
+        created = true;
+        Bucket::new(&key, now)
+    });
     let bucket = state.buckets.get_mut(pos);
-    if sc.kind != Kind::Trigger && now.unix_nanos > bucket.last_ns.saturating_add(sc.lifetime) {
+    // A bucket idle past its lifetime has underflowed: it starts again, empty and full.
+    if !created && sc.kind != Kind::Trigger && now.unix_nanos > bucket.last_ns.saturating_add(sc.lifetime) {
         bucket.restart(now);
+        state.counters.underflowed += 1;
+        created = true;
+    }
+    if created {
+        state.counters.instantiated += 1;
     }
 
     let overflowed = if sc.kind == Kind::Trigger {
@@ -128,9 +145,11 @@ pub fn pour(
         queue(sc, bucket, enc, &key, errors);
         !allowed
     };
+    state.counters.poured += 1;
     if !overflowed {
         return PourResult::Poured;
     }
+    state.counters.overflowed += 1;
     let bucket = state.buckets.remove(pos);
     let key: Box<str> = key.into();
     if blackholed(sc, state, &key, now) {
@@ -200,12 +219,15 @@ pub fn collect_garbage(
     if state.blackhole.capacity() > 64 && holes < state.blackhole.capacity() / 4 {
         state.blackhole.shrink_to(holes * 2);
     }
+    let removed = before - state.buckets.len();
+    state.counters.overflowed += timed.len() as u64;
+    state.counters.underflowed += (removed - timed.len()) as u64;
     for (key, alerts) in timed {
         if !alerts.is_empty() {
             out.push(Overflow { scenario: si, key, alerts });
         }
     }
-    before - state.buckets.len()
+    removed
 }
 
 fn hash_str(s: &str) -> u64 {

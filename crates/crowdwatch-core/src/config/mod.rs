@@ -3,12 +3,14 @@
 //! with file and line, and whatever loads cleanly is kept (`lint` reports it all; the engine
 //! refuses to start when there is any error).
 pub mod files;
+pub mod fingerprint;
 pub mod hub;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use ahash::AHashMap;
 use crowdwatch_expr::DataFiles;
 use crowdwatch_grok::PatternLibrary;
 use serde::Serialize;
@@ -18,6 +20,7 @@ use crate::bucket::scenario::Scenario;
 use crate::diag::{Diagnostic, Item, Severity};
 use crate::parser::build::{build_node, FileCtx};
 use crate::parser::Pipeline;
+use fingerprint::Fingerprint;
 use yaml::{DataSourceYaml, NodeYaml, ScenarioYaml};
 
 #[derive(Clone, Debug)]
@@ -125,7 +128,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     for dir in &opts.config_dirs {
         for path in files::yaml_files(&dir.join("scenarios")) {
             if let Some(f) = read(&path, Item::Scenario, diags) {
-                let docs = yaml::documents::<ScenarioYaml>(&f.text);
+                let docs = yaml::fingerprinted_documents::<ScenarioYaml>(&f.text);
                 scenario_docs.push((f, docs));
             }
         }
@@ -140,19 +143,20 @@ pub fn load(opts: &LoadOptions) -> Loaded {
         }
     }
 
-    // Data files named by `data:` entries.
+    // Data files named by `data:` entries, with their digests for scenario fingerprints.
     let mut data = DataFiles::default();
+    let mut data_digests = AHashMap::new();
     for (_, f, docs) in &parser_docs {
         for (_, doc) in docs.iter() {
             if let Ok(n) = doc {
-                load_data(&n.data, &opts.config_dirs, &f.shown, &mut data, diags);
+                load_data(&n.data, &opts.config_dirs, &f.shown, &mut data, &mut data_digests, diags);
             }
         }
     }
     for (f, docs) in &scenario_docs {
-        for (_, doc) in docs.iter() {
+        for ((_, doc), _) in docs.iter() {
             if let Ok(s) = doc {
-                load_data(&s.data, &opts.config_dirs, &f.shown, &mut data, diags);
+                load_data(&s.data, &opts.config_dirs, &f.shown, &mut data, &mut data_digests, diags);
             }
         }
     }
@@ -194,13 +198,13 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     for (f, docs) in scenario_docs {
         let prov = index.provenance(&f.path, f.text.as_bytes());
         let mut cx = FileCtx { file: f.shown.clone(), text: &f.text, item: Item::Scenario, lib: &lib, data: &data, diags, groks: &mut groks };
-        for (line, doc) in docs {
+        for ((line, doc), document_fingerprint) in docs {
             match doc {
                 Err((l, msg)) => {
                     cx.error(l, msg);
                     report.scenarios.failed += 1;
                 }
-                Ok(s) => match build_scenario(&s, line, &prov, &mut cx) {
+                Ok(s) => match build_scenario(&s, line, &prov, scenario_fingerprint(&s, document_fingerprint, &data_digests), &mut cx) {
                     Some(sc) => {
                         scenarios.push(sc);
                         report.scenarios.loaded += 1;
@@ -241,10 +245,28 @@ fn pattern_diagnostic(d: crowdwatch_grok::Diagnostic) -> Diagnostic {
     Diagnostic { severity, item: Item::Pattern, file: d.origin.file.clone(), line: d.origin.line, message }
 }
 
-fn load_data(entries: &[DataSourceYaml], config_dirs: &[PathBuf], file: &str, data: &mut DataFiles, diags: &mut Vec<Diagnostic>) {
+/// A scenario's document fingerprint extended with the data files it names, as loaded.
+fn scenario_fingerprint(s: &ScenarioYaml, document: Fingerprint, data_digests: &AHashMap<String, Fingerprint>) -> Fingerprint {
+    let names: Vec<String> = s.data.iter().filter_map(|e| e.dest_file.as_deref()).map(data_name).collect();
+    document.with_data(names.iter().map(|n| (n.as_str(), data_digests.get(n).copied())))
+}
+
+/// The name expressions know a data file by: the file name of its `dest_file`.
+fn data_name(dest: &str) -> String {
+    Path::new(dest).file_name().and_then(|n| n.to_str()).unwrap_or(dest).to_owned()
+}
+
+fn load_data(
+    entries: &[DataSourceYaml],
+    config_dirs: &[PathBuf],
+    file: &str,
+    data: &mut DataFiles,
+    digests: &mut AHashMap<String, Fingerprint>,
+    diags: &mut Vec<Diagnostic>,
+) {
     for entry in entries {
         let Some(dest) = entry.dest_file.as_deref() else { continue };
-        let name = Path::new(dest).file_name().and_then(|n| n.to_str()).unwrap_or(dest).to_owned();
+        let name = data_name(dest);
         let is_regexp = matches!(entry.kind.as_deref(), Some("regexp") | Some("regex"));
         if data.strings.contains_key(&name) || data.regexps.contains_key(&name) {
             continue;
@@ -257,6 +279,7 @@ fn load_data(entries: &[DataSourceYaml], config_dirs: &[PathBuf], file: &str, da
             diags.push(Diagnostic::warning(Item::Data, file, 0, format!("data file '{dest}' is unreadable")));
             continue;
         };
+        digests.insert(name.clone(), Fingerprint::of_bytes(text.as_bytes()));
         let lines: Vec<String> = text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect();
         if is_regexp {
             let mut res = Vec::new();

@@ -7,6 +7,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use super::fingerprint::Fingerprint;
+
 /// Any YAML scalar, read as the string Go's yaml.v2 would produce.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scalar(pub String);
@@ -179,6 +181,20 @@ pub struct ScenarioYaml {
 pub type Document<T> = (usize, Result<T, (usize, String)>);
 
 pub fn documents<T: serde::de::DeserializeOwned>(text: &str) -> Vec<Document<T>> {
+    decode_documents(text, |_| ()).into_iter().map(|(doc, ())| doc).collect()
+}
+
+/// `documents`, each with the fingerprint of its decoded YAML (see `fingerprint.rs`). A document
+/// that is not valid YAML gets the default fingerprint: it fails the load anyway.
+pub fn fingerprinted_documents<T: serde::de::DeserializeOwned>(text: &str) -> Vec<(Document<T>, Fingerprint)> {
+    decode_documents(text, Fingerprint::of_document)
+}
+
+/// Decode every document, and give `inspect` each one's YAML value before it is decoded.
+fn decode_documents<T: serde::de::DeserializeOwned, X: Default>(
+    text: &str,
+    mut inspect: impl FnMut(&serde_yaml::Value) -> X,
+) -> Vec<(Document<T>, X)> {
     let starts = document_start_lines(text);
     let mut out = Vec::new();
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
@@ -186,16 +202,17 @@ pub fn documents<T: serde::de::DeserializeOwned>(text: &str) -> Vec<Document<T>>
         match serde_yaml::Value::deserialize(doc) {
             Ok(serde_yaml::Value::Null) => continue,
             Ok(value) => {
+                let seen = inspect(&value);
                 let decoded = serde_yaml::from_value::<T>(value).map_err(|e| {
                     let msg = e.to_string();
                     (field_line(text, &msg, start), msg)
                 });
-                out.push((start, decoded));
+                out.push(((start, decoded), seen));
             }
             Err(e) => {
                 let msg = e.to_string();
                 let line = e.location().map(|l| l.line()).or_else(|| line_in_message(&msg)).unwrap_or(start);
-                out.push((start, Err((line, msg))));
+                out.push(((start, Err((line, msg))), X::default()));
                 // The stream cannot continue past a syntax error.
                 break;
             }

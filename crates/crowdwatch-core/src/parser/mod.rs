@@ -1,10 +1,12 @@
 //! Parser stages: CrowdSec's `s00-raw`, `s01-parse`, `s02-enrich` pipeline (spec §1.3).
 pub mod build;
+pub mod metrics;
 pub mod node;
 pub mod statics;
 pub mod trace;
 pub mod whitelist;
 
+use metrics::ParserCounters;
 use node::{Node, NodeError, Scratch};
 use trace::Tracer;
 
@@ -30,11 +32,13 @@ pub enum Outcome {
 }
 
 impl Pipeline {
-    /// Run every stage on `evt`, following CrowdSec 1.4.6 `parser.Parse`.
+    /// Run every stage on `evt`, following CrowdSec 1.4.6 `parser.Parse`. `counters`, when
+    /// given, counts what each top-level node did (not given when explaining a line).
     pub fn parse<T: Tracer>(
         &self,
         evt: &mut Event,
         scratch: &mut Scratch,
+        mut counters: Option<&mut ParserCounters>,
         tracer: &mut T,
         errors: &mut u64,
         mut on_stage: impl FnMut(usize, &mut T, Outcome),
@@ -55,12 +59,17 @@ impl Pipeline {
                 return Outcome::Dropped { stage: idx };
             }
             let mut stage_ok = false;
-            for node in &self.nodes[idx] {
+            for (ni, node) in self.nodes[idx].iter().enumerate() {
                 if evt.stage != *stage {
                     break;
                 }
-                match node.process(evt, &self.stages, scratch, tracer, errors) {
-                    Ok(ok) => {
+                let visit = node.process(evt, &self.stages, scratch, tracer, errors);
+                if let Some(c) = counters.as_mut() {
+                    c.count(idx, ni, &visit);
+                }
+                match visit {
+                    Ok(v) => {
+                        let ok = v.succeeded();
                         stage_ok |= ok;
                         if ok && node.next_stage {
                             break;

@@ -40,6 +40,22 @@ pub struct Node {
 #[derive(Debug)]
 pub struct NodeError(pub String);
 
+/// How a node dealt with an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visit {
+    /// Its filter refused the event (or failed to run): the node was not entered.
+    Filtered,
+    /// Entered (a hit), but its grok, its children or its whitelist failed.
+    Failed,
+    Succeeded,
+}
+
+impl Visit {
+    pub fn succeeded(self) -> bool {
+        self == Visit::Succeeded
+    }
+}
+
 /// Per-thread scratch space reused across lines, so matching does not allocate.
 #[derive(Default)]
 pub struct Scratch {
@@ -49,7 +65,7 @@ pub struct Scratch {
 }
 
 impl Node {
-    /// Run this node on `evt`; `true` when it succeeded. Mirrors CrowdSec 1.4.6 `node.process`.
+    /// Run this node on `evt`. Mirrors CrowdSec 1.4.6 `node.process`.
     pub fn process<T: Tracer>(
         &self,
         evt: &mut Event,
@@ -57,7 +73,7 @@ impl Node {
         scratch: &mut Scratch,
         tracer: &mut T,
         errors: &mut u64,
-    ) -> Result<bool, NodeError> {
+    ) -> Result<Visit, NodeError> {
         tracer.enter(self, evt);
         let result = self.process_inner(evt, stages, scratch, tracer, errors);
         tracer.leave(self, evt, &result);
@@ -71,14 +87,14 @@ impl Node {
         scratch: &mut Scratch,
         tracer: &mut T,
         errors: &mut u64,
-    ) -> Result<bool, NodeError> {
+    ) -> Result<Visit, NodeError> {
         if let Some(filter) = &self.filter {
             match filter.eval_bool(&EventContext(evt)) {
                 Ok(true) => {}
-                Ok(false) => return Ok(false),
+                Ok(false) => return Ok(Visit::Filtered),
                 Err(_) => {
                     *errors += 1;
-                    return Ok(false);
+                    return Ok(Visit::Filtered);
                 }
             }
         }
@@ -90,7 +106,7 @@ impl Node {
                 // An expression that fails to run makes the node fail, as in CrowdSec.
                 None => {
                     *errors += 1;
-                    return Ok(false);
+                    return Ok(Visit::Failed);
                 }
             },
             None => (false, false),
@@ -107,7 +123,7 @@ impl Node {
         }
 
         for child in &self.children {
-            if child.process(evt, stages, scratch, tracer, errors)? {
+            if child.process(evt, stages, scratch, tracer, errors)?.succeeded() {
                 state = true;
                 if self.next_stage {
                     break;
@@ -118,7 +134,7 @@ impl Node {
         }
 
         if !state {
-            return Ok(false);
+            return Ok(Visit::Failed);
         }
         if whitelisted || !has_whitelist {
             apply_statics(&self.statics, evt, errors)?;
@@ -130,7 +146,16 @@ impl Node {
                 evt.stage.push_str(&stages[idx + 1]);
             }
         }
-        Ok(true)
+        Ok(Visit::Succeeded)
+    }
+
+    /// The node's name in metrics: its `name`, or its file when it has none.
+    pub fn metric_name(&self) -> &str {
+        if self.name.is_empty() {
+            &self.file
+        } else {
+            &self.name
+        }
     }
 }
 

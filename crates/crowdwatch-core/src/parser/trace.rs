@@ -2,12 +2,12 @@
 //! `crowdwatch explain` runs the same code with a `Recorder`.
 use serde::Serialize;
 
-use super::node::{Node, NodeError};
+use super::node::{Node, NodeError, Visit};
 use crate::event::Event;
 
 pub trait Tracer {
     fn enter(&mut self, node: &Node, evt: &Event);
-    fn leave(&mut self, node: &Node, evt: &Event, result: &Result<bool, NodeError>);
+    fn leave(&mut self, node: &Node, evt: &Event, result: &Result<Visit, NodeError>);
 }
 
 pub struct NoTrace;
@@ -16,7 +16,7 @@ impl Tracer for NoTrace {
     #[inline(always)]
     fn enter(&mut self, _: &Node, _: &Event) {}
     #[inline(always)]
-    fn leave(&mut self, _: &Node, _: &Event, _: &Result<bool, NodeError>) {}
+    fn leave(&mut self, _: &Node, _: &Event, _: &Result<Visit, NodeError>) {}
 }
 
 #[derive(Debug, Serialize, Clone)]
@@ -83,10 +83,10 @@ impl Tracer for Recorder {
         self.stack.push((t, snapshot(evt)));
     }
 
-    fn leave(&mut self, _: &Node, evt: &Event, result: &Result<bool, NodeError>) {
+    fn leave(&mut self, _: &Node, evt: &Event, result: &Result<Visit, NodeError>) {
         let Some((mut t, before)) = self.stack.pop() else { return };
         match result {
-            Ok(m) => t.matched = *m,
+            Ok(v) => t.matched = v.succeeded(),
             Err(e) => t.error = Some(e.0.clone()),
         }
         for (k, v) in snapshot(evt) {

@@ -9,10 +9,18 @@ use crate::bucket::Buckets;
 use crate::config::{load, LoadOptions, LoadReport};
 use crate::event::{Event, ExpectMode, Source};
 use crate::line::{for_each_line, Counters};
+use crate::parser::metrics::ParserCounters;
 use crate::parser::node::Scratch;
-use crate::parser::trace::{NoTrace, NodeTrace, Recorder};
+use crate::parser::trace::NoTrace;
 use crate::parser::{Outcome, Pipeline};
-use crate::schema::EventContext;
+
+mod explain;
+mod reload;
+mod stats;
+
+pub use explain::{EventView, ScenarioTrace, StageTrace, Trace};
+pub use reload::ReloadReport;
+pub use stats::{ParserStats, ScenarioStats, Stats};
 
 pub const DEFAULT_MAX_LINE_BYTES: usize = 64 * 1024;
 
@@ -25,6 +33,7 @@ pub struct EngineOptions {
 
 pub struct Engine {
     pipeline: Pipeline,
+    parser_counters: ParserCounters,
     buckets: Buckets,
     mode: ExpectMode,
     max_line_bytes: usize,
@@ -40,46 +49,6 @@ pub struct BatchOutput {
     pub counters: Counters,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Stats {
-    pub live_buckets: usize,
-    pub scenarios: usize,
-    pub counters: Counters,
-}
-
-#[derive(Debug, Serialize)]
-pub struct StageTrace {
-    pub stage: String,
-    pub nodes: Vec<NodeTrace>,
-    /// `next` when the line went on, `dropped` when no node of the stage succeeded.
-    pub outcome: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ScenarioTrace {
-    pub name: String,
-    pub poured: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groupby: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct EventView {
-    pub meta: std::collections::BTreeMap<String, String>,
-    pub parsed: std::collections::BTreeMap<String, String>,
-    pub enriched: std::collections::BTreeMap<String, String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Trace {
-    pub line: String,
-    pub stages: Vec<StageTrace>,
-    pub parsed: bool,
-    pub whitelisted: bool,
-    pub event: EventView,
-    pub scenarios: Vec<ScenarioTrace>,
-}
-
 impl Engine {
     /// Load content. Any error-level diagnostic refuses the engine: a half-loaded detection
     /// setup would silently miss attacks.
@@ -89,6 +58,7 @@ impl Engine {
             return Err(loaded.report);
         }
         let engine = Engine {
+            parser_counters: ParserCounters::new(&loaded.pipeline),
             pipeline: loaded.pipeline,
             buckets: Buckets::new(loaded.scenarios),
             mode: opts.mode,
@@ -118,14 +88,14 @@ impl Engine {
             return out;
         };
         let mut evt = Event::new(source, self.mode, now);
-        let Engine { pipeline, buckets, max_line_bytes, scratch, .. } = self;
+        let Engine { pipeline, parser_counters, buckets, max_line_bytes, scratch, .. } = self;
         let mut split = Counters::default();
         let counters = &mut out.counters;
         let alerts = &mut out.alerts;
         for_each_line(batch, *max_line_bytes, &mut split, |line| {
             evt.reset(line, now);
             let mut errors = 0;
-            let outcome = pipeline.parse(&mut evt, scratch, &mut NoTrace, &mut errors, |_, _, _| {});
+            let outcome = pipeline.parse(&mut evt, scratch, Some(&mut *parser_counters), &mut NoTrace, &mut errors, |_, _, _| {});
             if outcome != Outcome::Parsed {
                 counters.unparsed += 1;
                 counters.expr_errors += errors;
@@ -160,46 +130,4 @@ impl Engine {
         alerts
     }
 
-    pub fn stats(&self) -> Stats {
-        Stats { live_buckets: self.buckets.live_buckets(), scenarios: self.buckets.scenarios.len(), counters: self.totals }
-    }
-
-    /// Trace one line through the parsers, and say which scenarios' filters accept it. Nothing
-    /// is poured: explaining a line never changes live buckets.
-    pub fn explain(&mut self, source_id: usize, line: &str, now: Timestamp) -> Option<Trace> {
-        let source = self.sources.get(source_id)?.clone();
-        let mut evt = Event::new(source, self.mode, now);
-        evt.reset(line, now);
-        let mut rec = Recorder::default();
-        let mut stages = Vec::new();
-        let mut errors = 0;
-        let names = self.pipeline.stages.clone();
-        let outcome = self.pipeline.parse(&mut evt, &mut self.scratch, &mut rec, &mut errors, |idx, rec: &mut Recorder, o| {
-            stages.push(StageTrace {
-                stage: names[idx].clone(),
-                nodes: std::mem::take(&mut rec.finished),
-                outcome: if o == Outcome::Parsed { "next" } else { "dropped" },
-            });
-        });
-        let parsed = outcome == Outcome::Parsed;
-        let mut scenarios = Vec::new();
-        if parsed && !evt.whitelisted {
-            let ctx = EventContext(&evt);
-            for sc in &self.buckets.scenarios {
-                if sc.filter.eval_bool(&ctx).unwrap_or(false) {
-                    let groupby = sc.groupby.as_ref().and_then(|g| g.eval_string(&ctx).ok());
-                    scenarios.push(ScenarioTrace { name: sc.name.clone(), poured: true, groupby });
-                }
-            }
-        }
-        let map = |m: &crate::event::FieldMap| m.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-        Some(Trace {
-            line: line.to_owned(),
-            stages,
-            parsed,
-            whitelisted: evt.whitelisted,
-            event: EventView { meta: map(&evt.meta), parsed: map(&evt.parsed), enriched: map(&evt.enriched) },
-            scenarios,
-        })
-    }
 }
