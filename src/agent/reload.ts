@@ -6,6 +6,7 @@
 import { type AcquisEntry, type AcquisitionSource, createSource, type SourceOptions } from '../acquisition';
 import type { RunningApi } from '../api/server';
 import type { ApiConfig } from '../config/api-config';
+import { formatDiagnostic } from '../engine/diagnostic';
 import type { Engine, EngineOptions } from '../engine/native';
 import type { Log } from '../log/logger';
 import { DecisionMaker } from '../profiles/decisions';
@@ -67,7 +68,7 @@ export async function reloadDaemon(target: ReloadTarget, reread: () => Reread): 
   }
   const kept = [...wanted.keys()].filter((k) => target.sources.has(k)).length;
   const started: string[] = [];
-  const warnings = [...report.warnings];
+  const warnings = report.warnings.map(formatDiagnostic);
   for (const [key, entry] of wanted) {
     if (target.sources.has(key)) continue;
     try {

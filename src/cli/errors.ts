@@ -1,4 +1,7 @@
+import { formatDiagnostic } from '../engine/diagnostic';
 import type { Diagnostic } from '../engine/native';
+
+export { formatDiagnostic };
 
 /** Exit statuses: 0 ok, 1 findings or a runtime failure, 2 usage or configuration, 70 a bug. */
 export const EXIT_OK = 0;
@@ -26,10 +29,6 @@ function isDiagnostic(value: unknown): value is Diagnostic {
   return d !== null && typeof d === 'object' && typeof d.file === 'string' && typeof d.message === 'string';
 }
 
-export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.line > 0 ? `${d.file}:${d.line}` : d.file;
-  return `${where}: ${d.severity ?? 'error'}: ${d.message}`;
-}
 
 function configMessage(err: CodedError): string {
   const diagnostics = Array.isArray(err.diagnostics) ? err.diagnostics.filter(isDiagnostic) : [];

@@ -26,11 +26,6 @@ export function engineLagMonitor(): IntervalHistogram {
   return h;
 }
 
-interface PendingStats {
-  scenarios?: Array<{ name: string; poured: number; instantiated: number; overflowed: number; underflowed: number; current: number }>;
-  parsers?: Array<{ stage: string; name: string; hits: number; parsed: number; unparsed: number }>;
-}
-
 function family(name: string, type: Family['type'], help: string, samples: Sample[]): Family {
   return { name, help, type, samples };
 }
@@ -57,9 +52,8 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
   const streams = [...m.agent.streams.values()];
   const streamLabels = (s: (typeof streams)[number]): Labels => (full ? { source: s.stream.src, type: s.stream.labels.type } : { type: s.stream.labels.type });
   const byStream = (pick: (c: (typeof streams)[number]['counters']) => number): Sample[] => grouped(streams, streamLabels, (s) => pick(s.counters));
-  // TODO(merge wip/engine-reload-metrics): the typed per-scenario and per-parser stats.
-  const stats = m.engine().stats() as unknown as PendingStats;
-  const scenarios = Array.isArray(stats.scenarios) ? stats.scenarios : [];
+  const stats = m.engine().stats();
+  const { scenarios } = stats;
   const families: Family[] = [
     family('cs_parser_hits_total', 'counter', 'Lines read and handed to the parsers, by source', byStream((c) => c.lines)),
     family('cs_parser_hits_ok_total', 'counter', 'Lines parsed, by source', byStream((c) => c.parsed)),
@@ -83,7 +77,7 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
     family('cs_bucket_underflowed_total', 'counter', 'Buckets that expired without overflowing, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.underflowed }))),
   ];
   if (full) {
-    const parsers = stats.parsers ?? [];
+    const { parsers } = stats;
     const node = (pick: (p: (typeof parsers)[number]) => number): Sample[] => parsers.map((p) => ({ labels: { name: p.name, stage: p.stage }, value: pick(p) }));
     families.push(
       family('cs_node_hits_total', 'counter', 'Lines that reached a parser node', node((p) => p.hits)),

@@ -50,6 +50,10 @@ test('the metrics endpoint counts lines, parses, API requests and decisions; cro
     t.is(value(samples, 'cs_alerts', { reason: 'crowdwatch/ssh-bf' }), 1);
     t.true(value(samples, 'crowdwatch_engine_heap_bytes') > 0);
     t.is(value(samples, 'crowdwatch_file_unread_bytes', { source: auth }), 0);
+    t.is(value(samples, 'cs_bucket_overflowed_total', { name: 'crowdwatch/ssh-bf' }), 1);
+    t.true(value(samples, 'cs_bucket_created_total', { name: 'crowdwatch/ssh-bf' }) >= 1);
+    t.true(value(samples, 'cs_bucket_poured_total', { name: 'crowdwatch/ssh-bf' }) >= 6);
+    t.deepEqual(samples.filter((s) => s.name === 'cs_node_hits_ok_total' && s.labels.stage === 's01-parse' && s.value > 0).map((s) => s.value), [7], 'one s01 node parsed the 7 sshd lines');
     const lag = samples.filter((s) => s.name === 'crowdwatch_engine_lag_seconds').map((s) => s.labels.quantile);
     t.deepEqual(lag, ['0.5', '0.99', '1']);
 
@@ -61,6 +65,7 @@ test('the metrics endpoint counts lines, parses, API requests and decisions; cro
     const human = await runCli('metrics', '-u', daemon.metricsUrl.replace(/\/metrics$/, ''));
     t.regex(human.stdout, /^Acquisition:\nSOURCE\s+TYPE\s+LINES READ\s+PARSED\s+UNPARSED/m);
     t.regex(human.stdout, new RegExp(`${auth.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+syslog\\s+9\\s+7\\s+2`));
+    t.regex(human.stdout, /Scenarios \(buckets\):\nNAME\s+CURRENT\s+OVERFLOWS\s+INSTANTIATED\s+POURED\s+EXPIRED\n(.*\n)*crowdwatch\/ssh-bf\s+\S+\s+1\s/);
     t.regex(human.stdout, /Active decisions:\nREASON\s+ORIGIN\s+ACTION\s+COUNT\ncrowdwatch\/ssh-bf\s+crowdsec\s+ban\s+1/);
   } finally {
     await daemon.stop();

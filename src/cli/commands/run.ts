@@ -114,7 +114,9 @@ export function registerRun(program: Command, ctx: CommandContext): void {
         if (!daemon) return log('SIGHUP while starting: ignored', 'warning');
         log('SIGHUP: reloading');
         try {
-          const summary = describeReload(await daemon.reload());
+          const outcome = await daemon.reload();
+          for (const warning of outcome.warnings) log(warning, 'warning');
+          const summary = describeReload(outcome);
           log(`reloaded: ${summary}`);
           writeReloadStatus(config.dataDir, true, summary);
         } catch (error) {
