@@ -29,7 +29,11 @@ interface MemorySample {
   lines_read: number;
   rss_mib: number;
   engine_heap_mib: number;
+  js_heap_mib: number;
+  external_mib: number;
   live_buckets: number;
+  alerts_raised: number;
+  alerts_waiting: number;
 }
 
 function total(samples: ParsedSample[], name: string): number {
@@ -67,7 +71,9 @@ async function main(): Promise<void> {
   fs.writeFileSync(auth, '');
   fs.writeFileSync(path.join(dir, 'acquis.yaml'), `filename: ${access}\nlabels:\n  type: nginx\n---\nfilename: ${auth}\nlabels:\n  type: syslog\n`);
   const port = await freeLoopbackPort();
-  const daemon = new Server(process.execPath, [CLI, 'run', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--acquis', path.join(dir, 'acquis.yaml'), '--metrics-listen', '127.0.0.1:0'], { cwd: dir, env: process.env });
+  // CROWDWATCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon.
+  const nodeArgs = (process.env.CROWDWATCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const daemon = new Server(process.execPath, [...nodeArgs, CLI, 'run', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--acquis', path.join(dir, 'acquis.yaml'), '--metrics-listen', '127.0.0.1:0'], { cwd: dir, env: process.env });
   const curve: MemorySample[] = [];
   try {
     while (!/reading /.test(daemon.output)) {
@@ -89,7 +95,11 @@ async function main(): Promise<void> {
         lines_read: read,
         rss_mib: Math.round((rssOf(pid) / MiB) * 10) / 10,
         engine_heap_mib: Math.round((total(m, 'crowdwatch_engine_heap_bytes') / MiB) * 10) / 10,
+        js_heap_mib: Math.round((total(m, 'crowdwatch_js_heap_used_bytes') / MiB) * 10) / 10,
+        external_mib: Math.round((total(m, 'crowdwatch_js_external_bytes') / MiB) * 10) / 10,
         live_buckets: total(m, 'cs_buckets'),
+        alerts_raised: total(m, 'crowdwatch_alerts_raised_total'),
+        alerts_waiting: total(m, 'crowdwatch_outbox_alerts'),
       });
       if (!process.argv.includes('--json')) {
         const s = curve[curve.length - 1];
@@ -139,6 +149,7 @@ async function main(): Promise<void> {
       // Growth over the second half of the stream: what a leak would show.
       rss_growth_second_half_mib: first ? Math.round((last.rss_mib - first.rss_mib) * 10) / 10 : NaN,
       heap_growth_second_half_mib: first ? Math.round((last.engine_heap_mib - first.engine_heap_mib) * 10) / 10 : NaN,
+      reading_paused: (daemon.output.match(/reading paused/g) ?? []).length,
       curve,
     };
     if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

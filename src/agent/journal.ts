@@ -18,7 +18,11 @@ interface JournalRecord {
   k?: string[];
 }
 
-/** Compact when the journal grows past this. */
+/**
+ * Compact when the journal grows past this, or past twice its size after the last compaction,
+ * whichever is larger: with many alerts pending, the compacted journal alone can exceed a fixed
+ * limit, and compacting on every append would rewrite it each time (quadratic).
+ */
 const COMPACT_BYTES = 8 << 20;
 
 /**
@@ -33,17 +37,24 @@ export class AgentJournal {
   readonly pending = new Map<string, PendingAlert>();
   private fd: number;
   private bytes = 0;
+  private compactAt: number;
+  /** Times the journal was rewritten (it is at open, then as it grows). */
+  compactions = 0;
   /** Lines of a torn or corrupt tail found when opening (reported once). */
   readonly discarded: number;
 
-  private constructor(private readonly file: string) {
+  private constructor(
+    private readonly file: string,
+    private readonly compactBytes: number,
+  ) {
     this.discarded = this.recover();
+    this.compactAt = compactBytes;
     this.fd = this.compact();
   }
 
-  static open(file: string): AgentJournal {
+  static open(file: string, options: { compactBytes?: number } = {}): AgentJournal {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    return new AgentJournal(file);
+    return new AgentJournal(file, options.compactBytes ?? COMPACT_BYTES);
   }
 
   private recover(): number {
@@ -86,6 +97,8 @@ export class AgentJournal {
     fs.fsyncSync(dir);
     fs.closeSync(dir);
     this.bytes = Buffer.byteLength(line);
+    this.compactAt = Math.max(this.compactBytes, 2 * this.bytes);
+    this.compactions++;
     return fs.openSync(this.file, 'a', 0o600);
   }
 
@@ -95,7 +108,7 @@ export class AgentJournal {
     fs.writeSync(this.fd, line);
     if (sync) fs.fsyncSync(this.fd);
     this.bytes += Buffer.byteLength(line);
-    if (this.bytes > COMPACT_BYTES) {
+    if (this.bytes > this.compactAt) {
       fs.closeSync(this.fd);
       this.fd = this.compact();
     }

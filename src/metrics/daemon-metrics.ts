@@ -69,7 +69,7 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
     family('crowdwatch_alerts_raised_total', 'counter', 'Alerts raised by the engine', one(m.agent.alertsRaised)),
     family('crowdwatch_outbox_alerts', 'gauge', 'Alerts journaled and not yet accepted by the API', one(m.agent.backlog)),
     family('crowdwatch_engine_heap_bytes', 'gauge', 'Bytes allocated by the native engine', one(bindings().nativeMemory().heapBytes)),
-    family('crowdwatch_resident_memory_bytes', 'gauge', 'Resident memory of the daemon', one(process.memoryUsage.rss())),
+    ...memoryFamilies(),
     family('cs_buckets', 'gauge', 'Live buckets, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.current }))),
     family('cs_bucket_created_total', 'counter', 'Buckets created, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.instantiated }))),
     family('cs_bucket_poured_total', 'counter', 'Events poured, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.poured }))),
@@ -87,6 +87,15 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
   }
   if (m.api) families.push(...(await apiFamilies(m.api)));
   return families;
+}
+
+function memoryFamilies(): Family[] {
+  const m = process.memoryUsage();
+  return [
+    family('crowdwatch_resident_memory_bytes', 'gauge', 'Resident memory of the daemon', one(m.rss)),
+    family('crowdwatch_js_heap_used_bytes', 'gauge', 'Bytes in use on the JavaScript heap', one(m.heapUsed)),
+    family('crowdwatch_js_external_bytes', 'gauge', 'Bytes of buffers and other memory held outside the JavaScript heap', one(m.external)),
+  ];
 }
 
 function lagQuantiles(h: IntervalHistogram): Sample[] {

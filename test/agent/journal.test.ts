@@ -27,6 +27,23 @@ test('the journal restores positions and unacknowledged alerts, and ignores a to
   t.deepEqual(JSON.parse(lines[0]).a.map((p: { uuid: string }) => p.uuid), ['b']);
 });
 
+test('with more alerts pending than the compaction size, the journal still compacts only as it doubles', (t) => {
+  const file = path.join(tempDir('journal'), 'agent-journal.jsonl');
+  const j = AgentJournal.open(file, { compactBytes: 4096 });
+  const big = 'x'.repeat(200);
+  // 100 alerts of ~250 bytes: the compacted journal alone is ~6x the compaction size.
+  j.recordBatch(at(1), Array.from({ length: 100 }, (_, i) => ({ uuid: `u${i}`, alert: { scenario: 's', message: big } })));
+  const before = j.compactions;
+  // Acknowledge them one at a time, as a slow API would.
+  for (let i = 0; i < 100; i++) j.recordAcks([`u${i}`]);
+  t.true(j.compactions - before <= 2, `compacted ${j.compactions - before} times for 100 small appends`);
+  j.close();
+  const again = AgentJournal.open(file);
+  t.is(again.pending.size, 0);
+  t.deepEqual(again.positions.get('file:/var/log/a.log'), { kind: 'file', dev: 1, ino: 2, offset: 1 });
+  again.close();
+});
+
 test('crowdwatch run refuses to start with nothing to read, or a broken acquis file, with exit 2', async (t) => {
   const dir = tempDir('run-usage');
   const none = await runCli('run', '--data-dir', dir);
