@@ -110,7 +110,7 @@ export class Agent implements LineSink {
   /** Journals alerts with the positions that account for them, then hands them to the outbox. */
   private emit(alerts: Alert[]): void {
     if (alerts.length === 0) return;
-    const pending: PendingAlert[] = alerts.map((alert) => ({ uuid: randomUUID(), alert: alert as unknown as Record<string, unknown> }));
+    const pending: PendingAlert[] = alerts.map((alert) => ({ uuid: randomUUID(), json: JSON.stringify(alert) }));
     this.options.journal.recordBatch(this.positions, pending);
     this.dirty = false;
     this.alertsRaised += alerts.length;

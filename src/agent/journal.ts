@@ -2,10 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Position } from '../acquisition';
 
-/** An alert the agent owes the API, under the id that makes its push idempotent. */
+/**
+ * An alert the agent owes the API, under the id that makes its push idempotent. It is kept as
+ * its JSON text: written to the journal and pushed as it is, and a tenth of the memory of the
+ * object (thousands wait while the API catches up with an attack storm).
+ */
 export interface PendingAlert {
   uuid: string;
-  alert: Record<string, unknown>;
+  json: string;
 }
 
 /**
@@ -14,8 +18,15 @@ export interface PendingAlert {
  */
 interface JournalRecord {
   p?: Record<string, Position>;
-  a?: PendingAlert[];
+  a?: Array<{ uuid: string; alert: unknown }>;
   k?: string[];
+}
+
+/** The `a` list of a record, from the alerts' own JSON (never parsed and re-serialised). */
+function alertsJson(alerts: Iterable<PendingAlert>): string {
+  const parts: string[] = [];
+  for (const a of alerts) parts.push(`{"uuid":${JSON.stringify(a.uuid)},"alert":${a.json}}`);
+  return `[${parts.join(',')}]`;
 }
 
 /**
@@ -79,15 +90,19 @@ export class AgentJournal {
   }
 
   private apply(record: JournalRecord): void {
-    if (record.p) for (const [key, pos] of Object.entries(record.p)) this.positions.set(key, pos);
-    for (const a of record.a ?? []) this.pending.set(a.uuid, a);
+    if (record.p) this.applyPositions(record.p);
+    for (const a of record.a ?? []) this.pending.set(a.uuid, { uuid: a.uuid, json: JSON.stringify(a.alert) });
     for (const uuid of record.k ?? []) this.pending.delete(uuid);
+  }
+
+  private applyPositions(p: Record<string, Position>): void {
+    for (const [key, pos] of Object.entries(p)) this.positions.set(key, pos);
   }
 
   /** Rewrites the journal as one record of the current state (atomically) and reopens it. */
   private compact(): number {
     const tmp = `${this.file}.tmp`;
-    const line = `${JSON.stringify({ p: Object.fromEntries(this.positions), a: [...this.pending.values()] })}\n`;
+    const line = `{"p":${JSON.stringify(Object.fromEntries(this.positions))},"a":${alertsJson(this.pending.values())}}\n`;
     const fd = fs.openSync(tmp, 'w', 0o600);
     fs.writeSync(fd, line);
     fs.fsyncSync(fd);
@@ -102,9 +117,7 @@ export class AgentJournal {
     return fs.openSync(this.file, 'a', 0o600);
   }
 
-  private append(record: JournalRecord, sync: boolean): void {
-    this.apply(record);
-    const line = `${JSON.stringify(record)}\n`;
+  private append(line: string, sync: boolean): void {
     fs.writeSync(this.fd, line);
     if (sync) fs.fsyncSync(this.fd);
     this.bytes += Buffer.byteLength(line);
@@ -116,16 +129,33 @@ export class AgentJournal {
 
   /** Positions after a batch and the alerts it produced, durable before the alerts leave. */
   recordBatch(positions: ReadonlyMap<string, Position>, alerts: PendingAlert[]): void {
-    this.append({ p: Object.fromEntries(positions), a: alerts }, true);
+    const p = Object.fromEntries(positions);
+    this.applyPositions(p);
+    for (const a of alerts) this.pending.set(a.uuid, a);
+    this.append(`{"p":${JSON.stringify(p)},"a":${alertsJson(alerts)}}\n`, true);
   }
 
   /** Positions alone (lines without alerts): losing this only means reading them again. */
   recordPositions(positions: ReadonlyMap<string, Position>): void {
-    this.append({ p: Object.fromEntries(positions) }, false);
+    const p = Object.fromEntries(positions);
+    this.applyPositions(p);
+    this.append(`${JSON.stringify({ p })}\n`, false);
   }
 
   recordAcks(uuids: string[]): void {
-    if (uuids.length > 0) this.append({ k: uuids }, false);
+    if (uuids.length === 0) return;
+    for (const uuid of uuids) this.pending.delete(uuid);
+    this.append(`${JSON.stringify({ k: uuids })}\n`, false);
+  }
+
+  /** The oldest `n` alerts still owed to the API, in the order they were raised. */
+  oldestPending(n: number): PendingAlert[] {
+    const out: PendingAlert[] = [];
+    for (const a of this.pending.values()) {
+      if (out.length === n) break;
+      out.push(a);
+    }
+    return out;
   }
 
   close(): void {

@@ -2,7 +2,8 @@ import type { AgentJournal, PendingAlert } from './journal';
 
 /** Where alerts go: the local API (or a remote one) as a watcher. */
 export interface AlertPusher {
-  pushAlerts(alerts: readonly unknown[]): Promise<string[]>;
+  /** Alerts as JSON objects' text, pushed as they are. */
+  pushAlertJson(alerts: readonly string[]): Promise<string[]>;
 }
 
 export interface OutboxOptions {
@@ -17,6 +18,12 @@ export interface OutboxOptions {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+
+/** An alert's JSON object text with `uuid` added as its first field. */
+function withUuid(json: string, uuid: string): string {
+  const rest = json.slice(1).trimStart();
+  return `{"uuid":${JSON.stringify(uuid)}${rest.startsWith('}') ? '' : ','}${rest}`;
+}
 
 /**
  * Pushes the journal's pending alerts in order, in batches, each under its uuid so a retry is
@@ -58,9 +65,10 @@ export class Outbox {
   private async loop(): Promise<void> {
     let backoff = 1000;
     while (!this.stopped && this.backlog > 0) {
-      const batch: PendingAlert[] = [...this.journal.pending.values()].slice(0, this.options.batch ?? 50);
+      const batch: PendingAlert[] = this.journal.oldestPending(this.options.batch ?? 50);
       try {
-        await this.pusher.pushAlerts(batch.map((p) => ({ ...p.alert, uuid: p.uuid })));
+        // The uuid goes in as the alert's first field: the API stores each (machine, uuid) once.
+        await this.pusher.pushAlertJson(batch.map((p) => withUuid(p.json, p.uuid)));
         this.journal.recordAcks(batch.map((p) => p.uuid));
         this.pushed += batch.length;
         backoff = 1000;

@@ -42,23 +42,28 @@ export class WatcherClient {
   }
 
   /** Posts alerts (CrowdSec's Alert shape) in batches; resolves to the ids the API gave them. */
-  async pushAlerts(alerts: readonly unknown[]): Promise<string[]> {
+  pushAlerts(alerts: readonly unknown[]): Promise<string[]> {
+    return this.pushAlertJson(alerts.map((a) => JSON.stringify(a)));
+  }
+
+  /** The same, for alerts already serialised (each one JSON object's text). */
+  async pushAlertJson(alerts: readonly string[]): Promise<string[]> {
     const ids: string[] = [];
-    for (let i = 0; i < alerts.length; i += BATCH) ids.push(...(await this.post(alerts.slice(i, i + BATCH))));
+    for (let i = 0; i < alerts.length; i += BATCH) ids.push(...(await this.post(`[${alerts.slice(i, i + BATCH).join(',')}]`)));
     return ids;
   }
 
-  private async post(batch: readonly unknown[], retried = false): Promise<string[]> {
+  private async post(body: string, retried = false): Promise<string[]> {
     if (this.token === null) await this.login();
     const res = await fetch(this.endpoint('/v1/alerts'), {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, authorization: `Bearer ${this.token}` },
-      body: JSON.stringify(batch),
+      body,
       signal: AbortSignal.timeout(30_000),
     });
     if (res.status === 401 && !retried) {
       this.token = null;
-      return this.post(batch, true);
+      return this.post(body, true);
     }
     if (res.status !== 201) throw new ApiClientError(`pushing alerts to ${this.creds.url} failed: ${res.status} ${await res.text()}`, res.status);
     return (await res.json()) as string[];
