@@ -5,22 +5,14 @@
 //
 //   node dist/benches/daemon-soak.js [--lines 1000000] [--rate 15000] [--attackers 50000] [--json]
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { nginxTime, syslogTime } from '../src/bench/gen/common';
-import { packageRoot } from '../src/engine/package-root';
 import { parseExposition, type ParsedSample } from '../src/metrics/exposition';
-import { freeLoopbackPort, Server, sleep } from '../src/reference/processes';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { sleep } from '../src/reference/processes';
+import { arg, startFollowingDaemon } from './daemon-harness';
 
 const LINES = arg('--lines', 1_000_000);
 const RATE = arg('--rate', 15_000);
 const ATTACKERS = arg('--attackers', 50_000);
-const CLI = path.join(packageRoot, 'bin', 'crowdwatch.js');
 const MiB = 1 << 20;
 
 interface MemorySample {
@@ -64,24 +56,9 @@ function tick(count: number, seq: number): { nginx: string; sshd: string } {
 }
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crowdwatch-soak-'));
-  const access = path.join(dir, 'access.log');
-  const auth = path.join(dir, 'auth.log');
-  fs.writeFileSync(access, '');
-  fs.writeFileSync(auth, '');
-  fs.writeFileSync(path.join(dir, 'acquis.yaml'), `filename: ${access}\nlabels:\n  type: nginx\n---\nfilename: ${auth}\nlabels:\n  type: syslog\n`);
-  const port = await freeLoopbackPort();
-  // CROWDWATCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon.
-  const nodeArgs = (process.env.CROWDWATCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const daemon = new Server(process.execPath, [...nodeArgs, CLI, 'run', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--acquis', path.join(dir, 'acquis.yaml'), '--metrics-listen', '127.0.0.1:0'], { cwd: dir, env: process.env });
+  const { access, auth, daemon, metricsUrl, stop } = await startFollowingDaemon('soak');
   const curve: MemorySample[] = [];
   try {
-    while (!/reading /.test(daemon.output)) {
-      if (!daemon.alive) throw new Error(daemon.output);
-      await sleep(20);
-    }
-    const metricsUrl = /metrics on (http:\/\/[^\s"]+)/.exec(daemon.output)?.[1];
-    if (!metricsUrl) throw new Error(`no metrics endpoint:\n${daemon.output}`);
     const pid = daemon.child.pid!;
     const started = performance.now();
     let written = 0;
@@ -167,8 +144,7 @@ async function main(): Promise<void> {
     }
     if (read < LINES) process.exitCode = 1;
   } finally {
-    await daemon.stop(30_000);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

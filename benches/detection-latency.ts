@@ -5,22 +5,15 @@
 //
 //   node dist/benches/detection-latency.js [--rate 10000] [--seconds 20] [--every 250] [--json]
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { nginxTime, syslogTime } from '../src/bench/gen/common';
-import { packageRoot } from '../src/engine/package-root';
-import { freeLoopbackPort, runToCompletion, Server, sleep } from '../src/reference/processes';
+import { runToCompletion, sleep } from '../src/reference/processes';
 import { percentile } from './api-load';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { arg, CLI, startFollowingDaemon } from './daemon-harness';
 
 const RATE = arg('--rate', 10_000);
 const SECONDS = arg('--seconds', 20);
 const EVERY_MS = arg('--every', 250);
-const CLI = path.join(packageRoot, 'bin', 'crowdwatch.js');
+
 function benignLines(count: number, seq: number): string {
   const stamp = nginxTime(new Date());
   let out = '';
@@ -32,26 +25,16 @@ function benignLines(count: number, seq: number): string {
 }
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crowdwatch-latency-'));
-  const access = path.join(dir, 'access.log');
-  const auth = path.join(dir, 'auth.log');
-  fs.writeFileSync(access, '');
-  fs.writeFileSync(auth, '');
-  fs.writeFileSync(path.join(dir, 'acquis.yaml'), `filename: ${access}\nlabels:\n  type: nginx\n---\nfilename: ${auth}\nlabels:\n  type: syslog\n`);
-  const key = (await runToCompletion(process.execPath, [CLI, 'bouncers', 'add', 'bench', '-o', 'raw', '--data-dir', dir], { cwd: dir, env: process.env, timeoutMs: 30_000 })).stdout.trim();
-  const port = await freeLoopbackPort();
-  const url = `http://127.0.0.1:${port}`;
-  const daemon = new Server(process.execPath, [CLI, 'run', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--acquis', path.join(dir, 'acquis.yaml'), '--metrics-listen', '127.0.0.1:0'], { cwd: dir, env: process.env });
+  let key = '';
+  const { access, auth, url, stop } = await startFollowingDaemon('latency', async (dir) => {
+    key = (await runToCompletion(process.execPath, [CLI, 'bouncers', 'add', 'bench', '-o', 'raw', '--data-dir', dir], { cwd: dir, env: process.env, timeoutMs: 30_000 })).stdout.trim();
+  });
   const written = new Map<string, number>();
   const latencies: number[] = [];
   /** Latencies in attack order: the first ones pay for warm-up (first use of each regex). */
   const inOrder: number[] = [];
   let running = true;
   try {
-    while (!/reading /.test(daemon.output)) {
-      if (!daemon.alive) throw new Error(daemon.output);
-      await sleep(20);
-    }
     // The observer: a bouncer long-polling the stream, timestamping each new ban.
     const observer = (async () => {
       let startup = true;
@@ -114,8 +97,7 @@ async function main(): Promise<void> {
     }
   } finally {
     running = false;
-    await daemon.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -18,6 +18,7 @@ import { packageRoot } from '../src/engine/package-root';
 import { freeLoopbackPort, runToCompletion, Server, sleep } from '../src/reference/processes';
 import { FIREWALL_BOUNCER_BIN, FIREWALL_SETS, writeFirewallBouncerConfig } from '../src/reference/firewall-bouncer';
 import { alertBody, percentile } from './api-load';
+import { arg } from './daemon-harness';
 import { BENCH_CREDENTIALS, seedCrowdwatchStore } from './api-targets';
 
 const CLI = path.join(packageRoot, 'bin/crowdwatch.js');
@@ -42,10 +43,6 @@ interface BouncerFigures {
   latency: { p50: number; p99: number; max: number; samples: number; missed: number };
 }
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 function plan(): Plan {
   return {
