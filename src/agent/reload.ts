@@ -32,10 +32,15 @@ export function sourceKey(entry: AcquisEntry): string {
   return JSON.stringify(settings, (_k, v: unknown) => (v instanceof RegExp ? v.source : v));
 }
 
-/** Settings read once at start: a change is reported, not applied. */
-function restartOnly(c: ApiConfig): Record<string, unknown> {
-  return { 'api.listen': c.listen, 'api.tls': c.tls ?? null, db: c.store, prometheus: c.prometheus, bouncers: c.bouncers, common: c.log };
-}
+/** Settings read once at start (by their config.yaml names): a change is reported, not applied. */
+const RESTART_ONLY: Array<[keyof ApiConfig, string]> = [
+  ['listen', 'api.listen'],
+  ['tls', 'api.tls'],
+  ['store', 'db'],
+  ['prometheus', 'prometheus'],
+  ['bouncers', 'bouncers'],
+  ['log', 'common (logging)'],
+];
 
 export interface ReloadTarget {
   engine: Engine;
@@ -80,11 +85,10 @@ export async function reloadDaemon(target: ReloadTarget, reread: () => Reread): 
       warnings.push(`${entry.origin}: ${entry.name} not started: ${(error as Error).message}`);
     }
   }
-  const before = restartOnly(target.config);
-  const after = restartOnly(config);
-  const restartNeeded = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
   // What was applied is the running config now; restart-only settings keep their start values.
-  target.config = { ...config, listen: target.config.listen, tls: target.config.tls, store: target.config.store, prometheus: target.config.prometheus, bouncers: target.config.bouncers, log: target.config.log };
+  const running = target.config;
+  const restartNeeded = RESTART_ONLY.filter(([key]) => JSON.stringify(running[key]) !== JSON.stringify(config[key])).map(([, name]) => name);
+  target.config = { ...config, ...Object.fromEntries(RESTART_ONLY.map(([key]) => [key, running[key]])) };
   return {
     scenarios: { kept: report.kept, reset: report.reset, added: report.added, removed: report.removed },
     sources: { kept, started, stopped },

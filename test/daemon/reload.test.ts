@@ -53,11 +53,13 @@ test('reload keeps the buckets of unchanged scenarios, resets changed ones, adds
     // test/change gets a new capacity; a second log is added to the acquisition.
     fs.writeFileSync(path.join(content, 'scenarios', 'change.yaml'), scenario('test/change', 4));
     fs.appendFileSync(acquis, `---\nfilename: ${auth2}\nlabels:\n  type: syslog\n`);
+    // A setting read only at start is reported, not applied.
+    fs.writeFileSync(path.join(dir, 'config.yaml'), 'prometheus:\n  listen_port: 6161\n');
     const reloaded = await runCli('reload', '--data-dir', dir, '-o', 'json');
     t.is(reloaded.code, 0, reloaded.stderr);
     const outcome = JSON.parse(reloaded.stdout) as { ok: boolean; message: string };
     t.true(outcome.ok);
-    t.regex(outcome.message, /scenarios: 1 kept with their buckets, 1 changed \(buckets reset\), 0 added, 0 removed; sources: 1 kept, 1 started, 0 stopped/);
+    t.regex(outcome.message, /scenarios: 1 kept with their buckets, 1 changed \(buckets reset\), 0 added, 0 removed; sources: 1 kept, 1 started, 0 stopped; changed and applied at the next start only: prometheus$/);
     t.regex(daemon.output, /SIGHUP: reloading/);
 
     // The kept bucket remembers its 3 events: one more overflows it. The changed one starts over.
