@@ -7,9 +7,9 @@ import type { SqlDatabase } from './sql';
 
 type Dialect = SqlDatabase['dialect'];
 
-/** A JSON string literal of a text column: byte-identical to JSON.stringify for any stored text. */
-function quote(dialect: Dialect, column: string): string {
-  return dialect === 'sqlite' ? `json_quote(${column})` : `to_json(${column})::text`;
+/** A JSON string literal of a text expression: byte-identical to JSON.stringify for any stored text. */
+export function jsonQuoteSql(dialect: Dialect, text: string): string {
+  return dialect === 'sqlite' ? `json_quote(${text})` : `to_json(${text})::text`;
 }
 
 /** `ms` (a non-negative integer expression) as Go's Duration.String() of ms * 1e6 ns. */
@@ -37,9 +37,9 @@ export function goDurationSql(ms: string): string {
 export function bouncerDecisionSql(dialect: Dialect, alias: string, nowSql: string): string {
   const d = `${alias}.`;
   return `'{"duration":"' || ${goDurationSql(`(${d}until - ${nowSql})`)} || '","id":' || CAST(${d}id AS TEXT)`
-    + ` || ',"origin":' || ${quote(dialect, `${d}origin`)} || ',"scenario":' || ${quote(dialect, `${d}scenario`)}`
-    + ` || ',"scope":' || ${quote(dialect, `${d}scope`)} || (CASE WHEN ${d}simulated = 1 THEN ',"simulated":true' ELSE '' END)`
-    + ` || ',"type":' || ${quote(dialect, `${d}type`)} || ',"value":' || ${quote(dialect, `${d}value`)} || '}'`;
+    + ` || ',"origin":' || ${jsonQuoteSql(dialect, `${d}origin`)} || ',"scenario":' || ${jsonQuoteSql(dialect, `${d}scenario`)}`
+    + ` || ',"scope":' || ${jsonQuoteSql(dialect, `${d}scope`)} || (CASE WHEN ${d}simulated = 1 THEN ',"simulated":true' ELSE '' END)`
+    + ` || ',"type":' || ${jsonQuoteSql(dialect, `${d}type`)} || ',"value":' || ${jsonQuoteSql(dialect, `${d}value`)} || '}'`;
 }
 
 /** The aggregate that joins rendered objects with commas in id order (NULL over no rows). SQLite ≥ 3.44. */

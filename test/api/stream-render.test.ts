@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { decisionList } from '../../src/api/render';
-import { goDurationSql } from '../../src/store/decision-json';
+import { goDurationSql, jsonQuoteSql } from '../../src/store/decision-json';
 import { sqlInteger } from '../../src/store/sql';
 import { Store } from '../../src/store/store';
 import type { DecisionFilter, NewAlert, NewDecision } from '../../src/store/types';
@@ -92,6 +92,19 @@ async function compare(t: ExecutionContext, store: Store): Promise<void> {
   for (const r of rows) t.is(r.text, formatGoDuration(Number(r.ms) * 1e6), `${r.ms} ms`);
   t.is(rows.length, samples.length);
   t.is((await store.decisions.streamStartup({ value: 'nothing' }, true, NOW)).fresh, 'null');
+  // The database quotes every character as JSON.stringify does (PostgreSQL text holds no NUL).
+  const chars: string[] = [];
+  for (let c = store.db.dialect === 'postgres' ? 1 : 0; c < 0x10000; c++) if (c < 0xd800 || c > 0xdfff) chars.push(String.fromCharCode(c));
+  chars.push('😀', 'a"b\\c\n\u2028');
+  let differing = 0;
+  for (let i = 0; i < chars.length; i += 1500) {
+    const chunk = chars.slice(i, i + 1500);
+    const [quoted] = await store.db.all<Record<string, string>>(`SELECT ${chunk.map((_, j) => `${jsonQuoteSql(store.db.dialect, 'CAST(? AS TEXT)')} AS q${j}`).join(', ')}`, chunk);
+    chunk.forEach((c, j) => {
+      if (quoted[`q${j}`] !== JSON.stringify(c)) differing++;
+    });
+  }
+  t.is(differing, 0, `of ${chars.length} characters`);
 }
 
 test('SQLite: the database renders the startup lists byte for byte as render.ts does', async (t) => {
