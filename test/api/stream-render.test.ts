@@ -1,6 +1,7 @@
 // The startup stream is rendered by the database (store/decision-json.ts); the incremental stream
 // and GET /v1/decisions by api/render.ts. Both must give bouncers the same bytes: checked here on
 // SQLite and on a private PostgreSQL cluster (skipped without its binaries).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { decisionList } from '../../src/api/render';
@@ -108,11 +109,13 @@ async function compare(t: ExecutionContext, store: Store): Promise<void> {
 }
 
 test('SQLite: the database renders the startup lists byte for byte as render.ts does', async (t) => {
-  const store = await Store.open({ type: 'sqlite', path: path.join(tempDir('render'), 'crowdwatch.db') });
+  const dir = tempDir('render');
+  const store = await Store.open({ type: 'sqlite', path: path.join(dir, 'crowdwatch.db') });
   try {
     await compare(t, store);
   } finally {
     await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

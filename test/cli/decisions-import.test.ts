@@ -2,7 +2,7 @@
 // temp SQLite data dir. The bouncer side (stream, long poll) is in test/api/lapi-suite.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { loadApiConfig } from '../../src/config/api-config';
 import { parseCsv } from '../../src/import/csv';
 import { Store } from '../../src/store/store';
@@ -24,9 +24,10 @@ async function stored(dataDir: string): Promise<Stored> {
   }
 }
 
-/** A data dir holding `files` (name → text), and the flags that point the CLI at it. */
-function workspace(files: Record<string, string>, configYaml?: string): { dir: string; flags: string[]; file: (name: string) => string } {
+/** A data dir holding `files` (name → text), removed after the test, and the flags that point the CLI at it. */
+function workspace(t: ExecutionContext, files: Record<string, string>, configYaml?: string): { dir: string; flags: string[]; file: (name: string) => string } {
   const dir = tempDir('import');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   if (configYaml) fs.writeFileSync(path.join(dir, 'config.yaml'), configYaml);
   return { dir, flags: ['--data-dir', dir], file: (name) => path.join(dir, name) };
@@ -38,7 +39,7 @@ function hoursLeft(d: Decision): number {
 }
 
 test('CSV import: the flags are defaults, a row\'s own duration, type, reason and scope win; one alert, origin cscli-import', async (t) => {
-  const w = workspace({
+  const w = workspace(t, {
     'bans.csv': [
       'value,duration,type,reason,scope',
       '192.0.2.1,,,,',
@@ -66,7 +67,7 @@ test('CSV import: the flags are defaults, a row\'s own duration, type, reason an
 });
 
 test('without flags a row takes cscli\'s defaults: 4h ban, reason manual, scope ip', async (t) => {
-  const w = workspace({ 'one.csv': 'value\n192.0.2.7\n' });
+  const w = workspace(t, { 'one.csv': 'value\n192.0.2.7\n' });
   t.is((await runCli('decisions', 'import', '-i', w.file('one.csv'), ...w.flags)).code, 0);
   const [d] = (await stored(w.dir)).decisions;
   t.deepEqual([d.scope, d.value, d.type, d.scenario, hoursLeft(d)], ['Ip', '192.0.2.7', 'ban', 'manual', 4]);
@@ -74,7 +75,7 @@ test('without flags a row takes cscli\'s defaults: 4h ban, reason manual, scope 
 
 test('JSON import: a file by its extension, stdin by its first character, --format for anything else', async (t) => {
   const json = '[\n  {"value": "192.0.2.10", "duration": "30m", "type": "captcha", "reason": "probe"},\n  {"value": "2001:db8::/48", "scope": "Range", "origin": "mine", "scenario": "v6 list"},\n  {"value": "192.0.2.11", "duration": null}\n]\n';
-  const w = workspace({ 'list.json': json, 'list.txt': json });
+  const w = workspace(t, { 'list.json': json, 'list.txt': json });
   const r = await runCli('decisions', 'import', '-i', w.file('list.json'), '-o', 'json', ...w.flags);
   t.is(r.code, 0, r.stderr);
   t.deepEqual(JSON.parse(r.stdout), { source: w.file('list.json'), format: 'json', rows: 3, imported: 3, allowlisted: 0, alert_id: 1, origin: 'cscli-import' });
@@ -102,7 +103,7 @@ test('JSON import: a file by its extension, stdin by its first character, --form
 });
 
 test('a bad row refuses the whole file: every bad row named by its line (CSV) or line and entry (JSON), nothing written', async (t) => {
-  const w = workspace({
+  const w = workspace(t, {
     'bad.csv': [
       'value,duration,scope',
       '192.0.2.1,4h,ip',
@@ -141,7 +142,7 @@ test('a bad row refuses the whole file: every bad row named by its line (CSV) or
 });
 
 test('file-level problems: no value column, ragged rows, stray quotes, not JSON, bad flags', async (t) => {
-  const w = workspace({
+  const w = workspace(t, {
     'novalue.csv': 'Duration,Reason\n4h,x\n',
     'ragged.csv': 'value,duration\n192.0.2.1,4h\n192.0.2.2\n',
     'quote.csv': 'value,reason\n192.0.2.1,say "hi"\n',
@@ -171,7 +172,7 @@ test('file-level problems: no value column, ragged rows, stray quotes, not JSON,
 });
 
 test('CSV as cscli writes and reads it: quoted commas, quotes and newlines, CRLF, a BOM, header case, extra columns warned about', async (t) => {
-  const w = workspace({
+  const w = workspace(t, {
     'excel.csv': '\ufeffValue,REASON,Comment\r\n192.0.2.1,"scan, then ""login""",a\r\n"192.0.2.2","two\r\nlines",b\r\n\r\n 192.0.2.3 , spaced ,c\r\n',
   });
   const r = await runCli('decisions', 'import', '-i', w.file('excel.csv'), ...w.flags);
@@ -190,7 +191,7 @@ test('CSV as cscli writes and reads it: quoted commas, quotes and newlines, CRLF
 });
 
 test('allowlisted values are skipped and counted; a file that is all allowlisted stores no alert', async (t) => {
-  const w = workspace({
+  const w = workspace(t, {
     'mixed.csv': 'value,scope\n192.0.2.1,ip\n203.0.113.5,ip\n203.0.113.0/25,range\n198.51.100.1,ip\n',
     'only.csv': 'value\n203.0.113.9\n',
   }, 'api:\n  allowlist: [203.0.113.0/24]\n');
@@ -207,7 +208,7 @@ test('allowlisted values are skipped and counted; a file that is all allowlisted
 
 test('100,000 rows import in one transaction within seconds', async (t) => {
   const rows = Array.from({ length: 100_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255},4h,bench`);
-  const w = workspace({ 'big.csv': `value,duration,reason\n${rows.join('\n')}\n` });
+  const w = workspace(t, { 'big.csv': `value,duration,reason\n${rows.join('\n')}\n` });
   const t0 = performance.now();
   const r = await runCli('decisions', 'import', '-i', w.file('big.csv'), '-o', 'json', ...w.flags);
   const seconds = (performance.now() - t0) / 1000;
