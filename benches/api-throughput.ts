@@ -41,53 +41,58 @@ interface Ratios {
   liveP99: number;
   streamStartup: number;
   ingestAlertsPerSec: number;
+  load: number;
 }
 
 async function measure(start: () => Promise<RunningTarget>, plan: LoadPlan, say: (s: string) => void): Promise<Measured> {
   const target = await start();
   try {
-    say(`  ${plan.decisions} decisions loaded in ${target.load.seconds.toFixed(1)} s (${target.load.how}; not measured)`);
+    say(`  ${plan.decisions} decisions loaded in ${target.load.seconds.toFixed(1)} s (${target.load.how})`);
     return { load: target.load, figures: await measureApi(target, plan, say) };
   } finally {
     await target.stop();
   }
 }
 
-function ratios(ours: ApiFigures, theirs: ApiFigures): Ratios {
+function ratios(ours: Measured, theirs: Measured): Ratios {
+  const [o, t] = [ours.figures, theirs.figures];
   return {
-    liveRequestsPerSec: ours.live.requestsPerSec / theirs.live.requestsPerSec,
-    liveP50: theirs.live.p50Ms / ours.live.p50Ms,
-    liveP99: theirs.live.p99Ms / ours.live.p99Ms,
-    streamStartup: theirs.stream.medianMs / ours.stream.medianMs,
-    ingestAlertsPerSec: ours.ingest.alertsPerSec / theirs.ingest.alertsPerSec,
+    liveRequestsPerSec: o.live.requestsPerSec / t.live.requestsPerSec,
+    liveP50: t.live.p50Ms / o.live.p50Ms,
+    liveP99: t.live.p99Ms / o.live.p99Ms,
+    streamStartup: t.stream.medianMs / o.stream.medianMs,
+    ingestAlertsPerSec: o.ingest.alertsPerSec / t.ingest.alertsPerSec,
+    load: theirs.load.seconds / ours.load.seconds,
   };
 }
 
 type Peer = Measured | { skipped: string } | undefined;
 
 function report(plan: LoadPlan, ours: Measured, theirs: Peer, r: Ratios | undefined): string {
-  const rows: Array<[string, (f: ApiFigures) => string, keyof Ratios | undefined]> = [
-    ['GET /v1/decisions?ip=  req/s', (f) => f.live.requestsPerSec.toFixed(0), 'liveRequestsPerSec'],
-    ['  p50 latency ms', (f) => f.live.p50Ms.toFixed(2), 'liveP50'],
-    ['  p99 latency ms', (f) => f.live.p99Ms.toFixed(2), 'liveP99'],
-    ['  queries completed', (f) => String(f.live.requests), undefined],
-    ['  hits answered with the ban', (f) => `${f.live.hitsAnswered}/${f.live.hits}`, undefined],
-    ['stream startup ms (median)', (f) => f.stream.medianMs.toFixed(0), 'streamStartup'],
-    ['  startup size MiB', (f) => (f.stream.bytes / 1048576).toFixed(1), undefined],
-    ['POST /v1/alerts  alerts/s', (f) => f.ingest.alertsPerSec.toFixed(0), 'ingestAlertsPerSec'],
-    ['  alerts stored', (f) => String(f.ingest.alerts), undefined],
-    ['  batches refused (sent again)', (f) => String(f.ingest.refusedBatches), undefined],
+  const rows: Array<[string, (m: Measured) => string, keyof Ratios | undefined]> = [
+    [`load ${plan.decisions} decisions  s`, (m) => m.load.seconds.toFixed(1), 'load'],
+    ['GET /v1/decisions?ip=  req/s', ({ figures: f }) => f.live.requestsPerSec.toFixed(0), 'liveRequestsPerSec'],
+    ['  p50 latency ms', ({ figures: f }) => f.live.p50Ms.toFixed(2), 'liveP50'],
+    ['  p99 latency ms', ({ figures: f }) => f.live.p99Ms.toFixed(2), 'liveP99'],
+    ['  queries completed', ({ figures: f }) => String(f.live.requests), undefined],
+    ['  hits answered with the ban', ({ figures: f }) => `${f.live.hitsAnswered}/${f.live.hits}`, undefined],
+    ['stream startup ms (median)', ({ figures: f }) => f.stream.medianMs.toFixed(0), 'streamStartup'],
+    ['  startup size MiB', ({ figures: f }) => (f.stream.bytes / 1048576).toFixed(1), undefined],
+    ['POST /v1/alerts  alerts/s', ({ figures: f }) => f.ingest.alertsPerSec.toFixed(0), 'ingestAlertsPerSec'],
+    ['  alerts stored', ({ figures: f }) => String(f.ingest.alerts), undefined],
+    ['  batches refused (sent again)', ({ figures: f }) => String(f.ingest.refusedBatches), undefined],
   ];
   const other = theirs && 'figures' in theirs ? theirs : undefined;
   const columns = [{ header: '' }, { header: 'crowdwatch', align: 'right' as const }];
   if (other) columns.push({ header: 'CrowdSec 1.4.6', align: 'right' }, { header: 'ratio', align: 'right' });
   const cells = rows.map(([name, value, key]) => {
-    const row = [name, value(ours.figures)];
-    if (other) row.push(value(other.figures), key && r ? `${r[key].toFixed(1)}x` : '');
+    const row = [name, value(ours)];
+    if (other) row.push(value(other), key && r ? `${r[key].toFixed(1)}x` : '');
     return row;
   });
   const head = `Local API, ${plan.decisions} active decisions, ${plan.concurrency} keep-alive connections (half hits), alerts in batches of ${plan.alertBatch} from ${plan.agents} agents\n`;
   const notes: string[] = [];
+  notes.push(`load: ${ours.load.how}${other ? `; CrowdSec: ${other.load.how}` : ''}`);
   if (other) notes.push(`ratio: how many times better crowdwatch is (rates ours/theirs, times theirs/ours); planned ${plan.requests} queries and ${plan.alerts} alerts, ${plan.budgetMs / 1000} s budget per phase`);
   if (theirs && 'skipped' in theirs) notes.push(`CrowdSec skipped: ${theirs.skipped}`);
   return head + formatTable(columns, cells) + notes.map((n) => `${n}\n`).join('');
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
       theirs = await measure(() => startCrowdsec(reference, plan.decisions, IMPORT_TIMEOUT_MS), plan, say);
     }
   }
-  const r = theirs && 'figures' in theirs ? ratios(ours.figures, theirs.figures) : undefined;
+  const r = theirs && 'figures' in theirs ? ratios(ours, theirs) : undefined;
   if (json) {
     process.stdout.write(`${JSON.stringify({ plan, crowdwatch: ours, crowdsec: theirs, vsCrowdsec: r }, null, 2)}\n`);
   } else {

@@ -224,10 +224,7 @@ async function inNetns(): Promise<void> {
   let api: Server | undefined;
   try {
     await runToCompletion(IP, ['link', 'set', 'lo', 'up'], { cwd: '/', env: process.env, timeoutMs: 10_000 });
-    let loaded = 0;
-    await seedCrowdwatchStore(dir, p.decisions, (line) => {
-      if (++loaded % 20 === 0) progress(line);
-    });
+    await seedCrowdwatchStore(dir, p.decisions, progress);
     const port = await freeLoopbackPort();
     api = new Server(process.execPath, [CLI, 'api', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { cwd: dir, env: process.env });
     await until('the API', () => /listening/.test(api?.output ?? ''), 30_000);

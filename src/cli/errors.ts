@@ -13,7 +13,7 @@ export const EXIT_INTERNAL = 70;
 const CONFIG_CODES = new Set(['CW_CONFIG', 'CW_PATTERN', 'CW_CONFIG_DIR']);
 
 /** Codes of mistakes in flags, values or config files, with a message that says which. */
-const USAGE_CODES = new Set(['CW_USAGE', 'CW_CONFIG_FILE', 'CW_STORE_INPUT', 'CW_STORE_VERSION']);
+const USAGE_CODES = new Set(['CW_USAGE', 'CW_CONFIG_FILE', 'CW_STORE_INPUT', 'CW_STORE_VERSION', 'CW_IMPORT']);
 
 /** Codes that mean a bug in crowdwatch (a misused binding, a panic), not a user mistake. */
 const BUG_CODES = new Set(['CW_ARG', 'CW_PANIC', 'CW_INTERNAL', 'CW_PROTOCOL', 'CW_BUSY']);

@@ -29,6 +29,12 @@ export interface ImportedDecision {
   reason: string;
 }
 
+/** The CSV `cscli decisions import` reads (crowdwatch's `decisions import` reads the same). Values hold no commas. */
+export function importCsv(decisions: readonly ImportedDecision[]): string {
+  const rows = decisions.map((d) => [d.duration, d.scope, d.value, d.type, d.reason].join(','));
+  return `duration,scope,value,type,reason\n${rows.join('\n')}\n`;
+}
+
 export interface CrowdsecLapi {
   url: string;
   port: number;
@@ -106,8 +112,7 @@ function lapiHandle(ref: Reference, server: Server, s: HandleState): CrowdsecLap
     },
     async importDecisions(decisions, timeoutMs = 600_000) {
       const csv = path.join(s.work, `import-${process.hrtime.bigint()}.csv`);
-      const rows = decisions.map((d) => [d.duration, d.scope, d.value, d.type, d.reason].join(','));
-      fs.writeFileSync(csv, `duration,scope,value,type,reason\n${rows.join('\n')}\n`);
+      fs.writeFileSync(csv, importCsv(decisions));
       try {
         await cscli(['decisions', 'import', '-i', csv], timeoutMs);
       } finally {

@@ -51,27 +51,31 @@ function substring(dialect: 'sqlite' | 'postgres', column: string): string {
   return dialect === 'sqlite' ? `instr(lower(${column}), ?) > 0` : `strpos(lower(${column}), ?) > 0`;
 }
 
-/** The WHERE clause of a decision filter, over `decisions d`. Activity (until) is added by callers. */
-export function decisionWhere(filter: DecisionFilter, dialect: 'sqlite' | 'postgres'): Where {
+/**
+ * The WHERE clause of a decision filter, over `decisions d` (or another alias, to compare a
+ * decision with the others the same filter selects). Activity (until) is added by callers.
+ */
+export function decisionWhere(filter: DecisionFilter, dialect: 'sqlite' | 'postgres', alias = 'd'): Where {
+  const d = `${alias}.`;
   const where = new Where();
-  if (filter.id !== undefined) where.add('d.id = ?', filter.id);
-  if (filter.ip) addIpCondition(where, 'd.', filter.ip.text, filter.ip.contains);
-  if (filter.value !== undefined) where.add('d.value = ?', filter.value);
-  if (filter.type !== undefined) where.add('d.type = ?', filter.type);
-  if (filter.scenario !== undefined) where.add('d.scenario = ?', filter.scenario);
+  if (filter.id !== undefined) where.add(`${d}id = ?`, filter.id);
+  if (filter.ip) addIpCondition(where, d, filter.ip.text, filter.ip.contains);
+  if (filter.value !== undefined) where.add(`${d}value = ?`, filter.value);
+  if (filter.type !== undefined) where.add(`${d}type = ?`, filter.type);
+  if (filter.scenario !== undefined) where.add(`${d}scenario = ?`, filter.scenario);
   if (filter.scopes && filter.scopes.length > 0) {
     const scopes = filter.scopes.map((s) => normalizeScope(s).toLowerCase());
-    where.add(`lower(d.scope) IN (${placeholders(scopes.length)})`, ...scopes);
+    where.add(`lower(${d}scope) IN (${placeholders(scopes.length)})`, ...scopes);
   }
   if (filter.origins && filter.origins.length > 0) {
-    where.add(`d.origin IN (${placeholders(filter.origins.length)})`, ...filter.origins);
+    where.add(`${d}origin IN (${placeholders(filter.origins.length)})`, ...filter.origins);
   }
   if (filter.scenariosContaining && filter.scenariosContaining.length > 0) {
-    const any = filter.scenariosContaining.map(() => substring(dialect, 'd.scenario')).join(' OR ');
+    const any = filter.scenariosContaining.map(() => substring(dialect, `${d}scenario`)).join(' OR ');
     where.add(`(${any})`, ...filter.scenariosContaining.map((s) => s.toLowerCase()));
   }
-  for (const s of filter.scenariosNotContaining ?? []) where.add(`NOT ${substring(dialect, 'd.scenario')}`, s.toLowerCase());
-  if (!filter.includeSimulated) where.add('d.simulated = 0');
+  for (const s of filter.scenariosNotContaining ?? []) where.add(`NOT ${substring(dialect, `${d}scenario`)}`, s.toLowerCase());
+  if (!filter.includeSimulated) where.add(`${d}simulated = 0`);
   return where;
 }
 

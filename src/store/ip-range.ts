@@ -66,16 +66,33 @@ function rangeOf(family: 4 | 6, value: bigint, prefix: number): IpRange {
   return { family, prefix, start: toHex(start), end: toHex(start | (ALL_ONES ^ mask)) };
 }
 
+const V4_HEX_PREFIX = '00000000000000000000ffff';
+
+/** An IPv4 block in 32-bit arithmetic: the common case, about ten times cheaper than BigInt (imports parse every value). */
+function v4Range(text: string, bits: number): IpRange {
+  let n = 0;
+  for (const part of text.split('.')) n = n * 256 + Number(part);
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  const start = (n & mask) >>> 0;
+  const hex = (v: number): string => V4_HEX_PREFIX + v.toString(16).padStart(8, '0');
+  return { family: 4, prefix: bits + 96, start: hex(start), end: hex((start | ~mask) >>> 0) };
+}
+
 /** Parses `1.2.3.4`, `2001:db8::1`, `10.0.0.0/8` or `2001:db8::/32`; null when invalid. */
 export function parseIpRange(text: string): IpRange | null {
   if (text.length > 64) return null;
   const slash = text.indexOf('/');
-  const addr = addressValue(slash < 0 ? text : text.slice(0, slash));
+  const addrText = slash < 0 ? text : text.slice(0, slash);
+  let bits: number | null = null;
+  if (slash >= 0) {
+    const bitsText = text.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(bitsText)) return null;
+    bits = Number(bitsText);
+  }
+  if (net.isIPv4(addrText)) return bits !== null && bits > 32 ? null : v4Range(addrText, bits ?? 32);
+  const addr = addressValue(addrText);
   if (addr === null) return null;
-  if (slash < 0) return rangeOf(addr.family, addr.value, 128);
-  const bitsText = text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(bitsText)) return null;
-  const bits = Number(bitsText);
+  if (bits === null) return rangeOf(addr.family, addr.value, 128);
   const max = addr.family === 4 ? 32 : 128;
   if (bits > max) return null;
   return rangeOf(addr.family, addr.value, addr.family === 4 ? bits + 96 : bits);

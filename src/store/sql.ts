@@ -20,3 +20,12 @@ export interface SqlDatabase extends SqlExecutor {
 export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
 }
+
+/**
+ * An integer crowdwatch computed (an id, a revision, a time), written into SQL text. For values that
+ * recur in every row of a statement, where binding each occurrence costs more than the work.
+ */
+export function sqlInteger(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
+  return String(n);
+}

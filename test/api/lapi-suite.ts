@@ -1,5 +1,7 @@
 // The local API behaviour every store backend must give, driven over HTTP on a loopback port.
 // lapi-sqlite.test.ts and lapi-postgres.test.ts run it against SQLite and PostgreSQL.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { LONG_POLL_HEADER } from '../../src/api/long-poll';
 import { runCli } from '../helpers/run-cli';
@@ -246,6 +248,37 @@ export function lapiSuite(test: Register, start: StartApi): void {
       const after = await request(api, 'GET', '/v1/decisions/stream?dedup=false', { key });
       t.deepEqual(after.json.deleted.map((d: { id: number }) => d.id), [longer], 'the ended one is reported though another still covers the address');
       t.is(after.json.new, null);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test('decisions import: a long-polling bouncer gets the whole import at once, startup and live queries show it', async (t) => {
+    const api = await start();
+    try {
+      const { key } = await credentials(api);
+      t.is((await request(api, 'GET', '/v1/decisions/stream?startup=true', { key })).text, '{"deleted":null,"new":null}');
+      const rows = ['value,duration,type,reason,scope', '198.51.100.0/24,1h,,range list,range', '192.0.2.250,,captcha,,'];
+      for (let i = 0; i < 2000; i++) rows.push(`10.9.${i >> 8}.${i & 255},,,,`);
+      const file = path.join(api.dataDir, 'import.csv');
+      fs.writeFileSync(file, `${rows.join('\n')}\n`);
+      // The CLI writes through its own connection: the API hears of it through the revision probe.
+      const poll = request(api, 'GET', '/v1/decisions/stream?wait=20s', { key });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const imported = await runCli('decisions', 'import', '-i', file, '--duration', '3h', '--reason', 'blocklist', ...api.flags);
+      t.is(imported.code, 0, imported.stderr);
+      const woken = await poll;
+      t.is(woken.json.deleted, null);
+      t.is(woken.json.new.length, 2002, 'every imported decision in one pull');
+      const byValue = new Map(woken.json.new.map((d: { value: string }) => [d.value, d]));
+      t.like(byValue.get('198.51.100.0/24'), { origin: 'cscli-import', scenario: 'range list', scope: 'Range', type: 'ban' });
+      t.like(byValue.get('192.0.2.250'), { origin: 'cscli-import', scenario: 'blocklist', scope: 'Ip', type: 'captcha' });
+      t.true(hours((byValue.get('10.9.7.207') as { duration: string }).duration) > 2.99);
+      t.is((await request(api, 'GET', '/v1/decisions/stream', { key })).text, '{"deleted":null,"new":null}');
+      const startup = await request(api, 'GET', '/v1/decisions/stream?startup=true', { key });
+      t.deepEqual(startup.json.new.map((d: { value: string }) => d.value), woken.json.new.map((d: { value: string }) => d.value));
+      const live = await request(api, 'GET', '/v1/decisions?ip=198.51.100.9', { key });
+      t.deepEqual(live.json.map((d: { value: string }) => d.value), ['198.51.100.0/24']);
     } finally {
       await api.close();
     }

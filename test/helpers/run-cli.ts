@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main';
 import type { OutputStream } from '../../src/cli/io';
 import { packageRoot } from '../../src/engine/package-root';
@@ -23,9 +24,15 @@ class StringSink implements OutputStream {
 
 /** Runs the CLI in-process, as `crowdwatch ...args`, capturing both streams. */
 export async function runCli(...args: string[]): Promise<CliRun> {
+  return runCliWithInput(undefined, ...args);
+}
+
+/** runCli with `input` as its standard input. */
+export async function runCliWithInput(input: string | undefined, ...args: string[]): Promise<CliRun> {
   const stdout = new StringSink();
   const stderr = new StringSink();
-  const code = await main(args, { stdout, stderr });
+  const stdin = input === undefined ? undefined : Readable.from([Buffer.from(input)]);
+  const code = await main(args, { stdout, stderr, stdin });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 

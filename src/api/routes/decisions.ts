@@ -5,6 +5,7 @@ import { ApiError, forbidden } from '../errors';
 import { LONG_POLL_HEADER } from '../long-poll';
 import { decisionFilter, type Query, streamQuery } from '../query';
 import { decisionList } from '../render';
+import type { RenderedStartup } from '../../store/decisions';
 import type { Bouncer } from '../../store/types';
 import { authenticatedMachine } from './watchers';
 
@@ -50,22 +51,29 @@ export function decisionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: Query }>('/v1/decisions/stream', async (req, reply) => {
     const bouncer = await bouncerOf(ctx, req);
     const { filter, startup, dedup, waitMs } = streamQuery(req.query);
-    const since = startup ? null : { lastPull: bouncer.lastPull, lastRevision: bouncer.lastRevision };
-    // The long poll holds a quiet poll open until a decision changes or the wait ends.
-    const deadline = Date.now() + Math.min(waitMs, MAX_WAIT_MS);
     let now = Date.now();
-    let changes = await ctx.store.decisions.stream(filter, since, dedup, now);
-    while (!startup && changes.fresh.length === 0 && changes.deleted.length === 0 && Date.now() < deadline) {
-      await ctx.changes.next(Math.min(RECHECK_MS, deadline - Date.now()));
-      if (req.raw.destroyed) return reply;
-      now = Date.now();
-      changes = await ctx.store.decisions.stream(filter, since, dedup, now);
+    let answer: RenderedStartup;
+    if (startup) {
+      // Every decision at once: selected, deduplicated and rendered by the database.
+      answer = await ctx.store.decisions.streamStartup(filter, dedup, now);
+    } else {
+      const since = { lastPull: bouncer.lastPull, lastRevision: bouncer.lastRevision };
+      // The long poll holds a quiet poll open until a decision changes or the wait ends.
+      const deadline = now + Math.min(waitMs, MAX_WAIT_MS);
+      let changes = await ctx.store.decisions.stream(filter, since, dedup, now);
+      while (changes.fresh.length === 0 && changes.deleted.length === 0 && Date.now() < deadline) {
+        await ctx.changes.next(Math.min(RECHECK_MS, deadline - Date.now()));
+        if (req.raw.destroyed) return reply;
+        now = Date.now();
+        changes = await ctx.store.decisions.stream(filter, since, dedup, now);
+      }
+      answer = { fresh: decisionList(changes.fresh, now), deleted: decisionList(changes.deleted, now), lastRevision: changes.lastRevision };
     }
     const agent = userAgent(req.headers['user-agent']) ?? { type: '', version: '' };
-    await ctx.store.bouncers.recordPull(bouncer.id, { at: now, lastRevision: changes.lastRevision, ip: req.ip, ...agent });
-    ctx.metrics.decisionsServed(req, changes.fresh.length + changes.deleted.length > 0);
+    await ctx.store.bouncers.recordPull(bouncer.id, { at: now, lastRevision: answer.lastRevision, ip: req.ip, ...agent });
+    ctx.metrics.decisionsServed(req, answer.fresh !== 'null' || answer.deleted !== 'null');
     reply.header(LONG_POLL_HEADER, `${MAX_WAIT_MS / 1000}s`);
-    return send(reply, `{"deleted":${decisionList(changes.deleted, now)},"new":${decisionList(changes.fresh, now)}}`);
+    return send(reply, `{"deleted":${answer.deleted},"new":${answer.fresh}}`);
   });
 
   app.delete<{ Querystring: Query }>('/v1/decisions', async (req) => {

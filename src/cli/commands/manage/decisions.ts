@@ -9,6 +9,8 @@ import type { CommandContext } from '../../io';
 import { configFileOption, dataDirOption, type ListFormat, listOutputOption } from '../../options';
 import { writeJson } from '../../output/json';
 import { formatTable } from '../../output/table';
+import { CLI_MACHINE } from '../../../import/decision-import';
+import { registerDecisionsImport } from './decisions-import';
 import { alertFilter, csv, ipFlag, type StoreFlags, usageError, withStore } from './with-store';
 
 interface TargetFlags {
@@ -56,7 +58,7 @@ interface FilterFlags extends TargetFlags, StoreFlags {
 }
 
 export function registerDecisions(program: Command, ctx: CommandContext): void {
-  const group = program.command('decisions').description('list, add and delete decisions (bans, captchas)');
+  const group = program.command('decisions').description('list, add, delete and import decisions (bans, captchas)');
 
   filterOptions(group.command('list').description('list active decisions'))
     .option('-l, --limit <n>', 'at most this many alerts (0: all)', '100')
@@ -112,7 +114,7 @@ export function registerDecisions(program: Command, ctx: CommandContext): void {
       const ns = parseGoDuration(o.duration, true);
       if (ns === null || ns <= 0) throw usageError(`--duration '${o.duration}' is not a positive duration`);
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(o.type)) throw usageError(`invalid decision type '${o.type}'`);
-      const machine = 'crowdwatch-cli';
+      const machine = CLI_MACHINE;
       const reason = o.reason ?? `manual '${o.type}' from '${machine}'`;
       const now = Date.now();
       const result = await withStore(o, async (store, config) => {
@@ -136,6 +138,8 @@ export function registerDecisions(program: Command, ctx: CommandContext): void {
       else ctx.io.stdout.write(`decision added: ${o.type} ${t.scope}:${t.value} for ${o.duration}\n`);
       ctx.exitCode = EXIT_OK;
     });
+
+  registerDecisionsImport(group, ctx);
 
   filterOptions(group.command('delete').description('end decisions now (bouncers lift them at their next pull)'))
     .option('--id <id>', 'one decision by id')
