@@ -158,11 +158,11 @@ export class Consensus {
   // Restoring from the store, in this order: standings, entries (by until), then the trusted
   // signals of the last window in arrival order.
   restoreStanding(member: string, standing: Standing): void {
-    this.standings.set(member, { ...standing });
+    this.standings.set(member, { corroborated: standing.corroborated, uncorroborated: standing.uncorroborated });
   }
 
   restoreEntry(entry: Entry): void {
-    this.entries.set(entry.value, { ...entry });
+    this.entries.set(entry.value, { value: entry.value, scenario: entry.scenario, until: entry.until });
   }
 
   restoreReports(replay: (report: (member: string, value: string, scenario: string, at: number) => void) => void): void {
