@@ -30,6 +30,8 @@ export function weightOf(s: Standing): number {
 }
 
 export interface Entry {
+  /** The blocklist row's id, once stored (what members see as the decision id). */
+  id?: number;
   value: string;
   scenario: string;
   until: number;

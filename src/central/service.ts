@@ -1,9 +1,8 @@
 // The central's state between HTTP and the database: the consensus in memory, the revision
 // counter, and one queue that every write goes through (a push, a sweep), so revisions commit in
 // order and the consensus never runs ahead of two writes at once.
-import type { Decision } from '../store/types';
 import type { ConsensusConfig } from './config';
-import { Consensus, type ConsensusChanges, noChanges, type Standing } from './consensus';
+import { Consensus, type ConsensusChanges, type Entry, noChanges, type Standing } from './consensus';
 import { CentralMetrics } from './metrics';
 import { counts, type IncomingSignal, toSignal } from './signal';
 import type { CentralStore, Member } from './store';
@@ -88,7 +87,7 @@ export class CentralService {
   }
 
   /** A member's stream pull (a sweep first, so what ran out is listed as deleted at once). */
-  async pull(member: Member, startup: boolean): Promise<{ fresh: Decision[]; deleted: Decision[]; now: number }> {
+  async pull(member: Member, startup: boolean): Promise<{ pages: AsyncIterable<Entry[]>; deleted: Entry[]; now: number }> {
     await this.sweep();
     const now = this.now();
     const changes = await this.store.stream(member, startup, this.committed, now);

@@ -41,6 +41,12 @@ function toMember(r: MemberRow): Member {
   };
 }
 
+interface StreamRow { id: number; value: string; scenario: string; until: number }
+
+function toEntry(r: StreamRow): Entry {
+  return { id: Number(r.id), value: r.value, scenario: r.scenario, until: Number(r.until) };
+}
+
 interface BlocklistRow { id: number; value: string; scenario: string; created_at: number; until: number; revision: number }
 
 function toDecision(r: BlocklistRow): Decision {
@@ -124,30 +130,34 @@ export class CentralStore {
   }
 
   /**
-   * A member's stream: on startup every active entry; otherwise entries listed or ended after the
-   * member's last revision. Only revisions up to `committed` are read, so a write still in
-   * flight is picked up by the next pull rather than skipped.
+   * A member's stream: on startup every active entry, a page at a time in id order (a million
+   * entries are never one result set or one string); otherwise the entries listed or ended after
+   * the member's last revision. Only revisions up to `committed` are read, so a write still in
+   * flight is picked up by the next pull rather than skipped. The member's position moves first:
+   * the pages that follow are fixed by `committed`.
    */
-  async stream(member: Member, startup: boolean, committed: number, now: number): Promise<{ fresh: Decision[]; deleted: Decision[] }> {
-    const since = startup ? -1 : member.lastRevision;
-    const fresh: Decision[] = [];
-    let lastId = 0;
-    // Pages by id: a million entries are read without one giant result set.
-    for (;;) {
-      const page = await this.db.all<BlocklistRow>(
-        'SELECT id, value, scenario, created_at, until, revision FROM blocklist WHERE id > ? AND until > ? AND revision > ? AND revision <= ? ORDER BY id LIMIT 50000',
-        [lastId, now, since, committed],
+  async stream(member: Member, startup: boolean, committed: number, now: number): Promise<{ pages: AsyncIterable<Entry[]>; deleted: Entry[] }> {
+    await this.db.run('UPDATE members SET last_pull = ?, last_revision = ? WHERE id = ?', [now, committed, member.id]);
+    if (startup) return { pages: this.activePages(committed, now), deleted: [] };
+    // Through the revision index: a quiet pull reads nothing.
+    const rows = (await this.db.all<StreamRow>(
+      'SELECT id, value, scenario, until FROM blocklist WHERE revision > ? AND revision <= ? ORDER BY id',
+      [member.lastRevision, committed],
+    )).map(toEntry);
+    const fresh = rows.filter((e) => e.until > now);
+    return { pages: (async function* () { yield fresh; })(), deleted: rows.filter((e) => e.until <= now) };
+  }
+
+  private async *activePages(committed: number, now: number): AsyncIterable<Entry[]> {
+    for (let lastId = 0; ;) {
+      const page = await this.db.all<StreamRow>(
+        'SELECT id, value, scenario, until FROM blocklist WHERE id > ? AND until > ? AND revision <= ? ORDER BY id LIMIT 20000',
+        [lastId, now, committed],
       );
-      for (const r of page) fresh.push(toDecision(r));
-      if (page.length < 50000) break;
+      yield page.map(toEntry);
+      if (page.length < 20000) return;
       lastId = Number(page[page.length - 1].id);
     }
-    const deleted = startup ? [] : (await this.db.all<BlocklistRow>(
-      'SELECT id, value, scenario, created_at, until, revision FROM blocklist WHERE until <= ? AND revision > ? AND revision <= ? ORDER BY id',
-      [now, since, committed],
-    )).map(toDecision);
-    await this.db.run('UPDATE members SET last_pull = ?, last_revision = ? WHERE id = ?', [now, committed, member.id]);
-    return { fresh, deleted };
   }
 
   async reputation(value: string, now: number): Promise<Reputation> {

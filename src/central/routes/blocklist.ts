@@ -1,11 +1,12 @@
 // The community blocklist as members pull it (CrowdSec's CAPI stream, the local API's shape) and
 // the reputation of one address.
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, badRequest } from '../../api/errors';
-import { decisionList } from '../../api/render';
 import { isIpAddress } from '../../store/ip-range';
 import { formatRfc3339 } from '../../time/go-time';
 import { authenticatedMember, type CentralContext } from '../context';
+import { streamJson } from '../render';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -14,8 +15,8 @@ export function blocklistRoutes(app: FastifyInstance, ctx: CentralContext): void
     const member = await authenticatedMember(ctx, req);
     const startup = req.query.startup ?? 'false';
     if (startup !== 'true' && startup !== 'false') throw badRequest(`startup must be true or false, not '${startup.slice(0, 32)}'`);
-    const { fresh, deleted, now } = await ctx.service.pull(member, startup === 'true');
-    return reply.type(JSON_TYPE).send(`{"deleted":${decisionList(deleted, now)},"new":${decisionList(fresh, now)}}`);
+    const { pages, deleted, now } = await ctx.service.pull(member, startup === 'true');
+    return reply.type(JSON_TYPE).send(Readable.from(streamJson(deleted, pages, now)));
   });
 
   app.get<{ Params: { ip: string } }>('/v1/ip/:ip', async (req) => {
