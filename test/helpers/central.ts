@@ -43,9 +43,10 @@ export function capiSignal(ip: string, overrides: Record<string, unknown> = {}):
   };
 }
 
-export async function startTestCentral(yaml = ''): Promise<TestCentral> {
+export async function startTestCentral(yaml = '', postgresUrl?: string): Promise<TestCentral> {
   const dataDir = tempDir('central');
-  fs.writeFileSync(path.join(dataDir, 'central.yaml'), `prometheus:\n  enabled: false\n${yaml}`);
+  const db = postgresUrl ? `db:\n  type: postgres\n  url: ${postgresUrl}\n` : '';
+  fs.writeFileSync(path.join(dataDir, 'central.yaml'), `prometheus:\n  enabled: false\n${db}${yaml}`);
   const config = loadCentralConfig({ dataDir, listen: '127.0.0.1:0' });
   const clock = { now: Date.now() };
   const central = await startCentral(config, { now: () => clock.now, sweepEveryMs: null });
