@@ -5,6 +5,7 @@ import { packageRoot } from '../engine/package-root';
 import { registerApi } from './commands/api';
 import { registerBench } from './commands/bench';
 import { registerBouncer } from './commands/bouncer';
+import { registerCentral } from './commands/central';
 import { registerConfig } from './commands/config';
 import { registerExplain } from './commands/explain';
 import { registerLint } from './commands/lint';
@@ -29,6 +30,7 @@ const COMMANDS = [
   registerExplain,
   registerLint,
   registerApi,
+  registerCentral,
   registerDecisions,
   registerAlerts,
   registerBouncers,

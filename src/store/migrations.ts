@@ -1,21 +1,31 @@
 import type { SqlDatabase } from './sql';
 
-// Schema migrations, applied in order inside one transaction each; `schema_version` records the
-// last one. A migration is never edited once released: changes are new entries.
+// Schema migrations, applied in order inside one transaction each; a one-row version table records
+// the last one. A migration is never edited once released: changes are new entries. The runner
+// takes a `Schema` (its migrations, version table and lock key), so the local API's database and
+// the central server's (src/central/schema.ts) are migrated by the same code.
 
-interface Types {
+export interface Types {
   id: string;
   ms: string;
   ipText: string;
 }
 
-const TYPES: Record<SqlDatabase['dialect'], Types> = {
+export const TYPES: Record<SqlDatabase['dialect'], Types> = {
   // AUTOINCREMENT: ids are never reused, so "decisions after id N" stays true after deletions.
   sqlite: { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', ms: 'INTEGER', ipText: 'TEXT' },
   postgres: { id: 'BIGSERIAL PRIMARY KEY', ms: 'BIGINT', ipText: 'TEXT COLLATE "C"' },
 };
 
-type Migration = (t: Types) => string[];
+export type Migration = (t: Types) => string[];
+
+/** A database's migrations, where its version is kept, and the PostgreSQL advisory lock taken while migrating. */
+export interface Schema {
+  name: string;
+  versionTable: string;
+  lockKey: number;
+  migrations: readonly Migration[];
+}
 
 const MIGRATIONS: Migration[] = [
   (t) => [
@@ -66,26 +76,31 @@ const MIGRATIONS: Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the database to SCHEMA_VERSION; refuses a database written by a newer crowdwatch. */
-export async function migrate(db: SqlDatabase): Promise<void> {
-  await db.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const rows = await db.all<{ version: number }>('SELECT version FROM schema_version');
+/** The local API's database. */
+export const LAPI_SCHEMA: Schema = { name: 'local API', versionTable: 'schema_version', lockKey: 7426001, migrations: MIGRATIONS };
+
+/** Brings the database to the schema's last version; refuses a database written by a newer crowdwatch. */
+export async function migrate(db: SqlDatabase, schema: Schema = LAPI_SCHEMA): Promise<void> {
+  const { versionTable: table, migrations } = schema;
+  const latest = migrations.length;
+  await db.run(`CREATE TABLE IF NOT EXISTS ${table} (version INTEGER NOT NULL)`);
+  const rows = await db.all<{ version: number }>(`SELECT version FROM ${table}`);
   const current = rows.length > 0 ? Number(rows[0].version) : 0;
-  if (current > SCHEMA_VERSION) {
-    throw Object.assign(new Error(`the database schema is version ${current}, newer than this crowdwatch (${SCHEMA_VERSION})`), {
+  if (current > latest) {
+    throw Object.assign(new Error(`the ${schema.name} database schema is version ${current}, newer than this crowdwatch (${latest})`), {
       code: 'CW_STORE_VERSION',
     });
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
+  for (let v = current; v < latest; v++) {
     await db.transaction(async (tx) => {
-      if (db.dialect === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(7426001)');
+      if (db.dialect === 'postgres') await tx.run(`SELECT pg_advisory_xact_lock(${Math.trunc(schema.lockKey)})`);
       // Another process may have migrated while we waited for the lock.
-      const again = await tx.all<{ version: number }>('SELECT version FROM schema_version');
+      const again = await tx.all<{ version: number }>(`SELECT version FROM ${table}`);
       const now = again.length > 0 ? Number(again[0].version) : 0;
       if (now > v) return;
-      for (const statement of MIGRATIONS[v](TYPES[db.dialect])) await tx.run(statement);
-      await tx.run('DELETE FROM schema_version');
-      await tx.run('INSERT INTO schema_version (version) VALUES (?)', [v + 1]);
+      for (const statement of migrations[v](TYPES[db.dialect])) await tx.run(statement);
+      await tx.run(`DELETE FROM ${table}`);
+      await tx.run(`INSERT INTO ${table} (version) VALUES (?)`, [v + 1]);
     });
   }
 }

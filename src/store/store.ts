@@ -3,7 +3,7 @@ import { AlertStore } from './alerts';
 import { BouncerStore } from './bouncers';
 import { DecisionStore } from './decisions';
 import { MachineStore } from './machines';
-import { migrate } from './migrations';
+import { LAPI_SCHEMA, migrate, type Schema } from './migrations';
 import { PostgresDatabase } from './postgres';
 import type { SqlDatabase } from './sql';
 import { SqliteDatabase } from './sqlite';
@@ -13,6 +13,18 @@ export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'postgres';
 
 export function defaultStoreConfig(dataDir: string): StoreConfig {
   return { type: 'sqlite', path: path.join(dataDir, 'crowdwatch.db') };
+}
+
+/** Opens SQLite or PostgreSQL and brings it to `schema`'s last version (closed again on failure). */
+export async function openDatabase(config: StoreConfig, schema: Schema): Promise<SqlDatabase> {
+  const db = config.type === 'sqlite' ? await SqliteDatabase.open(config.path) : await PostgresDatabase.open(config.url);
+  try {
+    await migrate(db, schema);
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+  return db;
 }
 
 /** The database behind the local API and the management commands. */
@@ -30,14 +42,7 @@ export class Store {
   }
 
   static async open(config: StoreConfig): Promise<Store> {
-    const db = config.type === 'sqlite' ? await SqliteDatabase.open(config.path) : await PostgresDatabase.open(config.url);
-    try {
-      await migrate(db);
-    } catch (error) {
-      await db.close().catch(() => undefined);
-      throw error;
-    }
-    return new Store(db);
+    return new Store(await openDatabase(config, LAPI_SCHEMA));
   }
 
   /** A named value shared by every process on this database (the API's token secret). */

@@ -1,0 +1,115 @@
+// The central server's settings: defaults, then `central.yaml` in the data dir (or
+// `--config-file`), then the flags. Strict like every config file here: known keys only, every
+// problem as file:line.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Node as YamlNode } from 'yaml';
+import { defaultDataDir } from '../config/api-config';
+import { bool, duration, integer, parseListen, ranges } from '../config/values';
+import { ConfigError, list, readMap, readYamlFile, scalar } from '../config/yaml-reader';
+import type { StoreConfig } from '../store/store';
+
+/** Trust levels a signal may claim (CrowdSec's `scenario_trust`). */
+export const TRUST_LEVELS = ['certified', 'tainted', 'custom', 'manual'] as const;
+export type TrustLevel = (typeof TRUST_LEVELS)[number];
+
+export interface ConsensusConfig {
+  /** Distinct members needed, and the weighted sum of their weights needed, for an entry. */
+  minMembers: number;
+  /** How long a report counts towards consensus, and how long it waits to be corroborated. */
+  windowMs: number;
+  /** How long an entry stays in the blocklist after the last report that kept it there. */
+  durationMs: number;
+  /** Trust levels that count; `manual` never does. */
+  trust: TrustLevel[];
+  /** Per scenario, the hashes that count (a scenario not listed counts whatever its hash). */
+  scenarioHashes: Record<string, string[]>;
+  /** Addresses and ranges that never enter the blocklist. */
+  allowlist: string[];
+}
+
+export interface CentralConfig {
+  dataDir: string;
+  listen: { host: string; port: number };
+  store: StoreConfig;
+  maxBodyBytes: number;
+  consensus: ConsensusConfig;
+  /** GET /metrics on its own address (loopback by default); null: off. */
+  prometheus: { host: string; port: number } | null;
+  files: string[];
+}
+
+export function defaultConsensus(): ConsensusConfig {
+  return { minMembers: 3, windowMs: 24 * 3600e3, durationMs: 24 * 3600e3, trust: ['certified'], scenarioHashes: {}, allowlist: [] };
+}
+
+export interface CentralOverrides {
+  dataDir?: string;
+  listen?: string;
+  configFile?: string;
+}
+
+export function loadCentralConfig(overrides: CentralOverrides = {}): CentralConfig {
+  const dataDir = path.resolve(overrides.dataDir ?? defaultDataDir());
+  const config: CentralConfig = {
+    dataDir,
+    listen: { host: '127.0.0.1', port: 8090 },
+    store: { type: 'sqlite', path: path.join(dataDir, 'central.db') },
+    maxBodyBytes: 1 << 20,
+    consensus: defaultConsensus(),
+    prometheus: { host: '127.0.0.1', port: 6061 },
+    files: [],
+  };
+  const file = path.resolve(overrides.configFile ?? path.join(dataDir, 'central.yaml'));
+  if (overrides.configFile !== undefined || fs.existsSync(file)) applyCentralFile(config, file);
+  if (overrides.listen !== undefined) config.listen = parseListen(overrides.listen);
+  return config;
+}
+
+function applyCentralFile(config: CentralConfig, file: string): void {
+  const { documents, lines } = readYamlFile(file);
+  if (documents.length > 1) throw new ConfigError(`${file}: one YAML document expected, found ${documents.length}`);
+  config.files.push(file);
+  const map = (node: YamlNode | null | undefined, where: string, keys: Parameters<typeof readMap>[3]): void => readMap(node, file, lines, keys, where);
+  const c = config.consensus;
+  const db: { type?: string; path?: string; url?: string } = {};
+  map(documents[0] ?? null, '', {
+    listen: (v, k) => { config.listen = parseListen(scalar(v, k)); },
+    max_body_bytes: (v, k) => { config.maxBodyBytes = integer(scalar(v, k), k, 1024, 64 << 20); },
+    prometheus: (n, w) => map(n, w, {
+      enabled: (v, k) => { if (!bool(scalar(v, k), k)) config.prometheus = null; },
+      listen: (v, k) => { if (config.prometheus) config.prometheus = parseListen(scalar(v, k)); },
+    }),
+    db: (n, w) => map(n, w, {
+      type: (v, k) => { db.type = scalar(v, k); if (db.type !== 'sqlite' && db.type !== 'postgres') throw new ConfigError(`${k} must be sqlite or postgres`); },
+      path: (v, k) => { db.path = path.resolve(path.dirname(file), scalar(v, k)); },
+      url: (v, k) => { db.url = scalar(v, k); },
+    }),
+    consensus: (n, w) => map(n, w, {
+      min_members: (v, k) => { c.minMembers = integer(scalar(v, k), k, 1, 1000); },
+      window: (v, k) => { c.windowMs = duration(scalar(v, k), k); },
+      duration: (v, k) => { c.durationMs = duration(scalar(v, k), k); },
+      trust: (v, k) => { c.trust = trustLevels(v, k); },
+      // Keys are scenario names, so any key is accepted: a reader made for whatever name is asked.
+      scenario_hashes: (n2, w2) => readMap(n2, file, lines, new Proxy({}, { get: (_t, name: string) => (v: YamlNode | null | undefined, k: string) => { c.scenarioHashes[name] = list(v, k); } }), w2),
+      allowlist: (v, k) => { c.allowlist = ranges(v, k); },
+    }),
+  });
+  if (db.type === 'postgres') {
+    const url = db.url ?? process.env.CROWDWATCH_DB_URL;
+    if (!url) throw new ConfigError(`${file}: db.type postgres needs db.url`);
+    config.store = { type: 'postgres', url };
+  } else if (db.path) {
+    config.store = { type: 'sqlite', path: db.path };
+  }
+}
+
+function trustLevels(node: YamlNode | null | undefined, where: string): TrustLevel[] {
+  const levels = list(node, where);
+  for (const level of levels) {
+    if (!(TRUST_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`${where}: '${level}' is not one of ${TRUST_LEVELS.join(', ')}`);
+    // A manual decision is one person's opinion, never evidence of an attack seen by the crowd.
+    if (level === 'manual') throw new ConfigError(`${where}: manual signals never count towards consensus`);
+  }
+  return levels as TrustLevel[];
+}

@@ -1,0 +1,67 @@
+// Registration, login, metrics and a member's own standing. Registration is open, as CrowdSec's
+// CAPI's is: a new member has weight 1 and earns more only through corroborated reports.
+import type { FastifyInstance } from 'fastify';
+import { hashPassword, verifyPassword } from '../../api/credentials';
+import { ApiError } from '../../api/errors';
+import { formatRfc3339 } from '../../time/go-time';
+import { authenticatedMember, type CentralContext } from '../context';
+
+const credentials = {
+  type: 'object',
+  required: ['machine_id', 'password'],
+  properties: {
+    machine_id: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._@:-]+$' },
+    password: { type: 'string', minLength: 1, maxLength: 1024 },
+    scenarios: { type: ['array', 'null'], maxItems: 10000, items: { type: 'string', maxLength: 4096 } },
+  },
+} as const;
+
+/** Verified for an unknown member too, so timing does not tell which ids exist. */
+const NO_PASSWORD = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+const time = (ms: number | null): string | null => (ms === null ? null : formatRfc3339(ms));
+
+export function memberRoutes(app: FastifyInstance, ctx: CentralContext): void {
+  app.post<{ Body: { machine_id: string; password: string } }>('/v2/watchers', { schema: { body: credentials }, config: { rateLimit: { max: 30, timeWindow: 60_000 } } }, async (req, reply) => {
+    const created = await ctx.store.addMember(req.body.machine_id, await hashPassword(req.body.password), ctx.service.now());
+    if (!created) throw new ApiError(403, `user '${req.body.machine_id}': user already exist`);
+    return reply.code(201).send();
+  });
+
+  app.post<{ Body: { machine_id: string; password: string; scenarios?: string[] | null } }>(
+    '/v2/watchers/login',
+    { schema: { body: credentials }, config: { rateLimit: { max: 30, timeWindow: 60_000 } } },
+    async (req) => {
+      const member = await ctx.store.member(req.body.machine_id);
+      const ok = await verifyPassword(req.body.password, member?.passwordHash ?? NO_PASSWORD);
+      if (!member || !ok) throw new ApiError(401, 'incorrect Username or Password', true);
+      await ctx.store.recordLogin(member.id, req.body.scenarios ?? [], req.headers['user-agent'] ?? '', ctx.service.now());
+      return ctx.tokens.issue(member.machineId, ctx.service.now());
+    },
+  );
+
+  // CrowdSec's LAPI reports its machines and bouncers here; only the time is kept (their names
+  // and versions say nothing about attacks, and the central does not need them).
+  app.post('/v2/metrics/', { schema: { body: { type: 'object' } } }, async (req) => {
+    const member = await authenticatedMember(ctx, req);
+    await ctx.store.recordMetrics(member.id, ctx.service.now());
+    return { message: 'OK' };
+  });
+
+  // A member's own standing: what its reports have earned it.
+  app.get('/v1/members/me', async (req) => {
+    const member = await authenticatedMember(ctx, req);
+    const standing = ctx.service.consensus.standing(member.machineId);
+    return {
+      machine_id: member.machineId,
+      weight: ctx.service.consensus.weight(member.machineId),
+      corroborated: standing.corroborated,
+      uncorroborated: standing.uncorroborated,
+      pending: ctx.service.consensus.pendingCount(member.machineId),
+      signals: member.signals,
+      registered_at: time(member.createdAt),
+      last_push: time(member.lastPush),
+      last_pull: time(member.lastPull),
+    };
+  });
+}
