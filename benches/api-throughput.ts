@@ -12,17 +12,11 @@ import { formatTable } from '../src/cli/output/table';
 import { findReference, isSkip } from '../src/reference/reference';
 import { measureApi, type ApiFigures, type LoadPlan } from './api-load';
 import { startCrowdsec, startCrowdwatch, type RunningTarget } from './api-targets';
+import { numberArg } from './args';
 
 /** Loading CrowdSec's decisions (about 5 s for 100,000 on two cores) must end within this. */
 const IMPORT_TIMEOUT_MS = 10 * 60_000;
 
-function numberArg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
-  return n;
-}
 
 function stringArg(names: string[]): string | undefined {
   const i = process.argv.findIndex((a) => names.includes(a));

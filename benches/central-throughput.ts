@@ -12,17 +12,11 @@ import { CentralStore } from '../src/central/store';
 import { formatTable } from '../src/cli/output/table';
 import { packageRoot } from '../src/engine/package-root';
 import { freeLoopbackPort, httpStatus, Server, sleep } from '../src/reference/processes';
+import { numberArg } from './args';
 
 const BATCH = 50;
 const DAY = 86400e3;
 
-function numberArg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
-  return n;
-}
 
 interface Central {
   url: string;

@@ -1,4 +1,4 @@
-// What the daemon benchmarks share: numeric flags, and `crowdwatch run` as its own process
+// What the daemon benchmarks share: `crowdwatch run` as its own process
 // following an nginx access log and a syslog auth log in a temp dir.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,11 +8,6 @@ import { freeLoopbackPort, Server, sleep } from '../src/reference/processes';
 
 export const CLI = path.join(packageRoot, 'bin', 'crowdwatch.js');
 
-/** `--name N` from the command line, or the fallback. */
-export function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 export interface FollowingDaemon {
   dir: string;

@@ -8,11 +8,12 @@ import * as fs from 'node:fs';
 import { nginxTime, syslogTime } from '../src/bench/gen/common';
 import { parseExposition, type ParsedSample } from '../src/metrics/exposition';
 import { sleep } from '../src/reference/processes';
-import { arg, startFollowingDaemon } from './daemon-harness';
+import { numberArg } from './args';
+import { startFollowingDaemon } from './daemon-harness';
 
-const LINES = arg('--lines', 1_000_000);
-const RATE = arg('--rate', 15_000);
-const ATTACKERS = arg('--attackers', 50_000);
+const LINES = numberArg('--lines', 1_000_000);
+const RATE = numberArg('--rate', 15_000);
+const ATTACKERS = numberArg('--attackers', 50_000);
 const MiB = 1 << 20;
 
 interface MemorySample {

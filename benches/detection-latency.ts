@@ -8,11 +8,12 @@ import * as fs from 'node:fs';
 import { nginxTime, syslogTime } from '../src/bench/gen/common';
 import { runToCompletion, sleep } from '../src/reference/processes';
 import { percentile } from './api-load';
-import { arg, CLI, startFollowingDaemon } from './daemon-harness';
+import { numberArg } from './args';
+import { CLI, startFollowingDaemon } from './daemon-harness';
 
-const RATE = arg('--rate', 10_000);
-const SECONDS = arg('--seconds', 20);
-const EVERY_MS = arg('--every', 250);
+const RATE = numberArg('--rate', 10_000);
+const SECONDS = numberArg('--seconds', 20);
+const EVERY_MS = numberArg('--every', 250);
 
 function benignLines(count: number, seq: number): string {
   const stamp = nginxTime(new Date());

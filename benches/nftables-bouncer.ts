@@ -18,7 +18,7 @@ import { packageRoot } from '../src/engine/package-root';
 import { freeLoopbackPort, runToCompletion, Server, sleep } from '../src/reference/processes';
 import { FIREWALL_BOUNCER_BIN, FIREWALL_SETS, writeFirewallBouncerConfig } from '../src/reference/firewall-bouncer';
 import { alertBody, percentile } from './api-load';
-import { arg } from './daemon-harness';
+import { numberArg } from './args';
 import { BENCH_CREDENTIALS, seedCrowdwatchStore } from './api-targets';
 
 const CLI = path.join(packageRoot, 'bin/crowdwatch.js');
@@ -46,9 +46,9 @@ interface BouncerFigures {
 
 function plan(): Plan {
   return {
-    decisions: arg('--decisions', 100_000),
-    fillTimeoutMs: arg('--fill-timeout', 300) * 1000,
-    samples: Math.min(250, arg('--samples', 50)),
+    decisions: numberArg('--decisions', 100_000),
+    fillTimeoutMs: numberArg('--fill-timeout', 300) * 1000,
+    samples: Math.min(250, numberArg('--samples', 50)),
     vsCrowdsec: process.argv.includes('--vs') && process.argv[process.argv.indexOf('--vs') + 1] === 'crowdsec',
     json: process.argv.includes('-o') && process.argv[process.argv.indexOf('-o') + 1] === 'json',
   };

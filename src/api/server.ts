@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { type ApiConfig, apiUrl } from '../config/api-config';
 import { DecisionMaker } from '../profiles/decisions';
 import { Store } from '../store/store';
 import { DecisionChanges } from './changes';
 import type { ApiContext } from './context';
 import { ApiError } from './errors';
+import { newFastify } from './http';
 import { ApiMetrics } from './metrics';
 import { alertRoutes } from './routes/alerts';
 import { decisionRoutes } from './routes/decisions';
@@ -16,15 +17,7 @@ import { TokenIssuer } from './tokens';
 /** Builds the HTTP application over an open store (tests use it with `inject` or on a port). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   const https = ctx.config.tls ? { cert: fs.readFileSync(ctx.config.tls.certFile), key: fs.readFileSync(ctx.config.tls.keyFile) } : null;
-  const app = Fastify({
-    ...(https ? { https } : {}),
-    bodyLimit: ctx.config.maxBodyBytes,
-    logger: false,
-    // Bouncers poll often and keep connections alive; these bound a slow or stuck client.
-    connectionTimeout: 120_000,
-    requestTimeout: 90_000,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
-  }) as unknown as FastifyInstance;
+  const app = newFastify({ bodyLimit: ctx.config.maxBodyBytes, https });
 
   await app.register(rateLimit, { global: false });
 

@@ -1,8 +1,9 @@
 // `crowdwatch central`: the community's central server on fastify, speaking CrowdSec's CAPI v2
 // (register, login, signals, decisions stream, metrics), plus the reputation lookup.
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError } from '../api/errors';
+import { newFastify } from '../api/http';
 import { TokenIssuer } from '../api/tokens';
 import { startMetricsServer, type MetricsServer } from '../metrics/server';
 import type { CentralConfig } from './config';
@@ -17,13 +18,7 @@ import { CentralStore } from './store';
 const SWEEP_EVERY_MS = 60_000;
 
 export async function buildCentral(ctx: CentralContext): Promise<FastifyInstance> {
-  const app = Fastify({
-    bodyLimit: ctx.config.maxBodyBytes,
-    logger: false,
-    connectionTimeout: 120_000,
-    requestTimeout: 90_000,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
-  }) as unknown as FastifyInstance;
+  const app = newFastify({ bodyLimit: ctx.config.maxBodyBytes });
   await app.register(rateLimit, { global: false });
 
   app.setErrorHandler((error: FastifyError, _req, reply) => {

@@ -6,10 +6,10 @@ import type { ExecutionContext } from 'ava';
 import { LONG_POLL_HEADER } from '../../src/api/long-poll';
 import { runCli } from '../helpers/run-cli';
 import type { TestApi } from '../helpers/api';
+import { type HttpAnswer, type HttpOptions, httpRequest } from '../helpers/http';
 
 export type StartApi = (configYaml?: string) => Promise<TestApi>;
 
-const UA = { 'user-agent': 'crowdsec/v1.4.6' };
 
 /** An alert as CrowdSec's agent posts it for an IP source. */
 export function agentAlert(ip: string, scenario = 'crowdwatch/ssh-bf', stopAt = new Date().toISOString()): Record<string, unknown> {
@@ -22,24 +22,9 @@ export function agentAlert(ip: string, scenario = 'crowdwatch/ssh-bf', stopAt = 
   };
 }
 
-export async function request(api: TestApi, method: string, path: string, opts: { key?: string; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string; json: any; headers: Headers }> {
-  const headers: Record<string, string> = { ...UA, ...(opts.headers ?? {}) };
-  if (opts.key !== undefined) headers['x-api-key'] = opts.key;
-  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-  let body: string | undefined;
-  if (opts.raw !== undefined || opts.body !== undefined) {
-    headers['content-type'] ??= 'application/json';
-    body = opts.raw ?? JSON.stringify(opts.body);
-  }
-  const res = await fetch(`${api.url}${path}`, { method, headers, body });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, text, json, headers: res.headers };
+export async function request(api: TestApi, method: string, path: string, opts: HttpOptions & { key?: string } = {}): Promise<HttpAnswer> {
+  const { key, ...rest } = opts;
+  return httpRequest(api.url, method, path, key === undefined ? rest : { ...rest, headers: { 'x-api-key': key, ...(rest.headers ?? {}) } });
 }
 
 /** A watcher token and a bouncer key on a fresh API. */

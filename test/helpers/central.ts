@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { loadCentralConfig } from '../../src/central/config';
 import { type RunningCentral, startCentral } from '../../src/central/server';
 import { tempDir } from './run-cli';
+import { httpRequest } from './http';
 
 export interface Reply {
   status: number;
@@ -50,24 +51,7 @@ export async function startTestCentral(yaml = '', postgresUrl?: string): Promise
   const config = loadCentralConfig({ dataDir, listen: '127.0.0.1:0' });
   const clock = { now: Date.now() };
   const central = await startCentral(config, { now: () => clock.now, sweepEveryMs: null });
-  const request: TestCentral['request'] = async (method, p, opts = {}) => {
-    const headers: Record<string, string> = { 'user-agent': 'crowdsec/v1.4.6', ...(opts.headers ?? {}) };
-    if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-    let body: string | undefined;
-    if (opts.raw !== undefined || opts.body !== undefined) {
-      headers['content-type'] ??= 'application/json';
-      body = opts.raw ?? JSON.stringify(opts.body);
-    }
-    const res = await fetch(`${central.url}${p}`, { method, headers, body });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, text, json };
-  };
+  const request: TestCentral['request'] = (method, p, opts = {}) => httpRequest(central.url, method, p, opts);
   const handle: TestCentral = {
     url: central.url,
     dataDir,

@@ -2,16 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashPassword, verifyPassword } from '../credentials';
 import { type ApiContext, userAgent } from '../context';
 import { ApiError } from '../errors';
+import { WATCHER_CREDENTIALS as credentials } from '../http';
 
-const credentials = {
-  type: 'object',
-  required: ['machine_id', 'password'],
-  properties: {
-    machine_id: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._@:-]+$' },
-    password: { type: 'string', minLength: 1, maxLength: 1024 },
-    scenarios: { type: ['array', 'null'], maxItems: 10000, items: { type: 'string', maxLength: 4096 } },
-  },
-} as const;
 
 const badLogin = (): ApiError => new ApiError(401, 'incorrect Username or Password', true);
 

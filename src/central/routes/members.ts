@@ -5,16 +5,8 @@ import { hashPassword, verifyPassword } from '../../api/credentials';
 import { ApiError } from '../../api/errors';
 import { formatRfc3339 } from '../../time/go-time';
 import { authenticatedMember, type CentralContext } from '../context';
+import { WATCHER_CREDENTIALS as credentials } from '../../api/http';
 
-const credentials = {
-  type: 'object',
-  required: ['machine_id', 'password'],
-  properties: {
-    machine_id: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._@:-]+$' },
-    password: { type: 'string', minLength: 1, maxLength: 1024 },
-    scenarios: { type: ['array', 'null'], maxItems: 10000, items: { type: 'string', maxLength: 4096 } },
-  },
-} as const;
 
 /** Verified for an unknown member too, so timing does not tell which ids exist. */
 const NO_PASSWORD = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
