@@ -31,7 +31,8 @@ function writePrivateFile(file: string, text: string): void {
   writeFileAtomic(file, text, 0o600);
 }
 
-function writeCredentialsFile(file: string, creds: WatcherCredentials): void {
+/** CrowdSec's credentials file format (local_api_credentials.yaml, online_api_credentials.yaml). */
+export function writeCredentialsFile(file: string, creds: WatcherCredentials): void {
   writePrivateFile(file, stringify({ url: creds.url, login: creds.machineId, password: creds.password }));
 }
 

@@ -40,6 +40,7 @@ const RESTART_ONLY: Array<[keyof ApiConfig, string]> = [
   ['prometheus', 'prometheus'],
   ['bouncers', 'bouncers'],
   ['log', 'common (logging)'],
+  ['crowd', 'crowd'],
 ];
 
 export interface ReloadTarget {

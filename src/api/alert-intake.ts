@@ -7,6 +7,7 @@ import type { AlertEvent, MetaItem, NewAlert, NewDecision } from '../store/types
 import { parseGoDuration } from '../time/go-duration';
 import { parseRfc3339 } from '../time/go-time';
 import { badRequest } from './errors';
+import { CROWD_VIEW_KEY, crowdView } from '../crowd/signals';
 
 const text = (max: number) => ({ type: 'string', maxLength: max });
 const meta = { type: ['array', 'null'], maxItems: 1000, items: { type: 'object', required: ['key', 'value'], properties: { key: text(1024), value: text(65536) } } };
@@ -90,7 +91,11 @@ function checkTarget(scope: string, value: string, where: string): void {
  * a batch is stored whole or not at all. Alerts that carry decisions (cscli, imports) keep them;
  * the others go through simulation, the profiles and the allowlist.
  */
-export async function prepareAlerts(posted: PostedAlert[], machineId: string, decider: DecisionMaker, decisions: DecisionStore, now = Date.now()): Promise<{ alerts: NewAlert[]; warnings: string[] }> {
+/**
+ * `crowd`: when this API is a member of a crowd, each IP alert gets its crowd view (targeted or
+ * opportunistic) as alert meta before the profiles run, so they can act on it.
+ */
+export async function prepareAlerts(posted: PostedAlert[], machineId: string, decider: DecisionMaker, decisions: DecisionStore, now = Date.now(), crowd = false): Promise<{ alerts: NewAlert[]; warnings: string[] }> {
   const alerts: NewAlert[] = [];
   const warnings: string[] = [];
   decider.reloadSimulation();
@@ -100,6 +105,8 @@ export async function prepareAlerts(posted: PostedAlert[], machineId: string, de
     for (const e of p.events ?? []) time('events.timestamp', e.timestamp, i);
     checkTarget(p.source.scope, p.source.value, `alert ${i}: source`);
     const simulated = p.simulated || decider.isSimulated(p.scenario);
+    const meta = [...(p.meta ?? [])];
+    if (crowd && p.source.scope === 'Ip') meta.push({ key: CROWD_VIEW_KEY, value: await crowdView(decisions, p.source.value, now) });
     let made: NewDecision[];
     if (p.decisions && p.decisions.length > 0) {
       made = [];
@@ -111,7 +118,7 @@ export async function prepareAlerts(posted: PostedAlert[], machineId: string, de
         made.push({ type: d.type, scope: normalizeScope(d.scope), value: d.value, origin: d.origin, scenario: d.scenario, simulated: simulated || d.simulated === true, until: stopAtMs + Math.round(ns / 1e6) });
       }
     } else {
-      const outcome = await decider.decide({ ...p, simulated }, stopAtMs, decisions, now);
+      const outcome = await decider.decide({ ...p, meta, simulated }, stopAtMs, decisions, now);
       made = outcome.decisions;
       warnings.push(...outcome.warnings);
     }
@@ -132,7 +139,7 @@ export async function prepareAlerts(posted: PostedAlert[], machineId: string, de
       remediation: p.remediation === true,
       source: p.source,
       events,
-      meta: p.meta ?? [],
+      meta,
       labels: Array.isArray(p.labels) ? p.labels : Object.entries(p.labels ?? {}).map(([k, v]) => `${k}:${v}`),
       decisions: made,
       ...(p.uuid ? { uuid: p.uuid } : {}),

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { type ApiConfig, apiUrl } from '../config/api-config';
@@ -6,6 +8,8 @@ import { DecisionMaker } from '../profiles/decisions';
 import { Store } from '../store/store';
 import { DecisionChanges } from './changes';
 import type { ApiContext } from './context';
+import { type CrowdConfig, crowdCredentials, CrowdSync } from '../crowd/sync';
+import type { Log } from '../log/logger';
 import { ApiError } from './errors';
 import { newFastify } from './http';
 import { ApiMetrics } from './metrics';
@@ -61,14 +65,24 @@ export interface RunningApi {
   app: FastifyInstance;
   url: string;
   ctx: ApiContext;
+  /** The link to a central server, when config.yaml has `crowd:`. */
+  crowd: CrowdSync | null;
   close(): Promise<void>;
 }
 
 /** How often retention runs; it never removes an alert that still carries an active decision. */
 const RETENTION_EVERY_MS = 10 * 60_000;
 
+async function startCrowdSync(store: Store, config: ApiConfig, crowd: CrowdConfig, log: Log, onDecisions: () => void): Promise<CrowdSync> {
+  const creds = await crowdCredentials(crowd, `${os.hostname()}-${randomBytes(4).toString('hex')}`);
+  const sync = new CrowdSync(store, creds, { allowlist: config.allowlist, log, onDecisions });
+  sync.start(crowd.pushEveryMs, crowd.pullEveryMs);
+  log(`crowd: member '${creds.machineId}' of ${creds.url}`);
+  return sync;
+}
+
 /** Opens the store, loads the profiles and listens. `close` stops everything in order. */
-export async function startApi(config: ApiConfig, log: (message: string) => void = () => undefined): Promise<RunningApi> {
+export async function startApi(config: ApiConfig, log: Log = () => undefined): Promise<RunningApi> {
   const decider = DecisionMaker.load(config.profilesFile, config.allowlist, config.simulationFile);
   const store = await Store.open(config.store);
   const secret = process.env.CROWDWATCH_LAPI_SECRET ?? (await store.setting('jwt_secret', TokenIssuer.newSecret));
@@ -92,11 +106,24 @@ export async function startApi(config: ApiConfig, log: (message: string) => void
   void prune();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  let crowd: CrowdSync | null = null;
+  if (config.crowd) {
+    try {
+      crowd = await startCrowdSync(store, config, config.crowd, log, () => ctx.changes.notify());
+    } catch (error) {
+      clearInterval(timer);
+      await app.close();
+      await store.close();
+      throw error;
+    }
+  }
   return {
     app,
     ctx,
+    crowd,
     url: apiUrl(config, port),
     async close() {
+      await crowd?.stop();
       clearInterval(timer);
       ctx.changes.close();
       await app.close();

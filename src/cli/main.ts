@@ -11,6 +11,7 @@ import { registerExplain } from './commands/explain';
 import { registerLint } from './commands/lint';
 import { registerAlerts } from './commands/manage/alerts';
 import { registerBouncers } from './commands/manage/bouncers';
+import { registerCrowd } from './commands/manage/crowd';
 import { registerDecisions } from './commands/manage/decisions';
 import { registerLapi } from './commands/manage/lapi';
 import { registerMachines } from './commands/manage/machines';
@@ -38,6 +39,7 @@ const COMMANDS = [
   registerMachines,
   registerSimulation,
   registerLapi,
+  registerCrowd,
   registerConfig,
   registerMetrics,
   registerBench,

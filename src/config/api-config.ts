@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { packageRoot } from '../engine/package-root';
+import type { CrowdConfig } from '../crowd/sync';
 import type { StoreConfig } from '../store/store';
 import { applyConfigFile, ConfigDraft } from './config-file';
 import type { LogLevel } from './values';
@@ -31,6 +32,8 @@ export interface ApiConfig {
   bouncers: { nftables?: NftablesConfig };
   log: LogConfig;
   prometheus: PrometheusConfig;
+  /** `crowd:`: the central server this local API shares signals with and pulls a blocklist from. */
+  crowd?: CrowdConfig;
   /** The files this config was read from, in order (`config.yaml`, then `config.yaml.local`). */
   files: string[];
   /** CrowdSec settings that were read but mean nothing here, as `file:line: key`. */

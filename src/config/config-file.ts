@@ -121,6 +121,19 @@ class FileReader {
         listen_addr: (v, k) => { config.prometheus.host = scalar(v, k); },
         listen_port: (v, k) => { config.prometheus.port = integer(scalar(v, k), k, 0, 65535); },
       }),
+      crowd: (n, w) => {
+        const crowd = this.config.crowd ?? { credentialsFile: path.join(this.config.dataDir, 'online_api_credentials.yaml'), pushEveryMs: 30_000, pullEveryMs: 15 * 60_000 };
+        let enabled = true;
+        this.map(n, w, {
+          enabled: (v, k) => { enabled = bool(scalar(v, k), k); },
+          url: (v, k) => { crowd.url = httpUrl(scalar(v, k), k); },
+          credentials_path: (v, k) => { crowd.credentialsFile = this.rel(v, k); },
+          push_every: (v, k) => { crowd.pushEveryMs = duration(scalar(v, k), k); },
+          pull_every: (v, k) => { crowd.pullEveryMs = duration(scalar(v, k), k); },
+        });
+        if (enabled) this.config.crowd = crowd;
+        else delete this.config.crowd;
+      },
       ...this.ignore('cscli', 'plugin_config'),
     });
   }
@@ -182,6 +195,17 @@ class FileReader {
     if (enabled) this.config.bouncers.nftables = rest;
     else delete this.config.bouncers.nftables;
   }
+}
+
+function httpUrl(text: string, where: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError(`${where}: '${text}' is not an http(s) URL`);
+  return text;
 }
 
 function nftName(text: string, where: string): string {

@@ -60,6 +60,14 @@ export function effectiveConfig(config: ApiConfig): { document: Record<string, u
       listen_port: config.prometheus.port,
     },
   };
+  if (config.crowd) {
+    document.crowd = {
+      ...(config.crowd.url ? { url: config.crowd.url } : {}),
+      credentials_path: config.crowd.credentialsFile,
+      push_every: goDuration(config.crowd.pushEveryMs),
+      pull_every: goDuration(config.crowd.pullEveryMs),
+    };
+  }
   const nft = config.bouncers.nftables;
   if (nft) {
     document.bouncers = { nftables: { enabled: true, table: nft.table, hooks: nft.hooks, priority: nft.priority, set_size: nft.setSize, allow: nft.allow, types: nft.types } };

@@ -9,6 +9,8 @@ export interface AlertForProfiles {
   scenario: string;
   simulated: boolean;
   source: { scope: string; value: string };
+  /** Alert meta, which profiles read with `Alert.GetMeta(key)` (the crowd view among others). */
+  meta?: Array<{ key: string; value: string }>;
 }
 
 /**

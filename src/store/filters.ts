@@ -83,6 +83,7 @@ export function decisionWhere(filter: DecisionFilter, dialect: 'sqlite' | 'postg
 export function alertWhere(filter: AlertFilter, now: number): Where {
   const where = new Where();
   if (filter.id !== undefined) where.add('a.id = ?', filter.id);
+  if (filter.afterId !== undefined) where.add('a.id > ?', filter.afterId);
   if (filter.scope !== undefined) where.add('lower(a.source_scope) = ?', normalizeScope(filter.scope).toLowerCase());
   if (filter.value !== undefined) where.add('a.source_value = ?', filter.value);
   if (filter.scenario !== undefined) where.add('a.scenario = ?', filter.scenario);
@@ -109,8 +110,8 @@ export function alertWhere(filter: AlertFilter, now: number): Where {
     where.add(`EXISTS (SELECT 1 FROM decisions d WHERE d.alert_id = a.id AND ${decisionConditions.join(' AND ')})`, ...decisionParams);
   }
   if (filter.includeCapi === false) {
-    // CAPI and list pulls are stored as alerts whose decisions carry those origins.
-    where.add("NOT EXISTS (SELECT 1 FROM decisions d WHERE d.alert_id = a.id AND d.origin IN ('CAPI', 'lists'))");
+    // CAPI, list and crowd pulls are stored as alerts whose decisions carry those origins.
+    where.add("NOT EXISTS (SELECT 1 FROM decisions d WHERE d.alert_id = a.id AND d.origin IN ('CAPI', 'lists', 'crowd'))");
   }
   return where;
 }

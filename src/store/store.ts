@@ -52,6 +52,16 @@ export class Store {
     return rows[0].value;
   }
 
+  /** A named value, or null when it was never set. */
+  async getSetting(name: string): Promise<string | null> {
+    const rows = await this.db.all<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name]);
+    return rows[0]?.value ?? null;
+  }
+
+  async putSetting(name: string, value: string): Promise<void> {
+    await this.db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+  }
+
   close(): Promise<void> {
     return this.db.close();
   }

@@ -117,6 +117,8 @@ export interface AlertFilter {
   limit?: number;
   sortAscending?: boolean;
   id?: number;
+  /** Alerts stored after this one (a cursor: the crowd push's). */
+  afterId?: number;
 }
 
 export class StoreInputError extends Error {

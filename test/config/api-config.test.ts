@@ -112,3 +112,10 @@ test('config show prints a config that loads back to the same configuration', as
   t.deepEqual(b.files, [copy]);
   t.like(a.config, { api: { listen: '127.0.0.1:9301', allowlist: ['192.0.2.0/24'] }, db: { flush: { max_age: '36h' } }, common: { log_format: 'json' }, prometheus: { listen_port: 6262 } });
 });
+
+test('crowd: the central, its credentials and cadence; a bad URL is refused with its line', (t) => {
+  t.is(loadApiConfig({ dataDir: withConfig('api:\n  listen: 127.0.0.1:9000\n') }).crowd, undefined);
+  const dir = withConfig('crowd:\n  url: http://127.0.0.1:7000/\n  push_every: 10s\n');
+  t.deepEqual(loadApiConfig({ dataDir: dir }).crowd, { url: 'http://127.0.0.1:7000/', credentialsFile: path.join(dir, 'online_api_credentials.yaml'), pushEveryMs: 10_000, pullEveryMs: 15 * 60_000 });
+  t.throws(() => loadApiConfig({ dataDir: withConfig('crowd:\n  url: ftp://x\n') }), { message: /config\.yaml:2: crowd\.url: 'ftp:\/\/x' is not an http\(s\) URL/ });
+});

@@ -27,7 +27,7 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Body: PostedAlert[] }>('/v1/alerts', { schema: { body: alertsBodySchema } }, async (req, reply) => {
     const machineId = await authenticatedMachine(ctx, req);
     const now = Date.now();
-    const { alerts, warnings } = await prepareAlerts(req.body, machineId, ctx.decider, ctx.store.decisions, now);
+    const { alerts, warnings } = await prepareAlerts(req.body, machineId, ctx.decider, ctx.store.decisions, now, ctx.config.crowd !== undefined);
     for (const w of warnings) ctx.log(`profiles: ${w}`);
     const ids = await ctx.store.alerts.insert(alerts, now);
     await ctx.store.machines.recordPush(machineId, now);

@@ -8,6 +8,7 @@ import { configFileOption, dataDirOption, type ListFormat, listOutputOption } fr
 import { writeJson } from '../../output/json';
 import { formatPairs, formatTable } from '../../output/table';
 import { alertFilter, type AlertFlags, csv, type StoreFlags, usageError, withStore } from './with-store';
+import { CROWD_VIEW_KEY } from '../../../crowd/signals';
 
 function filterOptions(cmd: Command): Command {
   return cmd
@@ -26,6 +27,11 @@ function filterOptions(cmd: Command): Command {
     .addOption(configFileOption());
 }
 
+/** Targeted or opportunistic, when the API is a crowd member (empty otherwise). */
+function viewOf(a: StoredAlert): string {
+  return a.meta.find((m) => m.key === CROWD_VIEW_KEY)?.value ?? '';
+}
+
 function describe(a: StoredAlert): string {
   const pairs: Array<[string, string]> = [
     ['ID', String(a.id)],
@@ -37,6 +43,7 @@ function describe(a: StoredAlert): string {
     ['Scope:Value', `${a.source.scope}:${a.source.value}`],
     ['Country', a.source.cn ?? ''],
     ['AS', [a.source.as_number, a.source.as_name].filter(Boolean).join(' ')],
+    ['Crowd view', viewOf(a)],
     ['Begin', a.startAt],
     ['End', a.stopAt],
   ];
@@ -62,18 +69,18 @@ export function registerAlerts(program: Command, ctx: CommandContext): void {
       const alerts = await withStore(o, (store) => store.alerts.query({ ...alertFilter(o, now), limit }, now));
       if (o.output === 'json') writeJson(ctx.io.stdout, alerts.map((a) => apiAlert(a, now)));
       else if (o.output === 'raw') {
-        ctx.io.stdout.write(csv(['id', 'scope', 'value', 'reason', 'country', 'as', 'decisions', 'created_at']));
+        ctx.io.stdout.write(csv(['id', 'scope', 'value', 'reason', 'country', 'as', 'decisions', 'created_at', 'crowd_view']));
         for (const a of alerts) {
           const decisions = [...new Set(a.decisions.map((d) => d.type))].map((t) => `${t}:${a.decisions.filter((d) => d.type === t).length}`).join(' ');
-          ctx.io.stdout.write(csv([a.id, a.source.scope, a.source.value, a.scenario, a.source.cn ?? '', a.source.as_name ?? '', decisions, formatRfc3339(a.createdAt)]));
+          ctx.io.stdout.write(csv([a.id, a.source.scope, a.source.value, a.scenario, a.source.cn ?? '', a.source.as_name ?? '', decisions, formatRfc3339(a.createdAt), viewOf(a)]));
         }
       } else if (alerts.length === 0) ctx.io.stdout.write('No alerts\n');
       else {
-        ctx.io.stdout.write(formatTable(['ID', 'value', 'reason', 'country', 'as', 'decisions', 'created_at'].map((header) => ({ header })),
+        ctx.io.stdout.write(formatTable(['ID', 'value', 'reason', 'country', 'as', 'decisions', 'created_at', 'crowd'].map((header) => ({ header })),
           alerts.map((a) => {
             const types = [...new Set(a.decisions.map((d) => d.type))];
             return [String(a.id), `${a.source.scope}:${a.source.value}`, a.scenario, a.source.cn ?? '', a.source.as_name ?? '',
-              types.map((t) => `${t}:${a.decisions.filter((d) => d.type === t).length}`).join(' '), formatRfc3339(a.createdAt)];
+              types.map((t) => `${t}:${a.decisions.filter((d) => d.type === t).length}`).join(' '), formatRfc3339(a.createdAt), viewOf(a)];
           })));
       }
     });
