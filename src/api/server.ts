@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { type ApiConfig, apiUrl } from '../config/api-config';
@@ -8,7 +6,7 @@ import { DecisionMaker } from '../profiles/decisions';
 import { Store } from '../store/store';
 import { DecisionChanges } from './changes';
 import type { ApiContext } from './context';
-import { type CrowdConfig, crowdCredentials, CrowdSync } from '../crowd/sync';
+import { type CrowdConfig, crowdCredentials, CrowdSync, memberId } from '../crowd/sync';
 import type { Log } from '../log/logger';
 import { ApiError } from './errors';
 import { newFastify } from './http';
@@ -74,7 +72,7 @@ export interface RunningApi {
 const RETENTION_EVERY_MS = 10 * 60_000;
 
 async function startCrowdSync(store: Store, config: ApiConfig, crowd: CrowdConfig, log: Log, onDecisions: () => void): Promise<CrowdSync> {
-  const creds = await crowdCredentials(crowd, `${os.hostname()}-${randomBytes(4).toString('hex')}`);
+  const creds = await crowdCredentials(crowd, memberId());
   const sync = new CrowdSync(store, creds, { allowlist: config.allowlist, log, onDecisions });
   sync.start(crowd.pushEveryMs, crowd.pullEveryMs);
   log(`crowd: member '${creds.machineId}' of ${creds.url}`);

@@ -6,7 +6,7 @@ import type { CrowdConfig } from '../crowd/sync';
 import type { StoreConfig } from '../store/store';
 import { applyConfigFile, ConfigDraft } from './config-file';
 import type { LogLevel } from './values';
-import { parseListen } from './values';
+import { httpUrl, parseListen } from './values';
 
 export { parseListen } from './values';
 
@@ -96,6 +96,13 @@ export interface ApiConfigOverrides {
   dataDir?: string;
   listen?: string;
   configFile?: string;
+  /** `--crowd-url`: join this central (over `crowd.url` in the file). */
+  crowdUrl?: string;
+}
+
+/** `crowd:` before the file's keys: credentials in the data dir, push every 30 s, pull every 15 min. */
+export function defaultCrowdConfig(dataDir: string): CrowdConfig {
+  return { credentialsFile: path.join(dataDir, 'online_api_credentials.yaml'), pushEveryMs: 30_000, pullEveryMs: 15 * 60_000 };
 }
 
 /**
@@ -112,6 +119,7 @@ export function loadApiConfig(overrides: ApiConfigOverrides = {}): ApiConfig {
   if (fs.existsSync(`${file}.local`)) applyConfigFile(config, draft, `${file}.local`);
   draft.finish(config);
   if (overrides.listen !== undefined) config.listen = parseListen(overrides.listen);
+  if (overrides.crowdUrl !== undefined) config.crowd = { ...(config.crowd ?? defaultCrowdConfig(config.dataDir)), url: httpUrl(overrides.crowdUrl, '--crowd-url') };
   return config;
 }
 

@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import type { LineCounter, Node as YamlNode } from 'yaml';
 import { DROP_HOOKS, isDropHook, NFT_NAME } from '../bouncers/nftables/ruleset';
-import type { ApiConfig, NftablesConfig } from './api-config';
-import { bool, duration, integer, logLevel, oneOf, parseListen, ranges } from './values';
+import { type ApiConfig, defaultCrowdConfig, type NftablesConfig } from './api-config';
+import { bool, duration, httpUrl, integer, logLevel, oneOf, parseListen, ranges } from './values';
 import { ConfigError, lineOf, list, type Reader, readMap, readYamlFile, scalar } from './yaml-reader';
 
 /** Settings that span files and are only checked once every file is read. */
@@ -122,7 +122,7 @@ class FileReader {
         listen_port: (v, k) => { config.prometheus.port = integer(scalar(v, k), k, 0, 65535); },
       }),
       crowd: (n, w) => {
-        const crowd = this.config.crowd ?? { credentialsFile: path.join(this.config.dataDir, 'online_api_credentials.yaml'), pushEveryMs: 30_000, pullEveryMs: 15 * 60_000 };
+        const crowd = this.config.crowd ?? defaultCrowdConfig(this.config.dataDir);
         let enabled = true;
         this.map(n, w, {
           enabled: (v, k) => { enabled = bool(scalar(v, k), k); },
@@ -195,17 +195,6 @@ class FileReader {
     if (enabled) this.config.bouncers.nftables = rest;
     else delete this.config.bouncers.nftables;
   }
-}
-
-function httpUrl(text: string, where: string): string {
-  let url: URL | null = null;
-  try {
-    url = new URL(text);
-  } catch {
-    url = null;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError(`${where}: '${text}' is not an http(s) URL`);
-  return text;
 }
 
 function nftName(text: string, where: string): string {

@@ -46,3 +46,15 @@ export function oneOf<T extends string>(text: string, where: string, choices: re
 export function logLevel(text: string, where: string): LogLevel {
   return oneOf(text === 'warn' ? 'warning' : text, where, LOG_LEVELS);
 }
+
+/** An http(s) URL, as given. */
+export function httpUrl(text: string, where: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError(`${where}: '${text}' is not an http(s) URL`);
+  return text;
+}

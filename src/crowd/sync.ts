@@ -2,7 +2,9 @@
 // since the last push (a cursor kept in the database, so nothing is lost or sent twice across
 // restarts), and every `pullEvery` it applies the community blocklist's changes as decisions of
 // origin `crowd`, which bouncers receive like any other (and can filter by origin).
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { WatcherCredentials } from '../api/client';
 import { readCredentialsFile, writeCredentialsFile } from '../agent/credentials';
 import { newPassword } from '../api/credentials';
@@ -29,6 +31,11 @@ const LAST_PULL = 'crowd_last_pull';
 /** Signals per request, and alerts read per push round. */
 const CHUNK = 50;
 const ROUND = 1000;
+
+/** A member id unique on this host (several local APIs may share one). */
+export function memberId(): string {
+  return `${os.hostname()}-${randomBytes(4).toString('hex')}`;
+}
 
 /** This member's credentials at the central: read, or registered once and written. */
 export async function crowdCredentials(config: CrowdConfig, machineId: string): Promise<WatcherCredentials> {

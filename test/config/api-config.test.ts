@@ -117,5 +117,7 @@ test('crowd: the central, its credentials and cadence; a bad URL is refused with
   t.is(loadApiConfig({ dataDir: withConfig('api:\n  listen: 127.0.0.1:9000\n') }).crowd, undefined);
   const dir = withConfig('crowd:\n  url: http://127.0.0.1:7000/\n  push_every: 10s\n');
   t.deepEqual(loadApiConfig({ dataDir: dir }).crowd, { url: 'http://127.0.0.1:7000/', credentialsFile: path.join(dir, 'online_api_credentials.yaml'), pushEveryMs: 10_000, pullEveryMs: 15 * 60_000 });
+  t.like(loadApiConfig({ dataDir: dir, crowdUrl: 'https://central.example:8090' }).crowd, { url: 'https://central.example:8090', pushEveryMs: 10_000 }, '--crowd-url wins over the file');
+  t.throws(() => loadApiConfig({ dataDir: dir, crowdUrl: 'central' }), { message: /--crowd-url: 'central' is not an http\(s\) URL/ });
   t.throws(() => loadApiConfig({ dataDir: withConfig('crowd:\n  url: ftp://x\n') }), { message: /config\.yaml:2: crowd\.url: 'ftp:\/\/x' is not an http\(s\) URL/ });
 });

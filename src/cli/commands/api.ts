@@ -11,10 +11,11 @@ export function registerApi(program: Command, ctx: CommandContext): void {
     .command('api')
     .description('run the local API (CrowdSec LAPI v1 compatible) until SIGINT/SIGTERM')
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8080)')
+    .option('--crowd-url <url>', 'join this central server (crowd.url in config.yaml)')
     .addOption(dataDirOption())
     .addOption(configFileOption())
-    .action(async (o: { listen?: string; dataDir?: string; configFile?: string }) => {
-      const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen });
+    .action(async (o: { listen?: string; dataDir?: string; configFile?: string; crowdUrl?: string }) => {
+      const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen, crowdUrl: o.crowdUrl });
       const log = stderrLogger(ctx.io.stderr);
       const api = await startApi(config, log);
       log(`local API listening on ${api.url} (data: ${config.store.type === 'sqlite' ? config.store.path : 'postgres'})`);

@@ -32,6 +32,7 @@ interface RunFlags {
   metrics: boolean;
   metricsListen?: string;
   logFormat?: 'text' | 'json';
+  crowdUrl?: string;
 }
 
 function usage(message: string): Error {
@@ -91,13 +92,14 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--password <password>', 'its password (default: $CROWDWATCH_MACHINE_PASSWORD)')
     .option('--credentials <file>', "CrowdSec's local_api_credentials.yaml (url, login, password) with --no-api")
     .addOption(maxLineBytesOption())
+    .option('--crowd-url <url>', 'join this central server: share signals, apply its blocklist (crowd.url in config.yaml)')
     .option('--metrics-listen <host:port>', 'Prometheus endpoint (default: prometheus.listen_addr/listen_port, 127.0.0.1:6060)')
     .option('--no-metrics', 'no Prometheus endpoint')
     .addOption(new Option('--log-format <format>', 'log lines as text or JSON (default: common.log_format, text)').choices(['text', 'json']))
     .addOption(new Option('--tick-ms <ms>').hideHelp().argParser(Number))
     .action(async (o: RunFlags & { tickMs?: number }) => {
       const readConfig = (): ApiConfig => {
-        const c = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen });
+        const c = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen, crowdUrl: o.crowdUrl });
         if (o.config) c.agent.contentDir = path.resolve(o.config);
         if (o.logFormat) c.log.format = o.logFormat;
         return c;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import * as os from 'node:os';
-import { randomBytes } from 'node:crypto';
-import { crowdCredentials, CrowdSync } from '../../../crowd/sync';
+import { loadApiConfig } from '../../../config/api-config';
+import { crowdCredentials, CrowdSync, memberId } from '../../../crowd/sync';
 import { EXIT_OK } from '../../errors';
 import type { CommandContext } from '../../io';
 import { configFileOption, dataDirOption, type ListFormat, listOutputOption } from '../../options';
@@ -11,11 +10,12 @@ import { csv, type StoreFlags, usageError, withStore } from './with-store';
 
 type Flags = StoreFlags & { output: ListFormat };
 
+
 /** Runs one sync step against the configured central, in this process, on the shared store. */
 async function withCrowd<T>(o: StoreFlags, work: (sync: CrowdSync) => Promise<T>): Promise<T> {
   return withStore(o, async (store, config) => {
     if (!config.crowd) throw usageError('no crowd: section in config.yaml (crowd.url: the central server)');
-    const creds = await crowdCredentials(config.crowd, `${os.hostname()}-${randomBytes(4).toString('hex')}`);
+    const creds = await crowdCredentials(config.crowd, memberId());
     return work(new CrowdSync(store, creds, { allowlist: config.allowlist, log: () => undefined }));
   });
 }
@@ -29,6 +29,14 @@ function print(ctx: CommandContext, output: ListFormat, record: Record<string, s
 export function registerCrowd(program: Command, ctx: CommandContext): void {
   const group = program.command('crowd').description('the community: signals shared with a central server, and its blocklist');
   const common = (c: Command): Command => c.addOption(listOutputOption()).addOption(dataDirOption()).addOption(configFileOption());
+  common(group.command('enroll').description('register at a central server once; its credentials go to <data-dir>/online_api_credentials.yaml').requiredOption('--url <url>', 'the central server'))
+    .action(async (o: Flags & { url: string }) => {
+      const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, crowdUrl: o.url });
+      const creds = await crowdCredentials(config.crowd!, memberId());
+      print(ctx, o.output, { member: creds.machineId, url: creds.url, credentials: config.crowd!.credentialsFile });
+      if (o.output === 'human') ctx.io.stdout.write(`next: add "crowd:\n  url: ${creds.url}" to config.yaml (or run with --crowd-url)\n`);
+      ctx.exitCode = EXIT_OK;
+    });
   common(group.command('status').description('the central, the push cursor, alerts waiting to be shared, the last pull'))
     .action(async (o: Flags) => {
       const s = await withCrowd(o, (sync) => sync.status());
