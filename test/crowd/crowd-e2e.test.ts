@@ -56,8 +56,24 @@ test('three members report an attacker and the fourth bans it; one member alone,
     t.is((await runCli('decisions', 'add', '--ip', '198.51.100.10', ...c.flags)).code, 0);
     t.is((await runCli('decisions', 'add', '--ip', '198.51.100.10', ...a.flags)).code, 0);
 
-    // Pushing: only the detected, unsimulated alerts leave, once each.
-    t.deepEqual(await Promise.all([a, b, c].map((m) => m.api.crowd!.pushNow())), [2, 1, 1]);
+    // Pushing: only the detected, unsimulated alerts leave, once each, and every signal on the
+    // wire holds the promised fields only (the requests are watched as they go out).
+    const onTheWire: Array<Record<string, unknown>> = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (String(input).endsWith('/v2/signals') && typeof init?.body === 'string') onTheWire.push(...(JSON.parse(init.body) as Array<Record<string, unknown>>));
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      t.deepEqual(await Promise.all([a, b, c].map((m) => m.api.crowd!.pushNow())), [2, 1, 1]);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    t.is(onTheWire.length, 4);
+    for (const signal of onTheWire) {
+      t.deepEqual(Object.keys(signal).sort(), ['created_at', 'scenario', 'scenario_hash', 'scenario_trust', 'scenario_version', 'source', 'start_at', 'stop_at']);
+      t.true(Object.keys(signal.source as object).every((k) => ['scope', 'value', 'ip', 'range', 'as_number', 'as_name', 'cn'].includes(k)), JSON.stringify(signal.source));
+    }
     t.deepEqual(await Promise.all([a, b, c].map((m) => m.api.crowd!.pushNow())), [0, 0, 0], 'the cursor is kept: nothing twice');
 
     // The fourth member pulls: the attacker three members saw, as a crowd decision.
