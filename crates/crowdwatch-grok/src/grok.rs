@@ -1,10 +1,14 @@
 //! A compiled grok pattern and its hot-path matching API.
+use std::sync::OnceLock;
+
 use regex::bytes::CaptureLocations;
 use regex_syntax::hir::{GroupKind, Hir, HirKind};
 
 use crate::anchored::AnchoredCaptures;
+use crate::backtrack::{Outcome, Program, Scratch};
 use crate::expand::{expand, GROUP_PREFIX};
-use crate::lazy::LazyRegex;
+use crate::goregex::Mode;
+use crate::lazy::{parse, LazyRegex};
 use crate::prefilter::Prefilter;
 use crate::{GrokError, PatternLibrary};
 
@@ -12,6 +16,12 @@ use crate::{GrokError, PatternLibrary};
 /// but does not match, this answers without setting up capture slots; for a matching line it
 /// costs one extra DFA scan. Kept as a switch so benchmarks can compare.
 const CONFIRM_WITH_DFA: bool = true;
+
+/// Steps the backtracking capture search may take per byte after the match start (plus a
+/// constant) before it gives the line to the regex crate. A hub nginx line takes a few per
+/// byte; the bound only matters for lines built to make backtracking explode.
+const BACKTRACK_STEPS_PER_BYTE: usize = 64;
+const BACKTRACK_STEPS_BASE: usize = 4096;
 
 /// A compiled grok pattern.
 ///
@@ -33,6 +43,11 @@ pub struct Grok {
     prefilter: Prefilter,
     /// For an unanchored regex: the capture search from the start the DFAs found.
     anchored: Option<AnchoredCaptures>,
+    /// Whether every match starts at the start of the input (`^…`).
+    anchored_start: bool,
+    /// The backtracking capture search ([`crate::backtrack`]), built on first use; None for
+    /// a regex it does not handle (Unicode mode, empty-iteration loops).
+    backtrack: OnceLock<Option<Program>>,
 }
 
 /// Reusable per-caller match state: capture slots plus one span per field.
@@ -44,10 +59,17 @@ pub struct Grok {
 pub struct GrokMatch {
     /// Made by the regex on the first match attempt that reaches it.
     locations: Option<CaptureLocations>,
+    /// The backtracking search's stack and slots.
+    scratch: Scratch,
     spans: Vec<Option<(usize, usize)>>,
 }
 
 impl GrokMatch {
+    /// Steps the backtracking matcher took over every search with this state (for benchmarks).
+    pub fn backtrack_steps(&self) -> u64 {
+        self.scratch.steps
+    }
+
     /// Byte range of each field's value in the input, indexed like [`Grok::fields`].
     /// `None` is a group that did not participate: its value is the empty string.
     pub fn spans(&self) -> &[Option<(usize, usize)>] {
@@ -91,11 +113,13 @@ pub fn compile(pattern: &str, library: &PatternLibrary) -> Result<Grok, GrokErro
     let prefilter = Prefilter::for_hir(&hir);
     let anchored = AnchoredCaptures::for_regex(&regex, &hir);
     Ok(Grok {
+        anchored_start: hir.is_anchored_start(),
         regex,
         fields: fields.into_iter().map(|(name, _)| name).collect(),
         groups,
         prefilter,
         anchored,
+        backtrack: OnceLock::new(),
     })
 }
 
@@ -138,6 +162,12 @@ impl Grok {
         self.regex.is_compiled()
     }
 
+    /// Whether captures are searched by the backtracking matcher (see [`crate::backtrack`]);
+    /// builds it if needed.
+    pub fn backtracks(&self) -> bool {
+        self.backtrack_program().is_some()
+    }
+
     /// The literals every matching line contains (empty when there is no prefilter).
     pub fn prefilter_literals(&self) -> Vec<Vec<u8>> {
         self.prefilter.literals()
@@ -147,6 +177,7 @@ impl Grok {
     pub fn new_match(&self) -> GrokMatch {
         GrokMatch {
             locations: None,
+            scratch: Scratch::default(),
             spans: Vec::with_capacity(self.fields.len()),
         }
     }
@@ -174,6 +205,67 @@ impl Grok {
         let Some(regex) = self.regex.get() else {
             return false;
         };
+        if let Some(program) = self.backtrack_program() {
+            // None: out of budget; the regex crate answers.
+            if let Some(matched) = self.backtrack(program, regex, input, m) {
+                return matched;
+            }
+        }
+        self.match_with_regex(regex, input, m)
+    }
+
+    /// The match by the backtracking search: first at the start of the line (most lines that
+    /// match, match there, and that costs no DFA scan), then, for an unanchored regex, where
+    /// the DFAs find the leftmost match starts. None when a search ran out of budget.
+    fn backtrack(
+        &self,
+        program: &Program,
+        regex: &regex::bytes::Regex,
+        input: &[u8],
+        m: &mut GrokMatch,
+    ) -> Option<bool> {
+        let budget = |start: usize| BACKTRACK_STEPS_PER_BYTE * (input.len() - start) + BACKTRACK_STEPS_BASE;
+        let mut outcome = program.search_at(input, 0, &mut m.scratch, budget(0));
+        if outcome == Outcome::NoMatch && !self.anchored_start {
+            let Some(found) = regex.find(input) else {
+                return Some(false);
+            };
+            let start = found.start();
+            // The search at 0 found nothing there: the DFAs agree unless something is wrong,
+            // in which case the regex crate answers.
+            if start == 0 {
+                return None;
+            }
+            outcome = program.search_at(input, start, &mut m.scratch, budget(start));
+        }
+        match outcome {
+            Outcome::Match => {
+                let scratch = &m.scratch;
+                m.spans.clear();
+                m.spans
+                    .extend(self.groups.iter().map(|group| scratch.group(*group)));
+                Some(true)
+            }
+            Outcome::NoMatch => Some(false),
+            Outcome::OutOfBudget => None,
+        }
+    }
+
+    /// The backtracking program, built on the first call (None: this regex is not for it).
+    fn backtrack_program(&self) -> Option<&Program> {
+        self.backtrack
+            .get_or_init(|| {
+                if self.regex.mode() != Mode::Ascii {
+                    return None;
+                }
+                Program::compile(&parse(self.regex.as_str(), Mode::Ascii).ok()?)
+            })
+            .as_ref()
+    }
+
+    /// The capture search by the regex crate alone: from the start the DFAs found for an
+    /// unanchored regex, else its own search.
+    fn match_with_regex(&self, regex: &regex::bytes::Regex, input: &[u8], m: &mut GrokMatch) -> bool {
         let locations = match &mut m.locations {
             Some(locations) if locations.len() == regex.captures_len() => locations,
             slot => slot.insert(regex.capture_locations()),

@@ -95,7 +95,7 @@ impl LazyRegex {
 
 /// Parses translated text with the options `goregex::build` gives the regex crate (bytes,
 /// Unicode per `mode`, default nest limit): the same errors, with the same messages.
-fn parse(translated: &str, mode: Mode) -> Result<Hir, String> {
+pub(crate) fn parse(translated: &str, mode: Mode) -> Result<Hir, String> {
     ParserBuilder::new()
         .allow_invalid_utf8(true)
         .unicode(mode == Mode::Unicode)

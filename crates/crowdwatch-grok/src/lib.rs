@@ -10,6 +10,7 @@
 use std::fmt;
 
 mod anchored;
+mod backtrack;
 pub mod expand;
 pub mod goregex;
 mod grok;

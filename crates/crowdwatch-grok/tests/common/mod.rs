@@ -2,6 +2,8 @@
 #![allow(dead_code)] // each test binary uses a different subset
 use std::path::PathBuf;
 
+pub mod lines;
+
 use crowdwatch_grok::{compile, Origin, PatternLibrary};
 
 pub fn repo_root() -> PathBuf {

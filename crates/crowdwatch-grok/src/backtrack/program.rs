@@ -1,0 +1,543 @@
+//! Compiling a regex's HIR (ASCII mode) into a backtracking program.
+use regex_syntax::hir::{
+    Anchor, Class, GroupKind, Hir, HirKind, Literal, RepetitionKind, RepetitionRange, WordBoundary,
+};
+
+/// Programs past this many instructions are refused (counted repetitions are unrolled).
+const MAX_INSTRUCTIONS: usize = 50_000;
+
+/// A set of bytes, as a lookup table.
+pub(crate) type ByteSet = [bool; 256];
+
+/// An index into [`Program::sets`].
+pub(crate) type SetId = u32;
+
+/// An instruction. Each continues at the next one unless it says otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Inst {
+    /// The whole regex matched.
+    Match,
+    /// One byte.
+    Byte(u8),
+    /// A run of bytes: `literals[start..start + len]`.
+    Literal { start: u32, len: u32 },
+    /// One byte of a set.
+    Set(SetId),
+    /// Between `min` and `max` bytes of a set (`max` u32::MAX: no bound), as many as possible
+    /// first when `greedy`, as few otherwise. `follow`: the bytes what comes next must begin
+    /// with (None: it can match without consuming one), so the run only ever ends before such
+    /// a byte: a greedy run gives back straight to the last one, a lazy run grows to the next.
+    Repeat {
+        set: SetId,
+        min: u32,
+        max: u32,
+        greedy: bool,
+        follow: Option<SetId>,
+    },
+    /// Try `first`, then `second`. When `guard` is set, `first` can only begin with a byte of
+    /// that set (it cannot match the empty string), so it is skipped at any other byte.
+    Split {
+        first: u32,
+        second: u32,
+        guard: Option<SetId>,
+    },
+    Jump(u32),
+    /// Record the position in a capture slot (group `i`: slots `2i` and `2i + 1`).
+    Save(u32),
+    Assert(Look),
+}
+
+/// Zero-width assertions, as the regex crate reads them on bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Look {
+    StartText,
+    EndText,
+    StartLine,
+    EndLine,
+    WordBoundary,
+    NotWordBoundary,
+}
+
+/// A compiled program: instructions, the byte sets and literal bytes they name, and the number
+/// of capture slots (two per group, group 0 included).
+#[derive(Clone, Debug)]
+pub(crate) struct Program {
+    pub insts: Vec<Inst>,
+    pub sets: Vec<ByteSet>,
+    pub literals: Vec<u8>,
+    pub slots: usize,
+}
+
+impl Program {
+    /// The program for `hir` (parsed in ASCII mode), or None when the search would not give the
+    /// regex crate's answer for it (see the module note) or it is too large.
+    pub fn compile(hir: &Hir) -> Option<Program> {
+        let mut c = Compiler {
+            program: Program {
+                insts: Vec::new(),
+                sets: Vec::new(),
+                literals: Vec::new(),
+                slots: 2,
+            },
+        };
+        c.emit(Inst::Save(0));
+        c.hir(hir)?;
+        c.emit(Inst::Save(1));
+        c.emit(Inst::Match);
+        if c.program.insts.len() > MAX_INSTRUCTIONS {
+            return None;
+        }
+        c.set_follows();
+        Some(c.program)
+    }
+}
+
+struct Compiler {
+    program: Program,
+}
+
+impl Compiler {
+    fn pc(&self) -> u32 {
+        self.program.insts.len() as u32
+    }
+
+    fn emit(&mut self, inst: Inst) -> u32 {
+        let pc = self.pc();
+        self.program.insts.push(inst);
+        pc
+    }
+
+    fn patch_split_second(&mut self, at: u32, target: u32) {
+        if let Inst::Split { second, .. } = &mut self.program.insts[at as usize] {
+            *second = target;
+        }
+    }
+
+    fn set_id(&mut self, set: ByteSet) -> SetId {
+        if let Some(i) = self.program.sets.iter().position(|s| *s == set) {
+            return i as SetId;
+        }
+        self.program.sets.push(set);
+        (self.program.sets.len() - 1) as SetId
+    }
+
+    fn hir(&mut self, hir: &Hir) -> Option<()> {
+        if self.program.insts.len() > MAX_INSTRUCTIONS {
+            return None;
+        }
+        match hir.kind() {
+            HirKind::Empty => {}
+            HirKind::Literal(_) => {
+                let mut bytes = literal_bytes(hir)?;
+                self.flush_literal(&mut bytes);
+            }
+            HirKind::Class(_) => {
+                let set = byte_set(hir)?;
+                match single_byte(&set) {
+                    Some(b) => self.emit(Inst::Byte(b)),
+                    None => {
+                        let id = self.set_id(set);
+                        self.emit(Inst::Set(id))
+                    }
+                };
+            }
+            HirKind::Anchor(anchor) => {
+                self.emit(Inst::Assert(match anchor {
+                    Anchor::StartText => Look::StartText,
+                    Anchor::EndText => Look::EndText,
+                    Anchor::StartLine => Look::StartLine,
+                    Anchor::EndLine => Look::EndLine,
+                }));
+            }
+            HirKind::WordBoundary(boundary) => {
+                self.emit(Inst::Assert(match boundary {
+                    WordBoundary::Ascii => Look::WordBoundary,
+                    WordBoundary::AsciiNegate => Look::NotWordBoundary,
+                    WordBoundary::Unicode | WordBoundary::UnicodeNegate => return None,
+                }));
+            }
+            HirKind::Group(group) => match &group.kind {
+                GroupKind::CaptureIndex(index) | GroupKind::CaptureName { index, .. } => {
+                    let index = *index as usize;
+                    self.program.slots = self.program.slots.max(2 * index + 2);
+                    self.emit(Inst::Save(2 * index as u32));
+                    self.hir(&group.hir)?;
+                    self.emit(Inst::Save(2 * index as u32 + 1));
+                }
+                GroupKind::NonCapturing => self.hir(&group.hir)?,
+            },
+            HirKind::Concat(children) => self.concat(children)?,
+            HirKind::Alternation(children) => self.alternation(children)?,
+            HirKind::Repetition(rep) => {
+                let (min, max) = match &rep.kind {
+                    RepetitionKind::ZeroOrOne => (0, Some(1)),
+                    RepetitionKind::ZeroOrMore => (0, None),
+                    RepetitionKind::OneOrMore => (1, None),
+                    RepetitionKind::Range(RepetitionRange::Exactly(n)) => (*n, Some(*n)),
+                    RepetitionKind::Range(RepetitionRange::AtLeast(n)) => (*n, None),
+                    RepetitionKind::Range(RepetitionRange::Bounded(m, n)) => (*m, Some(*n)),
+                };
+                self.repetition(&rep.hir, min, max, rep.greedy)?;
+            }
+        }
+        Some(())
+    }
+
+    /// Consecutive single bytes become one literal.
+    fn concat(&mut self, children: &[Hir]) -> Option<()> {
+        let mut run: Vec<u8> = Vec::new();
+        for child in children {
+            match literal_bytes(child) {
+                Some(bytes) => run.extend_from_slice(&bytes),
+                None => {
+                    self.flush_literal(&mut run);
+                    self.hir(child)?;
+                }
+            }
+        }
+        self.flush_literal(&mut run);
+        Some(())
+    }
+
+    fn flush_literal(&mut self, run: &mut Vec<u8>) {
+        match run.len() {
+            0 => {}
+            1 => {
+                self.emit(Inst::Byte(run[0]));
+            }
+            len => {
+                let start = self.program.literals.len() as u32;
+                self.program.literals.extend_from_slice(run);
+                self.emit(Inst::Literal {
+                    start,
+                    len: len as u32,
+                });
+            }
+        }
+        run.clear();
+    }
+
+    /// `a|b|c`: a chain of splits, each branch jumping to the end.
+    fn alternation(&mut self, children: &[Hir]) -> Option<()> {
+        let mut jumps = Vec::new();
+        for (i, child) in children.iter().enumerate() {
+            if i + 1 == children.len() {
+                self.hir(child)?;
+                break;
+            }
+            let split = self.emit(Inst::Split {
+                first: 0,
+                second: 0,
+                guard: None,
+            });
+            let guard = self.guard(child);
+            let first = self.pc();
+            self.program.insts[split as usize] = Inst::Split {
+                first,
+                second: 0,
+                guard,
+            };
+            self.hir(child)?;
+            jumps.push(self.emit(Inst::Jump(0)));
+            let next = self.pc();
+            self.patch_split_second(split, next);
+        }
+        let end = self.pc();
+        for jump in jumps {
+            self.program.insts[jump as usize] = Inst::Jump(end);
+        }
+        Some(())
+    }
+
+    fn repetition(&mut self, body: &Hir, min: u32, max: Option<u32>, greedy: bool) -> Option<()> {
+        if let Some(set) = byte_set(body) {
+            let set = self.set_id(set);
+            self.emit(Inst::Repeat {
+                set,
+                min,
+                max: max.unwrap_or(u32::MAX),
+                greedy,
+                follow: None,
+            });
+            return Some(());
+        }
+        if max.is_none_or(|max| max > 1) && can_be_empty(body) {
+            // Engines disagree on empty iterations; leave these to the regex crate.
+            return None;
+        }
+        for _ in 0..min {
+            self.hir(body)?;
+        }
+        match max {
+            None => self.star(body, greedy),
+            Some(max) => {
+                // (body(body(body)?)?)?: each optional copy nested in the one before.
+                let mut splits = Vec::new();
+                for _ in min..max {
+                    splits.push(self.optional_start(body, greedy));
+                    self.hir(body)?;
+                }
+                let end = self.pc();
+                for split in splits {
+                    self.patch_optional(split, end, greedy);
+                }
+                Some(())
+            }
+        }
+    }
+
+    /// `body*`: L: split(body, end); body; jump L.
+    fn star(&mut self, body: &Hir, greedy: bool) -> Option<()> {
+        let split = self.optional_start(body, greedy);
+        self.hir(body)?;
+        self.emit(Inst::Jump(split));
+        let end = self.pc();
+        self.patch_optional(split, end, greedy);
+        Some(())
+    }
+
+    /// A split before an optional `body` (its first branch the body when greedy); its other
+    /// target is patched by [`Compiler::patch_optional`].
+    fn optional_start(&mut self, body: &Hir, greedy: bool) -> u32 {
+        let guard = if greedy { self.guard(body) } else { None };
+        let at = self.pc();
+        self.emit(Inst::Split {
+            first: at + 1,
+            second: 0,
+            guard,
+        })
+    }
+
+    fn patch_optional(&mut self, split: u32, end: u32, greedy: bool) {
+        let Inst::Split { first, guard, .. } = self.program.insts[split as usize] else {
+            unreachable!("optional_start emits a split");
+        };
+        self.program.insts[split as usize] = if greedy {
+            Inst::Split {
+                first,
+                second: end,
+                guard,
+            }
+        } else {
+            // Lazy: the body is the second choice; no guard on the way out.
+            Inst::Split {
+                first: end,
+                second: first,
+                guard: None,
+            }
+        };
+    }
+
+    /// Fills in each `Repeat`'s `follow`: the first bytes of the instruction after it.
+    fn set_follows(&mut self) {
+        let first = first_sets(&self.program);
+        for pc in 0..self.program.insts.len() {
+            if let Inst::Repeat { .. } = self.program.insts[pc] {
+                let follow = first[pc + 1].map(|bits| self.set_id(to_table(&bits)));
+                if let Inst::Repeat { follow: slot, .. } = &mut self.program.insts[pc] {
+                    *slot = follow;
+                }
+            }
+        }
+    }
+
+    /// The guard set of a branch: the bytes it can start with, when it cannot match empty.
+    fn guard(&mut self, hir: &Hir) -> Option<SetId> {
+        let mut set = [false; 256];
+        if first_bytes(hir, &mut set) {
+            return None;
+        }
+        Some(self.set_id(set))
+    }
+}
+
+/// The bytes of a literal (one character, or a concatenation of them), if `hir` is one.
+fn literal_bytes(hir: &Hir) -> Option<Vec<u8>> {
+    match hir.kind() {
+        HirKind::Literal(Literal::Byte(b)) => Some(vec![*b]),
+        HirKind::Literal(Literal::Unicode(c)) => {
+            let mut buf = [0; 4];
+            Some(c.encode_utf8(&mut buf).as_bytes().to_vec())
+        }
+        _ => None,
+    }
+}
+
+/// The set of bytes `hir` matches when it is exactly one byte (a class or an ASCII literal, in
+/// non-capturing groups); None otherwise, and for classes beyond ASCII in Unicode form.
+fn byte_set(hir: &Hir) -> Option<ByteSet> {
+    let mut set = [false; 256];
+    match hir.kind() {
+        HirKind::Literal(Literal::Byte(b)) => set[*b as usize] = true,
+        HirKind::Literal(Literal::Unicode(c)) if c.is_ascii() => set[*c as usize] = true,
+        HirKind::Class(Class::Bytes(class)) => {
+            for range in class.iter() {
+                for b in range.start()..=range.end() {
+                    set[b as usize] = true;
+                }
+            }
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            for range in class.iter() {
+                if !range.end().is_ascii() {
+                    return None;
+                }
+                for b in range.start() as u8..=range.end() as u8 {
+                    set[b as usize] = true;
+                }
+            }
+        }
+        HirKind::Group(group) if group.kind == GroupKind::NonCapturing => return byte_set(&group.hir),
+        _ => return None,
+    }
+    Some(set)
+}
+
+fn single_byte(set: &ByteSet) -> Option<u8> {
+    let mut found = None;
+    for (b, &member) in set.iter().enumerate() {
+        if member {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(b as u8);
+        }
+    }
+    found
+}
+
+/// Whether `hir` can match the empty string.
+fn can_be_empty(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Anchor(_) | HirKind::WordBoundary(_) => true,
+        HirKind::Literal(_) | HirKind::Class(_) => false,
+        HirKind::Group(group) => can_be_empty(&group.hir),
+        HirKind::Repetition(rep) => {
+            let min = match &rep.kind {
+                RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 0,
+                RepetitionKind::OneOrMore => 1,
+                RepetitionKind::Range(RepetitionRange::Exactly(n))
+                | RepetitionKind::Range(RepetitionRange::AtLeast(n))
+                | RepetitionKind::Range(RepetitionRange::Bounded(n, _)) => *n,
+            };
+            min == 0 || can_be_empty(&rep.hir)
+        }
+        HirKind::Concat(children) => children.iter().all(can_be_empty),
+        HirKind::Alternation(children) => children.iter().any(can_be_empty),
+    }
+}
+
+/// Adds to `set` the bytes `hir` can begin with; returns whether it can match the empty string
+/// (then what follows it can begin the match too, and the set is incomplete as a guard).
+fn first_bytes(hir: &Hir, set: &mut ByteSet) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Anchor(_) | HirKind::WordBoundary(_) => true,
+        HirKind::Literal(Literal::Unicode(c)) => {
+            let mut buf = [0; 4];
+            set[c.encode_utf8(&mut buf).as_bytes()[0] as usize] = true;
+            false
+        }
+        HirKind::Literal(Literal::Byte(_)) | HirKind::Class(_) => match byte_set(hir) {
+            Some(bytes) => {
+                for (b, member) in bytes.iter().enumerate() {
+                    set[b] |= *member;
+                }
+                false
+            }
+            // Unicode classes never reach a compiled program; be safe anyway.
+            None => true,
+        },
+        HirKind::Group(group) => first_bytes(&group.hir, set),
+        HirKind::Repetition(rep) => first_bytes(&rep.hir, set) || can_be_empty(hir),
+        HirKind::Concat(children) => {
+            for child in children {
+                if !first_bytes(child, set) {
+                    return false;
+                }
+            }
+            true
+        }
+        HirKind::Alternation(children) => {
+            let mut empty = false;
+            for child in children {
+                empty |= first_bytes(child, set);
+            }
+            empty
+        }
+    }
+}
+
+type Bits = [u64; 4];
+
+fn to_table(bits: &Bits) -> ByteSet {
+    let mut table = [false; 256];
+    for (b, member) in table.iter_mut().enumerate() {
+        *member = bits[b / 64] >> (b % 64) & 1 == 1;
+    }
+    table
+}
+
+fn to_bits(table: &ByteSet) -> Bits {
+    let mut bits = [0u64; 4];
+    for (b, &member) in table.iter().enumerate() {
+        if member {
+            bits[b / 64] |= 1 << (b % 64);
+        }
+    }
+    bits
+}
+
+/// For each instruction, the bytes a match continuing from it can consume first, or None when
+/// it can reach `Match` without consuming any. Every loop consumes a byte before it comes back
+/// (empty iterations are refused), so this is a least fixpoint over forward edges, reached in
+/// a few passes from the end.
+fn first_sets(program: &Program) -> Vec<Option<Bits>> {
+    let n = program.insts.len();
+    // Start from "nothing": the empty set, not nullable; grow until stable.
+    let mut first: Vec<Option<Bits>> = vec![Some([0; 4]); n + 1];
+    let union = |a: Option<Bits>, b: Option<Bits>| -> Option<Bits> {
+        let (a, b) = (a?, b?);
+        Some([a[0] | b[0], a[1] | b[1], a[2] | b[2], a[3] | b[3]])
+    };
+    loop {
+        let mut changed = false;
+        for pc in (0..n).rev() {
+            let value = match program.insts[pc] {
+                Inst::Match => None,
+                Inst::Byte(b) => {
+                    let mut bits = [0; 4];
+                    bits[b as usize / 64] |= 1 << (b % 64);
+                    Some(bits)
+                }
+                Inst::Literal { start, .. } => {
+                    let b = program.literals[start as usize];
+                    let mut bits = [0; 4];
+                    bits[b as usize / 64] |= 1 << (b % 64);
+                    Some(bits)
+                }
+                Inst::Set(set) => Some(to_bits(&program.sets[set as usize])),
+                Inst::Repeat { set, min, .. } => {
+                    let own = Some(to_bits(&program.sets[set as usize]));
+                    if min > 0 {
+                        own
+                    } else {
+                        union(own, first[pc + 1])
+                    }
+                }
+                Inst::Split { first: a, second: b, .. } => {
+                    union(first[a as usize], first[b as usize])
+                }
+                Inst::Jump(target) => first[target as usize],
+                // Assertions consume nothing: what follows them decides.
+                Inst::Save(_) | Inst::Assert(_) => first[pc + 1],
+            };
+            if value != first[pc] {
+                first[pc] = value;
+                changed = true;
+            }
+        }
+        if !changed {
+            return first;
+        }
+    }
+}
