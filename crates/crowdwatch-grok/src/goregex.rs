@@ -81,7 +81,9 @@ pub fn translate(pattern: &str) -> Cow<'_, str> {
                         i += 2;
                     }
                     // Go also accepts an escaped space (`\ `, common in user-agent lists).
-                    d if (d.is_ascii_punctuation() || d == ' ') && !regex_syntax::is_meta_character(d) => {
+                    d if (d.is_ascii_punctuation() || d == ' ')
+                        && !regex_syntax::is_meta_character(d) =>
+                    {
                         out.push_str(&format!("\\x{:02X}", d as u32));
                     }
                     d => {

@@ -224,7 +224,8 @@ impl Grok {
         input: &[u8],
         m: &mut GrokMatch,
     ) -> Option<bool> {
-        let budget = |start: usize| BACKTRACK_STEPS_PER_BYTE * (input.len() - start) + BACKTRACK_STEPS_BASE;
+        let budget =
+            |start: usize| BACKTRACK_STEPS_PER_BYTE * (input.len() - start) + BACKTRACK_STEPS_BASE;
         let mut outcome = program.search_at(input, 0, &mut m.scratch, budget(0));
         if outcome == Outcome::NoMatch && !self.anchored_start {
             let Some(found) = regex.find(input) else {
@@ -265,7 +266,12 @@ impl Grok {
 
     /// The capture search by the regex crate alone: from the start the DFAs found for an
     /// unanchored regex, else its own search.
-    fn match_with_regex(&self, regex: &regex::bytes::Regex, input: &[u8], m: &mut GrokMatch) -> bool {
+    fn match_with_regex(
+        &self,
+        regex: &regex::bytes::Regex,
+        input: &[u8],
+        m: &mut GrokMatch,
+    ) -> bool {
         let locations = match &mut m.locations {
             Some(locations) if locations.len() == regex.captures_len() => locations,
             slot => slot.insert(regex.capture_locations()),

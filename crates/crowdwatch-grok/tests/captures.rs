@@ -20,17 +20,30 @@ fn check(lib: &PatternLibrary, pattern: &str) -> usize {
         .enumerate()
         .filter_map(|(i, name)| name.map(|_| i))
         .collect();
-    assert_eq!(named.len(), grok.fields().len(), "{pattern}: one group per field");
+    assert_eq!(
+        named.len(),
+        grok.fields().len(),
+        "{pattern}: one group per field"
+    );
     let mut locations = regex.capture_locations();
     let mut m = grok.new_match();
     let mut rng = Rng(0x2545_F491_4F6C_DD1D ^ pattern.len() as u64);
     let mut matched = 0;
     for i in 0..LINES {
         let seed = SEEDS[i % SEEDS.len()].as_bytes();
-        let line = if i < SEEDS.len() { seed.to_vec() } else { mutate(&mut rng, seed) };
+        let line = if i < SEEDS.len() {
+            seed.to_vec()
+        } else {
+            mutate(&mut rng, seed)
+        };
         let ours = grok.match_into(&line, &mut m);
         let reference = regex.captures_read(&mut locations, &line).is_some();
-        assert_eq!(ours, reference, "{pattern} on {:?}", String::from_utf8_lossy(&line));
+        assert_eq!(
+            ours,
+            reference,
+            "{pattern} on {:?}",
+            String::from_utf8_lossy(&line)
+        );
         if ours {
             matched += 1;
             let expected: Vec<_> = named.iter().map(|g| locations.get(*g)).collect();
@@ -70,7 +83,10 @@ fn our_library() -> PatternLibrary {
 fn our_patterns_capture_what_the_regex_crate_captures() {
     let (patterns, matched) = check_library(&our_library());
     println!("{patterns} patterns, {matched} matched some line");
-    assert!(patterns > 100 && matched > 30, "{patterns} patterns, {matched} matching");
+    assert!(
+        patterns > 100 && matched > 30,
+        "{patterns} patterns, {matched} matching"
+    );
 }
 
 #[test]
@@ -95,7 +111,12 @@ fn the_big_patterns_backtrack() {
         let grok: Grok = compile(pattern, &lib).unwrap();
         grok.backtracks()
     };
-    for pattern in ["%{CW_NGINX_ACCESS}", "%{IPORHOST:host}", "%{CW_SSHD_FAILED_AUTH}", "%{HTTPDATE:ts}"] {
+    for pattern in [
+        "%{CW_NGINX_ACCESS}",
+        "%{IPORHOST:host}",
+        "%{CW_SSHD_FAILED_AUTH}",
+        "%{HTTPDATE:ts}",
+    ] {
         assert!(backtracks(pattern), "{pattern}");
     }
 }
@@ -112,5 +133,9 @@ fn an_exploding_line_falls_back_to_the_regex_crate() {
     assert!(grok.match_into(line.as_bytes(), &mut m));
     assert_eq!(m.value(0, line.as_bytes()), b"aaac");
     assert!(!grok.match_into("a".repeat(80).as_bytes(), &mut m));
-    assert_eq!(check(&lib, pattern), 0, "the generated lines have no 'c' run to match");
+    assert_eq!(
+        check(&lib, pattern),
+        0,
+        "the generated lines have no 'c' run to match"
+    );
 }

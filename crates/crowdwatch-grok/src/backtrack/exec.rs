@@ -76,7 +76,11 @@ impl Program {
         scratch.slots.clear();
         scratch.slots.resize(self.slots, UNSET);
         scratch.stack.clear();
-        let Scratch { stack, slots, steps: total } = scratch;
+        let Scratch {
+            stack,
+            slots,
+            steps: total,
+        } = scratch;
         let mut steps = 0usize;
         let (mut pc, mut pos) = (0u32, start);
         loop {
@@ -93,7 +97,9 @@ impl Program {
                 }
                 Inst::Literal { start, len } => {
                     let literal = &self.literals[start as usize..(start + len) as usize];
-                    let ok = input.get(pos..).is_some_and(|rest| rest.starts_with(literal));
+                    let ok = input
+                        .get(pos..)
+                        .is_some_and(|rest| rest.starts_with(literal));
                     pos += len as usize;
                     ok
                 }
@@ -143,7 +149,11 @@ impl Program {
                         let max = pos.saturating_add(max as usize);
                         pos += min;
                         if pos < max {
-                            stack.push(Frame::Lazy { repeat: pc, pos, max });
+                            stack.push(Frame::Lazy {
+                                repeat: pc,
+                                pos,
+                                max,
+                            });
                         }
                         follow.is_none() || self.can_follow(follow, input, pos)
                     }
@@ -188,7 +198,8 @@ impl Program {
                         Look::StartLine => before.is_none_or(|b| b == b'\n'),
                         Look::EndLine => after.is_none_or(|b| b == b'\n'),
                         Look::WordBoundary | Look::NotWordBoundary => {
-                            let boundary = before.is_some_and(is_word) != after.is_some_and(is_word);
+                            let boundary =
+                                before.is_some_and(is_word) != after.is_some_and(is_word);
                             boundary == (look == Look::WordBoundary)
                         }
                     }
@@ -215,13 +226,18 @@ impl Program {
                         break;
                     }
                     Frame::Restore { slot, old } => slots[slot as usize] = old,
-                    Frame::Greedy { repeat, min, pos: end } => {
+                    Frame::Greedy {
+                        repeat,
+                        min,
+                        pos: end,
+                    } => {
                         let Inst::Repeat { follow, .. } = self.insts[repeat as usize] else {
                             unreachable!("a greedy frame comes from a repeat");
                         };
                         // The last shorter end before a byte the rest can begin with.
                         let mut end = end - 1;
-                        while follow.is_some() && !self.can_follow(follow, input, end) && end > min {
+                        while follow.is_some() && !self.can_follow(follow, input, end) && end > min
+                        {
                             end -= 1;
                             steps += 1;
                         }
@@ -229,12 +245,20 @@ impl Program {
                             continue;
                         }
                         if end > min {
-                            stack.push(Frame::Greedy { repeat, min, pos: end });
+                            stack.push(Frame::Greedy {
+                                repeat,
+                                min,
+                                pos: end,
+                            });
                         }
                         (pc, pos) = (repeat + 1, end);
                         break;
                     }
-                    Frame::Lazy { repeat, pos: end, max } => {
+                    Frame::Lazy {
+                        repeat,
+                        pos: end,
+                        max,
+                    } => {
                         let Inst::Repeat { set, follow, .. } = self.insts[repeat as usize] else {
                             unreachable!("a lazy frame comes from a repeat");
                         };
@@ -253,7 +277,11 @@ impl Program {
                         };
                         if resumed {
                             if end < max {
-                                stack.push(Frame::Lazy { repeat, pos: end, max });
+                                stack.push(Frame::Lazy {
+                                    repeat,
+                                    pos: end,
+                                    max,
+                                });
                             }
                             (pc, pos) = (repeat + 1, end);
                             break;

@@ -24,6 +24,7 @@
 //! iteration rules differ between engines). The differential tests compare spans with the regex
 //! crate's own capture search on the bundled and hub patterns.
 mod exec;
+mod follow;
 mod program;
 
 pub(crate) use exec::{Outcome, Scratch};

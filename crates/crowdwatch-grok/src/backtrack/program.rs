@@ -1,4 +1,5 @@
 //! Compiling a regex's HIR (ASCII mode) into a backtracking program.
+use super::follow::{first_sets, to_table};
 use regex_syntax::hir::{
     Anchor, Class, GroupKind, Hir, HirKind, Literal, RepetitionKind, RepetitionRange, WordBoundary,
 };
@@ -20,7 +21,10 @@ pub(crate) enum Inst {
     /// One byte.
     Byte(u8),
     /// A run of bytes: `literals[start..start + len]`.
-    Literal { start: u32, len: u32 },
+    Literal {
+        start: u32,
+        len: u32,
+    },
     /// One byte of a set.
     Set(SetId),
     /// Between `min` and `max` bytes of a set (`max` u32::MAX: no bound), as many as possible
@@ -387,7 +391,9 @@ fn byte_set(hir: &Hir) -> Option<ByteSet> {
                 }
             }
         }
-        HirKind::Group(group) if group.kind == GroupKind::NonCapturing => return byte_set(&group.hir),
+        HirKind::Group(group) if group.kind == GroupKind::NonCapturing => {
+            return byte_set(&group.hir)
+        }
         _ => return None,
     }
     Some(set)
@@ -463,81 +469,6 @@ fn first_bytes(hir: &Hir, set: &mut ByteSet) -> bool {
                 empty |= first_bytes(child, set);
             }
             empty
-        }
-    }
-}
-
-type Bits = [u64; 4];
-
-fn to_table(bits: &Bits) -> ByteSet {
-    let mut table = [false; 256];
-    for (b, member) in table.iter_mut().enumerate() {
-        *member = bits[b / 64] >> (b % 64) & 1 == 1;
-    }
-    table
-}
-
-fn to_bits(table: &ByteSet) -> Bits {
-    let mut bits = [0u64; 4];
-    for (b, &member) in table.iter().enumerate() {
-        if member {
-            bits[b / 64] |= 1 << (b % 64);
-        }
-    }
-    bits
-}
-
-/// For each instruction, the bytes a match continuing from it can consume first, or None when
-/// it can reach `Match` without consuming any. Every loop consumes a byte before it comes back
-/// (empty iterations are refused), so this is a least fixpoint over forward edges, reached in
-/// a few passes from the end.
-fn first_sets(program: &Program) -> Vec<Option<Bits>> {
-    let n = program.insts.len();
-    // Start from "nothing": the empty set, not nullable; grow until stable.
-    let mut first: Vec<Option<Bits>> = vec![Some([0; 4]); n + 1];
-    let union = |a: Option<Bits>, b: Option<Bits>| -> Option<Bits> {
-        let (a, b) = (a?, b?);
-        Some([a[0] | b[0], a[1] | b[1], a[2] | b[2], a[3] | b[3]])
-    };
-    loop {
-        let mut changed = false;
-        for pc in (0..n).rev() {
-            let value = match program.insts[pc] {
-                Inst::Match => None,
-                Inst::Byte(b) => {
-                    let mut bits = [0; 4];
-                    bits[b as usize / 64] |= 1 << (b % 64);
-                    Some(bits)
-                }
-                Inst::Literal { start, .. } => {
-                    let b = program.literals[start as usize];
-                    let mut bits = [0; 4];
-                    bits[b as usize / 64] |= 1 << (b % 64);
-                    Some(bits)
-                }
-                Inst::Set(set) => Some(to_bits(&program.sets[set as usize])),
-                Inst::Repeat { set, min, .. } => {
-                    let own = Some(to_bits(&program.sets[set as usize]));
-                    if min > 0 {
-                        own
-                    } else {
-                        union(own, first[pc + 1])
-                    }
-                }
-                Inst::Split { first: a, second: b, .. } => {
-                    union(first[a as usize], first[b as usize])
-                }
-                Inst::Jump(target) => first[target as usize],
-                // Assertions consume nothing: what follows them decides.
-                Inst::Save(_) | Inst::Assert(_) => first[pc + 1],
-            };
-            if value != first[pc] {
-                first[pc] = value;
-                changed = true;
-            }
-        }
-        if !changed {
-            return first;
         }
     }
 }

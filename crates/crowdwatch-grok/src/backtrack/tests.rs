@@ -40,18 +40,27 @@ fn check(pattern: &str, inputs: &[&str]) {
 
 #[test]
 fn groups_are_the_regex_crates() {
-    check(r"(\w+)@(\w+)", &["mail: joe@example now", "joe@x", "@", "a@b@c"]);
+    check(
+        r"(\w+)@(\w+)",
+        &["mail: joe@example now", "joe@x", "@", "a@b@c"],
+    );
     check(r"(a+?)(a*)$", &["baaa", "a", "aa"]);
     check(r"(foo|foobar)(.*)", &["xx foobarbaz", "foo", "fo"]);
     check(r"(a|ab)(c|bcd)(d*)", &["abcd", "abcdd", "acd"]);
     check(r"(?:(a)|b)+", &["ab", "ba", "bbb", "aab"]);
     check(r"(x{2,4})(x*)", &["xxxxxxx", "xx", "x"]);
     check(r"((?:ab){1,3}?)(ab)*c", &["abababc", "abc", "ababababc"]);
-    check(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})", &["ip 10.0.0.255 x", "1.2.3.4.5"]);
+    check(
+        r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})",
+        &["ip 10.0.0.255 x", "1.2.3.4.5"],
+    );
     check(r"\b(\d+)\b-(x|xy)", &["x12-x 34-xy", "12-xy"]);
     check(r"(?m)^(\w+)=(\d*)$", &["first line\nkey=42\nz", "k="]);
     check(r"\B(o+)\B", &["foo bar", "booob"]);
-    check(r#""([^"]*)" "(.*?)""#, &[r#"GET "a b" "c" "d""#, r#""" """#]);
+    check(
+        r#""([^"]*)" "(.*?)""#,
+        &[r#"GET "a b" "c" "d""#, r#""" """#],
+    );
     check(r"(?i)(hello) (WORLD)?", &["HeLLo world", "hello there"]);
     check(r"^(?:(a)|(b)|(c))*?(c)", &["abcc", "c", "bbc"]);
     check(r"(a?)(a?)(a?)aaa", &["aaaa", "aaa", "aaaaaa"]);
@@ -62,7 +71,10 @@ fn groups_are_the_regex_crates() {
 
 #[test]
 fn what_it_cannot_reproduce_is_refused() {
-    assert!(program(r"(a*)*b").is_none(), "a repeated body that can be empty");
+    assert!(
+        program(r"(a*)*b").is_none(),
+        "a repeated body that can be empty"
+    );
     assert!(program(r"(a|)+b").is_none());
     assert!(program(r"(a|)?b").is_some(), "an optional one is fine");
     let hir = parse(r"(?u:\b)x", Mode::Unicode).unwrap();
@@ -127,7 +139,12 @@ fn random_inputs_give_the_regex_crates_groups() {
                 .map(|_| b"abc =\n_"[(rng.next() % 7) as usize])
                 .collect();
             let (reference, ours) = both(&regex, &program, &input);
-            assert_eq!(ours, reference, "{pattern} on {:?}", String::from_utf8_lossy(&input));
+            assert_eq!(
+                ours,
+                reference,
+                "{pattern} on {:?}",
+                String::from_utf8_lossy(&input)
+            );
         }
     }
 }

@@ -78,4 +78,3 @@ pub fn mutate(rng: &mut Rng, line: &[u8]) -> Vec<u8> {
     }
     out
 }
-
