@@ -14,6 +14,7 @@ import type { NewAlert, NewDecision } from '../store/types';
 import { parseGoDuration } from '../time/go-duration';
 import { formatRfc3339 } from '../time/go-time';
 import type { Log } from '../log/logger';
+import { Repeating } from './backoff';
 import { type BlocklistDecision, CentralClient } from './client';
 import { CROWD_ORIGIN, CROWD_SOURCE_SCOPE, isShareable, toSignal } from './signals';
 
@@ -50,6 +51,13 @@ export async function crowdCredentials(config: CrowdConfig, machineId: string): 
   return creds;
 }
 
+export interface CrowdStatus {
+  url: string;
+  pushedAlertId: number;
+  waiting: number;
+  lastPull: string | null;
+}
+
 export interface PullOutcome {
   added: number;
   removed: number;
@@ -58,7 +66,7 @@ export interface PullOutcome {
 export class CrowdSync {
   private readonly client: CentralClient;
   private readonly allowlist: IpRangeSet;
-  private timers: NodeJS.Timeout[] = [];
+  private loops: { push?: Repeating; pull?: Repeating } = {};
   private pulledOnce = false;
   private busy: Promise<unknown> = Promise.resolve();
 
@@ -114,22 +122,25 @@ export class CrowdSync {
     });
   }
 
-  /** Timers; each failure is logged and retried at the next turn (alerts wait in the store). */
+  /** Push and pull loops; a failure is logged and retried with backoff (alerts wait in the store). */
   start(pushEveryMs: number, pullEveryMs: number): void {
-    const run = (what: string, work: () => Promise<unknown>) => () => void work().catch((e: Error) => this.options.log(`crowd ${what}: ${e.message}`, 'warning'));
-    this.timers.push(setInterval(run('push', () => this.pushNow()), pushEveryMs));
-    this.timers.push(setInterval(run('pull', () => this.pullNow()), pullEveryMs));
-    for (const t of this.timers) t.unref();
-    setTimeout(run('pull', () => this.pullNow()), 0).unref();
+    const loop = (what: string, everyMs: number, work: () => Promise<unknown>) =>
+      new Repeating(everyMs, work, (e, failures, retryMs) =>
+        this.options.log(`crowd ${what}: ${e.message} (failure ${failures}, next try in ${Math.round(retryMs / 1000)}s)`, 'warning'),
+      );
+    this.loops = { push: loop('push', pushEveryMs, () => this.pushNow()), pull: loop('pull', pullEveryMs, () => this.pullNow()) };
+    this.loops.pull?.start(0);
+    this.loops.push?.start(pushEveryMs);
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.loops.push?.stop();
+    this.loops.pull?.stop();
+    this.loops = {};
     await this.busy;
   }
 
-  async status(): Promise<{ url: string; pushedAlertId: number; waiting: number; lastPull: string | null }> {
+  async status(): Promise<CrowdStatus> {
     const cursor = Number((await this.store.getSetting(PUSH_CURSOR)) ?? '0');
     const waiting = (await this.store.alerts.query({ afterId: cursor })).filter(isShareable).length;
     const last = await this.store.getSetting(LAST_PULL);
