@@ -189,6 +189,7 @@ impl Program {
                     slots[slot as usize] = pos;
                     true
                 }
+                Inst::DfaGuard(id) => self.dfa_guards[id as usize].may_match(input, pos),
                 Inst::Assert(look) => {
                     let before = pos.checked_sub(1).and_then(|i| input.get(i)).copied();
                     let after = input.get(pos).copied();

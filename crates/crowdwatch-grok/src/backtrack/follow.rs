@@ -66,7 +66,7 @@ pub(super) fn first_sets(program: &Program) -> Vec<Option<Bits>> {
                 } => union(first[a as usize], first[b as usize]),
                 Inst::Jump(target) => first[target as usize],
                 // Assertions consume nothing: what follows them decides.
-                Inst::Save(_) | Inst::Assert(_) => first[pc + 1],
+                Inst::Save(_) | Inst::Assert(_) | Inst::DfaGuard(_) => first[pc + 1],
             };
             if value != first[pc] {
                 first[pc] = value;

@@ -25,6 +25,7 @@
 //! crate's own capture search on the bundled and hub patterns.
 mod exec;
 mod follow;
+mod guard;
 mod program;
 
 pub(crate) use exec::{Outcome, Scratch};

@@ -1,5 +1,6 @@
 //! Compiling a regex's HIR (ASCII mode) into a backtracking program.
 use super::follow::{first_sets, to_table};
+use super::guard::{self, DfaGuard};
 use regex_syntax::hir::{
     Anchor, Class, GroupKind, Hir, HirKind, Literal, RepetitionKind, RepetitionRange, WordBoundary,
 };
@@ -49,6 +50,8 @@ pub(crate) enum Inst {
     /// Record the position in a capture slot (group `i`: slots `2i` and `2i + 1`).
     Save(u32),
     Assert(Look),
+    /// Fails unless the DFA guard says what follows (a large alternation) can match here.
+    DfaGuard(u32),
 }
 
 /// Zero-width assertions, as the regex crate reads them on bytes.
@@ -70,6 +73,7 @@ pub(crate) struct Program {
     pub sets: Vec<ByteSet>,
     pub literals: Vec<u8>,
     pub slots: usize,
+    pub dfa_guards: Vec<DfaGuard>,
 }
 
 impl Program {
@@ -82,7 +86,9 @@ impl Program {
                 sets: Vec::new(),
                 literals: Vec::new(),
                 slots: 2,
+                dfa_guards: Vec::new(),
             },
+            guard_texts: Vec::new(),
         };
         c.emit(Inst::Save(0));
         c.hir(hir)?;
@@ -98,6 +104,8 @@ impl Program {
 
 struct Compiler {
     program: Program,
+    /// The regex text of each DFA guard, by id.
+    guard_texts: Vec<String>,
 }
 
 impl Compiler {
@@ -171,7 +179,22 @@ impl Compiler {
                 GroupKind::NonCapturing => self.hir(&group.hir)?,
             },
             HirKind::Concat(children) => self.concat(children)?,
-            HirKind::Alternation(children) => self.alternation(children)?,
+            HirKind::Alternation(children) => {
+                if children.len() >= guard::MIN_BRANCHES {
+                    // Copies of one alternation (unrolled repetitions) share a guard.
+                    let text = hir.to_string();
+                    let id = match self.guard_texts.iter().position(|t| *t == text) {
+                        Some(id) => id,
+                        None => {
+                            self.program.dfa_guards.push(DfaGuard::new(&text));
+                            self.guard_texts.push(text);
+                            self.guard_texts.len() - 1
+                        }
+                    };
+                    self.emit(Inst::DfaGuard(id as u32));
+                }
+                self.alternation(children)?
+            }
             HirKind::Repetition(rep) => {
                 let (min, max) = match &rep.kind {
                     RepetitionKind::ZeroOrOne => (0, Some(1)),

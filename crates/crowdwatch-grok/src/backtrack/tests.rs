@@ -82,6 +82,30 @@ fn what_it_cannot_reproduce_is_refused() {
 }
 
 #[test]
+fn a_large_alternation_is_ruled_out_by_its_dfa_guard() {
+    let (_, program) = program(r"x(?:a1|a2|a3|a4|a5|a6|a7|a8|a9)+y").unwrap();
+    assert_eq!(program.dfa_guards.len(), 1);
+    let mut scratch = Scratch::default();
+    assert_eq!(
+        program.search_at(b"xa1a2b", 0, &mut scratch, usize::MAX),
+        Outcome::NoMatch
+    );
+    assert_eq!(
+        program.search_at(b"xa1a9y", 0, &mut scratch, usize::MAX),
+        Outcome::Match
+    );
+    let steps = scratch.steps;
+    let mut scratch = Scratch::default();
+    program.search_at(b"xb", 0, &mut scratch, usize::MAX);
+    assert!(
+        scratch.steps < 6,
+        "pruned before the nine branches: {} steps",
+        scratch.steps
+    );
+    assert!(steps > 0);
+}
+
+#[test]
 fn a_pathological_search_runs_out_of_budget() {
     let (_, program) = program(r"(a|aa)+(a|aa)+(a|aa)+b").unwrap();
     let input = "a".repeat(60);
@@ -129,6 +153,9 @@ fn random_inputs_give_the_regex_crates_groups() {
         r"(\w*)\b(=?)",
         r"([a-c]{1,3}?)([ab]{2})",
         r"( *)(\w+ )*?(b*)=",
+        // A large alternation (a DFA guard), with a word boundary that looks one byte back.
+        r"(\b(?:ab|ac|a=|a_|ba|bb|bc|b\n|c)\b|a)(=?)",
+        r"_((?:a|b|c|ab|ac|ba|bc|ca|cb)+)(c*)",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for pattern in patterns {
