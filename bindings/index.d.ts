@@ -287,8 +287,18 @@ export declare function lintProfiles(file: string): Diagnostic[];
 /** Loads the whole config and reports every problem; never throws for content problems. */
 export declare function lint(options: LintOptions): LintReport;
 
-/** Bytes the engine's Rust code holds on the heap in this process, all engines together. */
-export declare function nativeMemory(): { heapBytes: number };
+/**
+ * Bytes the engine's Rust code holds on the heap in this process, all engines together, and how
+ * many times freed heap was given back to the system (glibc's malloc_trim; 0 elsewhere).
+ */
+export declare function nativeMemory(): { heapBytes: number; trims: number };
+
+/**
+ * Give free heap pages back to the system now. The addon already does so after any call that
+ * freed a lot (a tick or batch whose garbage collection emptied many buckets); `released` says
+ * whether pages were returned (always false where the allocator is not glibc's).
+ */
+export declare function trimMemory(): { released: boolean };
 
 /** Absolute path of the addon file this loader looks for. */
 export declare const addonPath: string;

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const addonPath = path.join(__dirname, 'crowdwatch.node');
-const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'explain', 'stats', 'tick', 'memory', 'loadProfiles', 'evaluateProfiles'];
+const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'explain', 'stats', 'tick', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles'];
 
 let raw = null;
 
@@ -160,6 +160,10 @@ function nativeMemory() {
   return decode(call('memory'), 'memory');
 }
 
+function trimMemory() {
+  return decode(call('trimMemory'), 'trimMemory');
+}
+
 function lintProfiles(file) {
   return decode(call('lintProfiles', file), 'lintProfiles');
 }
@@ -168,4 +172,4 @@ function lint(options) {
   return decode(call('lint', encodeOptions(options)), 'lint');
 }
 
-module.exports = { Engine, Profiles, lint, lintProfiles, nativeMemory, addonPath, isAddonBuilt };
+module.exports = { Engine, Profiles, lint, lintProfiles, nativeMemory, trimMemory, addonPath, isAddonBuilt };

@@ -120,7 +120,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       for (const c of contents) {
         step(`bucket memory: ${opts.bucketIps.toLocaleString('en-US')} distinct sshd attackers, ${c.name} content`);
         const args: MemoryChildArgs = { ips: opts.bucketIps, ...(c.configDir ? { configDir: c.configDir } : {}) };
-        const m = await runChild<MemoryMeasurement>('memory-child', args, { onProgress: opts.onProgress, nodeFlags: ['--expose-gc'] });
+        // Young generation capped at 1 MiB semi-spaces: the generator's strings would otherwise
+        // grow it to 32 MiB, which V8 keeps after gc() and would count as bucket memory in RSS.
+        const nodeFlags = ['--expose-gc', '--max-semi-space-size=1'];
+        const m = await runChild<MemoryMeasurement>('memory-child', args, { onProgress: opts.onProgress, nodeFlags });
         const buckets = Math.max(1, m.live.liveBuckets);
         memory.push({
           content: c.name,

@@ -175,8 +175,10 @@ impl Env {
 }
 
 /// Run one exported call: fetch up to N arguments, run `f`, turn errors and panics into JS
-/// exceptions. Missing arguments are reported by `f` through the conversions (they arrive as
-/// `undefined`).
+/// exceptions, then give freed heap back to the system if much was freed since the last trim (a
+/// `tick` or a batch whose garbage collection emptied buckets, an engine finalized in between:
+/// `trim::after_call`).
+/// Missing arguments are reported by `f` through the conversions (they arrive as `undefined`).
 pub fn entry<const N: usize>(
     env: napi_env,
     info: napi_callback_info,
@@ -193,6 +195,7 @@ pub fn entry<const N: usize>(
         }
         f(&env, &argv)
     }));
+    crate::trim::after_call();
     match result {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => {

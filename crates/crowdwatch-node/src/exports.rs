@@ -178,7 +178,16 @@ pub unsafe extern "C" fn tick(env: napi_env, info: napi_callback_info) -> napi_v
     })
 }
 
-/// `memory()`: the bytes Rust code holds on the heap in this process (all engines together).
+/// `memory()`: the bytes Rust code holds on the heap in this process (all engines together),
+/// and how many times freed heap was given back to the system (`trim`).
 pub unsafe extern "C" fn memory(env: napi_env, info: napi_callback_info) -> napi_value {
-    entry::<0>(env, info, |env, []| json(env, &serde_json::json!({ "heapBytes": crate::heap::live_bytes() })))
+    entry::<0>(env, info, |env, []| {
+        json(env, &serde_json::json!({ "heapBytes": crate::heap::live_bytes(), "trims": crate::trim::trims() }))
+    })
+}
+
+/// `trimMemory()`: give free heap pages back to the system now (calls do it on their own after
+/// freeing a lot); whether any were given back.
+pub unsafe extern "C" fn trim_memory(env: napi_env, info: napi_callback_info) -> napi_value {
+    entry::<0>(env, info, |env, []| json(env, &serde_json::json!({ "released": crate::trim::trim() })))
 }
