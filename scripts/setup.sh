@@ -10,7 +10,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 # Rust dependencies come from Debian's librust-*-dev packages.
 debs=(librust-regex-dev librust-aho-corasick-dev librust-memchr-dev librust-serde-dev
       librust-serde-derive-dev librust-serde-yaml-dev librust-serde-json-dev librust-ahash-dev
-      librust-smallvec-dev librust-ipnet-dev librust-sha1-dev librust-sha2-dev)
+      librust-smallvec-dev librust-ipnet-dev librust-sha1-dev librust-sha2-dev librust-libc-dev)
 missing=()
 if command -v dpkg-query >/dev/null; then
   for d in "${debs[@]}"; do
