@@ -121,7 +121,7 @@ pub(crate) fn eval<'a>(
             other => return fail(format!("invalid operation: - {}", other.type_name())),
         },
         Node::Bin(op, a, b) => binary(*op, ev(a)?, ev(b)?)?,
-        Node::Matches(a, re) => {
+        Node::Matches(a, re, _) => {
             let subject = ev(a)?;
             let text = expect_str(&subject, "matches")?;
             Val::Bool(re.get().is_some_and(|re| re.is_match(text.as_bytes())))

@@ -11,6 +11,7 @@ mod eval;
 mod helpers;
 pub mod host;
 mod lexer;
+mod literals;
 mod node;
 mod operators;
 mod optimize;
@@ -19,6 +20,7 @@ mod paths;
 mod value;
 
 pub use host::{Context, FieldId, FieldType, HostValue, Schema};
+pub use literals::{Needle, Requirement, ValueSource, MAX_NEEDLES, MIN_LITERAL_LEN};
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -160,5 +162,11 @@ impl Program {
     /// evaluated (or failed on) anything else. Empty = no guard.
     pub fn equality_guards(&self) -> Vec<(FieldId, String, Vec<String>)> {
         self.guards.clone()
+    }
+    /// Literals of which one must occur in a host value for the filter to be true (see
+    /// [`Requirement`]): when none does, the filter evaluates to `Ok(false)`, so a host may
+    /// skip it. None = no such literals known.
+    pub fn required_literals(&self) -> Option<Requirement> {
+        literals::requirement(&self.root)
     }
 }

@@ -111,7 +111,7 @@ pub(crate) enum Node {
     Or(Box<Node>, Box<Node>),
     Bin(BinOp, Box<Node>, Box<Node>),
     /// `x matches <constant>`: checked at compile, built on first use.
-    Matches(Box<Node>, LazyRegex),
+    Matches(Box<Node>, LazyRegex, Box<RegexLiterals>),
     MatchesDyn(Box<Node>, Box<Node>, Box<RegexCache>),
     Cond(Box<Node>, Box<Node>, Box<Node>),
     Call(Helper, Vec<Node>),
@@ -132,6 +132,10 @@ pub(crate) enum Node {
     /// `any(<constant strings>, {X startsWith/endsWith f(#)})`: X evaluated once, not per item.
     AnyAffix(Box<Node>, Affix, Vec<String>),
 }
+
+/// Literals of which every match of a regex contains one (the grok prefilter's; empty: none
+/// known), for `literals`. Boxed in `Node::Matches` to keep nodes small.
+pub(crate) struct RegexLiterals(pub Vec<Vec<u8>>);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Affix {
@@ -190,7 +194,7 @@ impl Node {
             | Node::Member(a, _)
             | Node::Not(a)
             | Node::Neg(a) => rec(a),
-            Node::Matches(a, _)
+            Node::Matches(a, ..)
             | Node::RegexpInFile(a, _)
             | Node::InSet(a, _)
             | Node::AnyContains(a, _)

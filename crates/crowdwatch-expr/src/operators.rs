@@ -1,6 +1,6 @@
 //! Typing of unary and binary operators (expr v1.9's checker rules) and their compiled nodes.
 use crate::compile::{err, Compiler, Typed};
-use crate::node::{BinOp, Node, Ty};
+use crate::node::{BinOp, Node, RegexLiterals, Ty};
 use crate::optimize;
 use crate::parser::Expr;
 use crate::value::Val;
@@ -133,7 +133,12 @@ impl Compiler<'_> {
                 return Ok(match rn {
                     Node::Const(Val::Str(pattern)) => {
                         match crowdwatch_grok::LazyRegex::new(&pattern) {
-                            Ok((re, _)) => self.fold(Node::Matches(Box::new(ln), re), Ty::Bool),
+                            Ok((re, hir)) => {
+                                let literals = crowdwatch_grok::Prefilter::for_hir(&hir).literals();
+                                let literals = Box::new(RegexLiterals(literals));
+                                let node = Node::Matches(Box::new(ln), re, literals);
+                                self.fold(node, Ty::Bool)
+                            }
                             Err(e) => {
                                 return err(format!("invalid regular expression: {e}"), r.offset)
                             }

@@ -21,7 +21,7 @@ pub(crate) fn operands_const(node: &Node) -> bool {
         Node::Not(a)
         | Node::Neg(a)
         | Node::Member(a, _)
-        | Node::Matches(a, _)
+        | Node::Matches(a, ..)
         | Node::InSet(a, _) => c(a),
         Node::And(a, b) | Node::Or(a, b) | Node::Bin(_, a, b) | Node::Index(a, b) => c(a) && c(b),
         Node::Call(h, args) => h.signature().pure && args.iter().all(c),

@@ -22,6 +22,7 @@ pub mod union;
 pub use grok::{compile, Grok, GrokMatch};
 pub use lazy::LazyRegex;
 pub use library::{Definition, Diagnostic, DiagnosticKind, Origin, PatternLibrary};
+pub use prefilter::Prefilter;
 pub use union::RegexUnion;
 
 /// Why a pattern did not compile.
