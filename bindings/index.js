@@ -90,6 +90,7 @@ function encodeOptions(options) {
   const out = { configDirs: options.configDirs, mode: options.mode === undefined ? 'replay' : options.mode };
   if (options.basePatterns !== undefined) out.basePatterns = options.basePatterns;
   if (options.maxLineBytes !== undefined) out.maxLineBytes = options.maxLineBytes;
+  if (options.parallel !== undefined) out.parallel = Boolean(options.parallel);
   return JSON.stringify(out);
 }
 

@@ -10,6 +10,8 @@ export interface ReplayChildArgs {
   file: string;
   type: string;
   configDir?: string;
+  /** The engine's parallel mode (parse and pour on two threads). */
+  parallel?: boolean;
 }
 
 export interface ReplayMeasurement {
@@ -25,7 +27,7 @@ export interface ReplayMeasurement {
 async function run(args: ReplayChildArgs): Promise<ReplayMeasurement> {
   const t0 = performance.now();
   const native = bindings();
-  const engine = native.Engine.load(resolveEngineOptions({ configDir: args.configDir, mode: 'replay' }));
+  const engine = native.Engine.load(resolveEngineOptions({ configDir: args.configDir, mode: 'replay', parallel: args.parallel }));
   const source = engine.source({ type: args.type }, path.resolve(args.file), 'file');
   const loadMs = performance.now() - t0;
   const result = await replayFile(engine, source, args.file, {

@@ -24,6 +24,8 @@ export interface BenchOptions {
   bucketIps: number;
   /** Content sets: `ours` (scenarios/), `hub` (Debian's hub, the target collections), or a directory. */
   contents: string[];
+  /** Also replay each log with the first content set in the parallel mode (two threads). */
+  parallel: boolean;
   vs: Peer[];
   /** Lines the peers replay (a prefix of the same log: they are orders of magnitude slower). */
   vsLines: number;
@@ -34,6 +36,8 @@ export interface BenchOptions {
 
 export interface ContentRun {
   content: string;
+  /** 1, or 2 for the parallel mode (parse and pour on two threads). */
+  threads: number;
   configDir?: string;
   /** Process start to exit: node, engine load, replay (what `crowdwatch replay` costs). */
   wallSeconds: number;
@@ -92,15 +96,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       step(`${log}: read-and-split floor`);
       const floor = measureFloor(file);
       const runs: ContentRun[] = [];
-      for (const c of contents) {
-        step(`${log}: replay with ${c.name} content`);
-        const args: ReplayChildArgs = { file, type, ...(c.configDir ? { configDir: c.configDir } : {}) };
+      const plan = [...contents.map((c) => ({ c, parallel: false })), ...(opts.parallel && contents.length > 0 ? [{ c: contents[0], parallel: true }] : [])];
+      for (const { c, parallel } of plan) {
+        step(`${log}: replay with ${c.name} content${parallel ? ', parallel mode' : ''}`);
+        const args: ReplayChildArgs = { file, type, ...(c.configDir ? { configDir: c.configDir } : {}), ...(parallel ? { parallel } : {}) };
         const t0 = performance.now();
         const m = await runChild<ReplayMeasurement>('replay-child', args, { onProgress: opts.onProgress });
         const wallSeconds = (performance.now() - t0) / 1000;
         const linesPerSec = m.lines / wallSeconds;
         runs.push({
           content: c.name,
+          threads: parallel ? 2 : 1,
           ...(c.configDir ? { configDir: c.configDir } : {}),
           wallSeconds,
           linesPerSec,

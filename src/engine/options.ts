@@ -14,6 +14,8 @@ export interface EngineChoice {
   configDir?: string | undefined;
   mode: EngineOptions['mode'];
   maxLineBytes?: number | undefined;
+  /** Parse and pour on two threads (the engine's parallel mode). */
+  parallel?: boolean | undefined;
 }
 
 export class ConfigDirError extends Error {
@@ -38,5 +40,6 @@ export function resolveEngineOptions(choice: EngineChoice): EngineOptions {
     basePatterns: basePatternsFile,
     mode: choice.mode,
     maxLineBytes: choice.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    ...(choice.parallel ? { parallel: true } : {}),
   };
 }

@@ -5,7 +5,7 @@ import test from 'ava';
 import type { BenchReport } from '../../src/bench/run';
 import { runCli } from '../helpers/run-cli';
 
-test('bench --json: both logs replayed with our content, every planted attack found, memory drained', async (t) => {
+test('bench --json: both logs replayed with our content (one thread, then two), every planted attack found, memory drained', async (t) => {
   const run = await runCli('bench', '--lines', '6000', '--buckets', '5000', '--content', 'ours', '--seed', '3', '--json', '--no-progress');
   t.is(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as BenchReport;
@@ -13,9 +13,12 @@ test('bench --json: both logs replayed with our content, every planted attack fo
   for (const log of report.logs) {
     t.is(log.lines, 6000);
     t.is(log.floor.lines, 6000, `${log.log}: the floor counts every line`);
-    t.is(log.runs.length, 1);
-    const [ours] = log.runs;
+    t.is(log.runs.length, 2);
+    const [ours, parallel] = log.runs;
     t.is(ours.content, 'ours');
+    t.is(ours.threads, 1);
+    t.is(parallel.threads, 2, 'the parallel mode is measured too');
+    t.deepEqual(parallel.detection, ours.detection, `${log.log}: the parallel mode finds the same alerts`);
     t.true(ours.detection.attacks > 0, `${log.log}: the generator plants attacks`);
     t.deepEqual(ours.detection.missed, [], `${log.log}: every planted attack alerts`);
     t.is(ours.detection.benignAlerts, 0, `${log.log}: no benign client is flagged`);

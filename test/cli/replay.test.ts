@@ -82,3 +82,19 @@ test('replay with a broken config maps CW_CONFIG to status 2 and file:line', asy
   t.is(run.code, 2, run.stderr);
   t.regex(run.stderr, /broken\.yaml:\d+/);
 });
+
+test('replay --parallel: the same alerts and counts as one thread, on a log of several batches', async (t) => {
+  const dir = tempDir('replay-parallel');
+  const file = path.join(dir, 'access.log');
+  const { generateNginx } = await import('../../src/bench/gen/nginx');
+  const g = generateNginx({ lines: 12_000, seed: 7, out: file, linesPerSecond: 200 });
+  t.true(g.bytes > 1 << 20, 'more than one 1 MiB batch, each past the parallel threshold');
+  const one = await runCli('replay', file, '--type', 'nginx', '-o', 'json');
+  const two = await runCli('replay', file, '--type', 'nginx', '-o', 'json', '--parallel');
+  t.is(one.code, 0, one.stderr);
+  t.is(two.code, 0, two.stderr);
+  const keys = (out: string) => (JSON.parse(out) as Alert[]).map((a) => `${a.scenario} ${a.source.ip} ${a.events_count}`);
+  t.true(keys(one.stdout).length >= g.manifest.length, 'the planted attacks alert');
+  t.deepEqual(keys(two.stdout), keys(one.stdout));
+  for (const what of ['lines read', 'parsed', 'unparsed', 'poured', 'overflows', 'alerts', 'live buckets']) t.is(summaryCount(two.stderr, what), summaryCount(one.stderr, what), what);
+});

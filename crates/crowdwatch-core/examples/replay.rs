@@ -2,7 +2,7 @@
 //! throughput benchmark, and a handy profiling target.
 //!
 //! cargo run --release -p crowdwatch-core --example replay -- --config DIR [--config DIR2]
-//!     [--patterns DIR] --type TYPE [--json] FILE
+//!     [--patterns DIR] --type TYPE [--json] [--parallel] FILE
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -14,12 +14,14 @@ use crowdwatch_core::{Engine, EngineOptions, Timestamp};
 fn main() {
     let mut args = std::env::args().skip(1);
     let (mut dirs, mut patterns, mut kind, mut file, mut json) = (Vec::new(), None, String::new(), None, false);
+    let mut parallel = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--config" => dirs.push(PathBuf::from(args.next().expect("--config DIR"))),
             "--patterns" => patterns = args.next().map(PathBuf::from),
             "--type" => kind = args.next().expect("--type TYPE"),
             "--json" => json = true,
+            "--parallel" => parallel = true,
             _ => file = Some(a),
         }
     }
@@ -39,6 +41,7 @@ fn main() {
         }
     };
     let load_ms = t0.elapsed().as_secs_f64() * 1e3;
+    engine.set_parallel(parallel);
     let mut labels = FieldMap::default();
     labels.set("type", &kind);
     let src = engine.register_source(Source { labels, src: file.clone().unwrap_or_default(), module: "file".into() });

@@ -29,6 +29,15 @@ struct Options {
     mode: Option<String>,
     #[serde(default)]
     max_line_bytes: Option<usize>,
+    /// Parse and pour large batches on two threads (`Engine::set_parallel`).
+    #[serde(default)]
+    parallel: bool,
+}
+
+/// The decoded options: what loading takes, and the engine's run-time switches.
+struct Decoded {
+    engine: EngineOptions,
+    parallel: bool,
 }
 
 #[derive(Deserialize)]
@@ -41,7 +50,7 @@ struct SourceSpec {
     module: String,
 }
 
-fn options(env: &Env, v: napi_value) -> Result<EngineOptions, JsError> {
+fn options(env: &Env, v: napi_value) -> Result<Decoded, JsError> {
     let text = env.string(v)?;
     let o: Options = serde_json::from_str(&text).map_err(|e| JsError::new("CW_ARG", format!("engine options: {e}")))?;
     let mode = match o.mode.as_deref() {
@@ -49,10 +58,13 @@ fn options(env: &Env, v: napi_value) -> Result<EngineOptions, JsError> {
         Some("live") => ExpectMode::Live,
         Some(other) => return Err(JsError::new("CW_ARG", format!("engine options: unknown mode '{other}'"))),
     };
-    Ok(EngineOptions {
-        load: LoadOptions { config_dirs: o.config_dirs, base_patterns: o.base_patterns },
-        mode,
-        max_line_bytes: o.max_line_bytes.unwrap_or(crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES),
+    Ok(Decoded {
+        engine: EngineOptions {
+            load: LoadOptions { config_dirs: o.config_dirs, base_patterns: o.base_patterns },
+            mode,
+            max_line_bytes: o.max_line_bytes.unwrap_or(crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES),
+        },
+        parallel: o.parallel,
     })
 }
 
@@ -91,8 +103,11 @@ fn config_error(report: &LoadReport) -> JsError {
 pub unsafe extern "C" fn load_engine(env: napi_env, info: napi_callback_info) -> napi_value {
     entry::<1>(env, info, |env, [opts]| {
         let opts = options(env, *opts)?;
-        match Engine::load(&opts) {
-            Ok((engine, _report)) => env.create_external(Handle(Mutex::new(engine))),
+        match Engine::load(&opts.engine) {
+            Ok((mut engine, _report)) => {
+                engine.set_parallel(opts.parallel);
+                env.create_external(Handle(Mutex::new(engine)))
+            }
             Err(report) => Err(config_error(&report)),
         }
     })
@@ -104,7 +119,11 @@ pub unsafe extern "C" fn load_engine(env: napi_env, info: napi_callback_info) ->
 pub unsafe extern "C" fn reload(env: napi_env, info: napi_callback_info) -> napi_value {
     entry::<2>(env, info, |env, [handle, opts]| {
         let opts = options(env, *opts)?;
-        match with_engine(env, *handle, |e| e.reload(&opts))? {
+        let reloaded = with_engine(env, *handle, |e| {
+            e.set_parallel(opts.parallel);
+            e.reload(&opts.engine)
+        })?;
+        match reloaded {
             Ok(report) => json(env, &report),
             Err(report) => Err(config_error(&report)),
         }
@@ -114,7 +133,7 @@ pub unsafe extern "C" fn reload(env: napi_env, info: napi_callback_info) -> napi
 pub unsafe extern "C" fn lint(env: napi_env, info: napi_callback_info) -> napi_value {
     entry::<1>(env, info, |env, [opts]| {
         let opts = options(env, *opts)?;
-        json(env, &load(&opts.load).report)
+        json(env, &load(&opts.engine.load).report)
     })
 }
 

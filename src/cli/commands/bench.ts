@@ -14,6 +14,7 @@ interface RawBenchOptions {
   logs: LogKind[];
   buckets: number;
   content?: string[];
+  parallel: boolean;
   vs: Peer[];
   vsLines: number;
   output: 'human' | 'json';
@@ -30,6 +31,7 @@ export function registerBench(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--logs <list>', 'logs to generate: nginx,sshd').argParser(list(['nginx', 'sshd'])).default(['nginx', 'sshd']))
     .addOption(new Option('--buckets <n>', 'distinct attacking addresses for the bucket-memory run (0 skips it)').argParser(count).default(1_000_000))
     .addOption(new Option('--content <list>', "content sets to load: ours, hub (Debian's hub collections), or config dirs; default ours,hub (hub when the reference is installed)").argParser(list()))
+    .option('--no-parallel', 'skip the extra replay of each log in the parallel mode (two threads)')
     .addOption(new Option('--vs <list>', 'also run these peers on the same logs: crowdsec, fail2ban').argParser(list(['crowdsec', 'fail2ban'])).default([]))
     .addOption(new Option('--vs-lines <n>', 'lines of each log the peers replay (a prefix: they are far slower)').argParser(count).default(20_000))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['human', 'json']).default('human'))
@@ -43,6 +45,7 @@ export function registerBench(program: Command, ctx: CommandContext): void {
         logs: raw.logs,
         bucketIps: raw.buckets,
         contents: raw.content ?? defaultContents(),
+        parallel: raw.parallel,
         vs: raw.vs,
         vsLines: raw.vsLines,
         onStep: (label) => {

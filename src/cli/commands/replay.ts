@@ -20,6 +20,8 @@ export interface ReplayArgs {
   output: OutputFormat;
   progress: boolean;
   maxLineBytes: number;
+  /** Parse on a second thread while this one pours (same alerts). */
+  parallel?: boolean | undefined;
   /** Send the alerts to a local API as an agent would. */
   push?: { url: string; machineId: string; password: string } | undefined;
 }
@@ -30,6 +32,7 @@ interface RawReplayOptions {
   output: OutputFormat;
   progress: boolean;
   maxLineBytes?: number;
+  parallel?: boolean;
   push?: string;
   machine?: string;
   password?: string;
@@ -45,6 +48,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     .addOption(outputOption())
     .option('--no-progress', 'no progress bar (it is only drawn when stderr is a terminal)')
     .addOption(maxLineBytesOption())
+    .option('--parallel', 'parse on a second thread while this one pours, in line order (same alerts, about the slower stage instead of both)')
     .option('--push <url>', 'send the alerts to this local API (POST /v1/alerts) as an agent')
     .option('--machine <id>', 'machine id for --push (registered with `crowdwatch machines add`)')
     .option('--password <password>', 'its password for --push (default: $CROWDWATCH_MACHINE_PASSWORD)')
@@ -61,6 +65,7 @@ export function normaliseReplayArgs(file: string, raw: RawReplayOptions): Replay
     output: raw.output,
     progress: raw.progress,
     maxLineBytes: raw.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    parallel: raw.parallel === true,
     push: pushTarget(raw),
   };
 }
@@ -76,7 +81,7 @@ function pushTarget(raw: RawReplayOptions): ReplayArgs['push'] {
 
 export async function runReplay(args: ReplayArgs, io: CliIO): Promise<number> {
   await fs.access(args.file, fs.constants.R_OK); // fail on a bad path before loading the config
-  const options = resolveEngineOptions({ configDir: args.configDir, mode: 'replay', maxLineBytes: args.maxLineBytes });
+  const options = resolveEngineOptions({ configDir: args.configDir, mode: 'replay', maxLineBytes: args.maxLineBytes, parallel: args.parallel });
   const engine = bindings().Engine.load(options);
   const source = engine.source({ type: args.type }, path.resolve(args.file), 'file');
   const progress = createProgress(io.stderr, args.progress);

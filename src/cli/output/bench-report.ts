@@ -8,11 +8,11 @@ const rate = (n: number) => `${formatCount(n)}/s`;
 const ratio = (n: number) => (n >= 100 ? formatCount(n) : n.toFixed(n >= 10 ? 1 : 2));
 
 export function formatBenchReport(r: BenchReport): string {
-  const out: string[] = [`crowdwatch bench (seed ${r.seed}, node ${r.node}, ${r.cpu}; one core per replay)\n`];
+  const out: string[] = [`crowdwatch bench (seed ${r.seed}, node ${r.node}, ${r.cpu}; one core per replay unless it says threads)\n`];
   const replayRows = r.logs.flatMap((l) =>
     l.runs.map((run) => [
       l.log,
-      run.content,
+      run.threads > 1 ? `${run.content}, ${run.threads} threads` : run.content,
       formatCount(l.lines),
       rate(l.floor.linesPerSec),
       rate(run.linesPerSec),

@@ -15,6 +15,7 @@ use crate::parser::trace::NoTrace;
 use crate::parser::{Outcome, Pipeline};
 
 mod explain;
+mod pipelined;
 mod reload;
 mod stats;
 
@@ -40,6 +41,8 @@ pub struct Engine {
     sources: Vec<Arc<Source>>,
     totals: Counters,
     scratch: Scratch,
+    /// Parse and pour large batches on two threads (`engine/pipelined.rs`).
+    parallel: bool,
 }
 
 /// What one batch produced.
@@ -66,12 +69,23 @@ impl Engine {
             sources: Vec::new(),
             totals: Counters::default(),
             scratch: Scratch::default(),
+            parallel: false,
         };
         Ok((engine, loaded.report))
     }
 
     pub fn source_count(&self) -> usize {
         self.sources.len()
+    }
+
+    /// The parallel mode: batches of 64 KiB and more are parsed on a second thread while this
+    /// one pours them, in line order (same alerts and counters; see `engine/pipelined.rs`).
+    pub fn set_parallel(&mut self, parallel: bool) {
+        self.parallel = parallel;
+    }
+
+    pub fn parallel(&self) -> bool {
+        self.parallel
     }
 
     pub fn register_source(&mut self, source: Source) -> usize {
@@ -87,6 +101,9 @@ impl Engine {
         let Some(source) = self.sources.get(source_id).cloned() else {
             return out;
         };
+        if self.parallel && batch.len() >= pipelined::MIN_PARALLEL_BYTES {
+            return self.process_batch_pipelined(source, batch, now);
+        }
         let mut evt = Event::new(source, self.mode, now);
         let Engine { pipeline, parser_counters, buckets, max_line_bytes, scratch, .. } = self;
         let mut split = Counters::default();

@@ -1,0 +1,104 @@
+//! The parallel mode: parsing and pouring of one batch on two threads.
+//!
+//! Parsing a line needs only the parser pipeline; pouring an event needs only the buckets. So a
+//! batch runs as a two-stage pipeline: a scoped thread parses the lines into chunks of events,
+//! and the calling thread pours each chunk as it arrives, in line order, then hands the chunk
+//! back for reuse. Every event meets the buckets in exactly the order the sequential path pours
+//! it, so per-key order, alerts and counters are the same; only the wall time changes (about
+//! the larger of the two stages instead of their sum). Small batches stay sequential: a thread
+//! costs more than it saves there.
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::Arc;
+
+use crowdwatch_time::Timestamp;
+
+use super::{BatchOutput, Engine};
+use crate::event::{Event, ExpectMode, Source};
+use crate::line::{for_each_line, Counters};
+use crate::parser::trace::NoTrace;
+use crate::parser::Outcome;
+
+/// Events per chunk handed from the parsing thread to the pouring one.
+const CHUNK: usize = 256;
+/// Chunks in flight: how far parsing may run ahead of pouring.
+const IN_FLIGHT: usize = 4;
+/// Batches smaller than this (in bytes) are processed on one thread.
+pub(super) const MIN_PARALLEL_BYTES: usize = 64 * 1024;
+
+/// Parsed events waiting to be poured (the first `len`; the rest are spare, reused).
+struct Chunk {
+    events: Vec<Event>,
+    len: usize,
+}
+
+impl Chunk {
+    /// The next free event, reset to `line`.
+    fn next(&mut self, source: &Arc<Source>, mode: ExpectMode, line: &str, now: Timestamp) -> &mut Event {
+        if self.len == self.events.len() {
+            self.events.push(Event::new(source.clone(), mode, now));
+        }
+        let evt = &mut self.events[self.len];
+        evt.reset(line, now);
+        evt
+    }
+}
+
+impl Engine {
+    /// `process_batch` on two threads (see the module note); same output.
+    pub(super) fn process_batch_pipelined(&mut self, source: Arc<Source>, batch: &[u8], now: Timestamp) -> BatchOutput {
+        let mut out = BatchOutput::default();
+        let mode = self.mode;
+        let Engine { pipeline, parser_counters, buckets, max_line_bytes, scratch, .. } = self;
+        let max_line_bytes = *max_line_bytes;
+        let (full_tx, full_rx) = sync_channel::<Chunk>(IN_FLIGHT);
+        let (spare_tx, spare_rx) = channel::<Chunk>();
+        let parse_counters = std::thread::scope(|s| {
+            let parser = s.spawn(move || {
+                let (mut split, mut counters) = (Counters::default(), Counters::default());
+                let mut chunk = Chunk { events: Vec::with_capacity(CHUNK), len: 0 };
+                for_each_line(batch, max_line_bytes, &mut split, |line| {
+                    let evt = chunk.next(&source, mode, line, now);
+                    let mut errors = 0;
+                    let outcome = pipeline.parse(evt, scratch, Some(&mut *parser_counters), &mut NoTrace, &mut errors, |_, _, _| {});
+                    counters.expr_errors += errors;
+                    if outcome != Outcome::Parsed {
+                        counters.unparsed += 1;
+                        return;
+                    }
+                    counters.parsed += 1;
+                    if evt.whitelisted {
+                        counters.whitelisted += 1;
+                        return;
+                    }
+                    chunk.len += 1;
+                    if chunk.len == CHUNK {
+                        let spare = spare_rx.try_recv().unwrap_or_else(|_| Chunk { events: Vec::with_capacity(CHUNK), len: 0 });
+                        // The pouring side only stops receiving by panicking; the scope reports that.
+                        let _ = full_tx.send(std::mem::replace(&mut chunk, Chunk { len: 0, ..spare }));
+                    }
+                });
+                if chunk.len > 0 {
+                    let _ = full_tx.send(chunk);
+                }
+                counters.add(&split);
+                counters
+            });
+            let (counters, alerts) = (&mut out.counters, &mut out.alerts);
+            for chunk in full_rx {
+                for evt in &chunk.events[..chunk.len] {
+                    let before = alerts.len();
+                    let stats = buckets.pour_event(evt, now, alerts, None);
+                    counters.poured += stats.poured as u64;
+                    counters.overflows += stats.overflows;
+                    counters.alerts += (alerts.len() - before) as u64;
+                    counters.expr_errors += stats.errors;
+                }
+                let _ = spare_tx.send(chunk);
+            }
+            parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        out.counters.add(&parse_counters);
+        self.totals.add(&out.counters);
+        out
+    }
+}
