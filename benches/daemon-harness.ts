@@ -23,9 +23,13 @@ export interface FollowingDaemon {
  * Starts `crowdwatch run` on a fresh data dir, following `access.log` (nginx) and `auth.log`
  * (syslog) there, and resolves once it reads. `prepare` runs on the data dir before the start
  * (adding a bouncer key, say). CROWDWATCH_DAEMON_NODE_ARGS passes node flags to the daemon
- * (`--cpu-prof --cpu-prof-dir=/tmp/prof` profiles it).
+ * (`--cpu-prof --cpu-prof-dir=/tmp/prof` profiles it); `runFlags` go to `crowdwatch run` (`--parallel`).
  */
-export async function startFollowingDaemon(prefix: string, prepare: (dir: string) => Promise<void> = async () => undefined): Promise<FollowingDaemon> {
+export async function startFollowingDaemon(
+  prefix: string,
+  prepare: (dir: string) => Promise<void> = async () => undefined,
+  runFlags: string[] = [],
+): Promise<FollowingDaemon> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `crowdwatch-${prefix}-`));
   const access = path.join(dir, 'access.log');
   const auth = path.join(dir, 'auth.log');
@@ -35,7 +39,7 @@ export async function startFollowingDaemon(prefix: string, prepare: (dir: string
   await prepare(dir);
   const port = await freeLoopbackPort();
   const nodeArgs = (process.env.CROWDWATCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const daemon = new Server(process.execPath, [...nodeArgs, CLI, 'run', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--acquis', path.join(dir, 'acquis.yaml'), '--metrics-listen', '127.0.0.1:0'], { cwd: dir, env: process.env });
+  const daemon = new Server(process.execPath, [...nodeArgs, CLI, 'run', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--acquis', path.join(dir, 'acquis.yaml'), '--metrics-listen', '127.0.0.1:0', ...runFlags], { cwd: dir, env: process.env });
   const stop = async (): Promise<void> => {
     await daemon.stop(30_000);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // failures from a large pool of addresses, so buckets are created, overflow and expire all along;
 // a leak shows as resident memory that keeps climbing while the live bucket count is flat.
 //
-//   node dist/benches/daemon-soak.js [--lines 1000000] [--rate 15000] [--attackers 50000] [--json]
+//   node dist/benches/daemon-soak.js [--lines 1000000] [--rate 15000] [--attackers 50000] [--parallel] [--json]
 import * as fs from 'node:fs';
 import { nginxTime, syslogTime } from '../src/bench/gen/common';
 import { parseExposition, type ParsedSample } from '../src/metrics/exposition';
@@ -57,7 +57,7 @@ function tick(count: number, seq: number): { nginx: string; sshd: string } {
 }
 
 async function main(): Promise<void> {
-  const { access, auth, daemon, metricsUrl, stop } = await startFollowingDaemon('soak');
+  const { access, auth, daemon, metricsUrl, stop } = await startFollowingDaemon('soak', undefined, process.argv.includes('--parallel') ? ['--parallel'] : []);
   const curve: MemorySample[] = [];
   try {
     const pid = daemon.child.pid!;

@@ -22,6 +22,8 @@ export interface DaemonOptions {
   /** `time-machine`: event time drives the buckets (replaying files); `live`: the wall clock. */
   mode: 'live' | 'time-machine';
   maxLineBytes: number;
+  /** The engine's parallel mode (`run --parallel`). */
+  parallel?: boolean;
   log: Log;
   /** The Prometheus endpoint, or null for none (`--no-metrics`, `prometheus.enabled: false`). */
   metrics: { host: string; port: number } | null;
@@ -56,6 +58,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     configDir: c.agent.contentDir,
     mode: options.mode === 'live' ? 'live' : 'replay',
     maxLineBytes: options.maxLineBytes,
+    parallel: options.parallel,
   });
   const engine = bindings().Engine.load(engineOptions(config));
   const journal = AgentJournal.open(config.agent.journalFile);

@@ -29,6 +29,7 @@ interface RunFlags {
   password?: string;
   credentials?: string;
   maxLineBytes?: number;
+  parallel?: boolean;
   metrics: boolean;
   metricsListen?: string;
   logFormat?: 'text' | 'json';
@@ -92,6 +93,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--password <password>', 'its password (default: $CROWDWATCH_MACHINE_PASSWORD)')
     .option('--credentials <file>', "CrowdSec's local_api_credentials.yaml (url, login, password) with --no-api")
     .addOption(maxLineBytesOption())
+    .option('--parallel', 'parse on a second thread while the first pours (large batches; same alerts): for hosts whose logs outrun one core')
     .option('--crowd-url <url>', 'join this central server: share signals, apply its blocklist (crowd.url in config.yaml)')
     .option('--metrics-listen <host:port>', 'Prometheus endpoint (default: prometheus.listen_addr/listen_port, 127.0.0.1:6060)')
     .option('--no-metrics', 'no Prometheus endpoint')
@@ -134,6 +136,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
           remote: remoteApi(o, config),
           mode: o.dsn ? 'time-machine' : 'live',
           maxLineBytes: o.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+          parallel: o.parallel === true,
           log,
           metrics,
           reread: () => {
