@@ -18,8 +18,9 @@ use crate::line::{for_each_line, Counters};
 use crate::parser::trace::NoTrace;
 use crate::parser::Outcome;
 
-/// Events per chunk handed from the parsing thread to the pouring one.
-const CHUNK: usize = 256;
+/// Events per chunk handed from the parsing thread to the pouring one. Small enough that the
+/// events in flight stay in cache (256 measured 7% slower on nginx and 8% on sshd).
+const CHUNK: usize = 64;
 /// Chunks in flight: how far parsing may run ahead of pouring.
 const IN_FLIGHT: usize = 4;
 /// Batches smaller than this (in bytes) are processed on one thread.
