@@ -43,6 +43,8 @@ pub struct Engine {
     scratch: Scratch,
     /// Parse and pour large batches on two threads (`engine/pipelined.rs`).
     parallel: bool,
+    /// That mode's parsed-event chunks, kept for the next batch.
+    chunks: Vec<pipelined::Chunk>,
 }
 
 /// What one batch produced.
@@ -70,6 +72,7 @@ impl Engine {
             totals: Counters::default(),
             scratch: Scratch::default(),
             parallel: false,
+            chunks: Vec::new(),
         };
         Ok((engine, loaded.report))
     }

@@ -7,8 +7,8 @@
 //! it, so per-key order, alerts and counters are the same; only the wall time changes (about
 //! the larger of the two stages instead of their sum). Small batches stay sequential: a thread
 //! costs more than it saves there.
-use std::sync::mpsc::{channel, sync_channel};
-use std::sync::Arc;
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 
 use crowdwatch_time::Timestamp;
 
@@ -26,19 +26,26 @@ const IN_FLIGHT: usize = 4;
 /// Batches smaller than this (in bytes) are processed on one thread.
 pub(super) const MIN_PARALLEL_BYTES: usize = 64 * 1024;
 
-/// Parsed events waiting to be poured (the first `len`; the rest are spare, reused).
-struct Chunk {
+/// Parsed events waiting to be poured (the first `len`; the rest are spare). Chunks and their
+/// events are kept by the engine from batch to batch, so a steady stream allocates nothing
+/// new (allocating them per batch, on two threads, grew the process by 200 MiB a minute at
+/// 100k lines/s while the heap stayed flat).
+#[derive(Default)]
+pub(super) struct Chunk {
     events: Vec<Event>,
     len: usize,
 }
 
 impl Chunk {
-    /// The next free event, reset to `line`.
+    /// The next free event, reset to `line` from `source`.
     fn next(&mut self, source: &Arc<Source>, mode: ExpectMode, line: &str, now: Timestamp) -> &mut Event {
         if self.len == self.events.len() {
             self.events.push(Event::new(source.clone(), mode, now));
         }
         let evt = &mut self.events[self.len];
+        if !Arc::ptr_eq(&evt.source, source) {
+            evt.source = source.clone();
+        }
         evt.reset(line, now);
         evt
     }
@@ -49,14 +56,16 @@ impl Engine {
     pub(super) fn process_batch_pipelined(&mut self, source: Arc<Source>, batch: &[u8], now: Timestamp) -> BatchOutput {
         let mut out = BatchOutput::default();
         let mode = self.mode;
-        let Engine { pipeline, parser_counters, buckets, max_line_bytes, scratch, .. } = self;
+        let Engine { pipeline, parser_counters, buckets, max_line_bytes, scratch, chunks, .. } = self;
         let max_line_bytes = *max_line_bytes;
         let (full_tx, full_rx) = sync_channel::<Chunk>(IN_FLIGHT);
-        let (spare_tx, spare_rx) = channel::<Chunk>();
+        // Poured chunks come back here, and the parser takes its next one from here.
+        let spares = Mutex::new(std::mem::take(chunks));
+        let spare = || spares.lock().map(|mut s| s.pop()).ok().flatten().unwrap_or_default();
         let parse_counters = std::thread::scope(|s| {
-            let parser = s.spawn(move || {
+            let parser = s.spawn(|| {
                 let (mut split, mut counters) = (Counters::default(), Counters::default());
-                let mut chunk = Chunk { events: Vec::with_capacity(CHUNK), len: 0 };
+                let mut chunk = spare();
                 for_each_line(batch, max_line_bytes, &mut split, |line| {
                     let evt = chunk.next(&source, mode, line, now);
                     let mut errors = 0;
@@ -73,14 +82,12 @@ impl Engine {
                     }
                     chunk.len += 1;
                     if chunk.len == CHUNK {
-                        let spare = spare_rx.try_recv().unwrap_or_else(|_| Chunk { events: Vec::with_capacity(CHUNK), len: 0 });
                         // The pouring side only stops receiving by panicking; the scope reports that.
-                        let _ = full_tx.send(std::mem::replace(&mut chunk, Chunk { len: 0, ..spare }));
+                        let _ = full_tx.send(std::mem::replace(&mut chunk, spare()));
                     }
                 });
-                if chunk.len > 0 {
-                    let _ = full_tx.send(chunk);
-                }
+                let _ = full_tx.send(chunk);
+                drop(full_tx);
                 counters.add(&split);
                 counters
             });
@@ -94,10 +101,15 @@ impl Engine {
                     counters.alerts += (alerts.len() - before) as u64;
                     counters.expr_errors += stats.errors;
                 }
-                let _ = spare_tx.send(chunk);
+                let mut chunk = chunk;
+                chunk.len = 0;
+                if let Ok(mut s) = spares.lock() {
+                    s.push(chunk);
+                }
             }
             parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
+        self.chunks = spares.into_inner().unwrap_or_default();
         out.counters.add(&parse_counters);
         self.totals.add(&out.counters);
         out
