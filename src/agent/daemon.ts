@@ -58,7 +58,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     configDir: c.agent.contentDir,
     mode: options.mode === 'live' ? 'live' : 'replay',
     maxLineBytes: options.maxLineBytes,
-    parallel: options.parallel,
+    parallel: options.parallel === true || c.agent.parallel === true,
   });
   const engine = bindings().Engine.load(engineOptions(config));
   const journal = AgentJournal.open(config.agent.journalFile);

@@ -78,6 +78,8 @@ export interface AgentConfig {
   credentialsFile?: string;
   /** The agent's journal: read positions and alerts not yet acknowledged. */
   journalFile: string;
+  /** The engine's parallel mode (`agent.parallel`, or CrowdSec's `parser_routines` above 1). */
+  parallel?: boolean;
 }
 export function defaultDataDir(): string {
   if (process.env.CROWDWATCH_DATA_DIR) return process.env.CROWDWATCH_DATA_DIR;

@@ -98,8 +98,14 @@ class FileReader {
         config_dir: (v, k) => { config.agent.contentDir = this.rel(v, k); },
         credentials_path: (v, k) => { config.agent.credentialsFile = this.rel(v, k); },
         journal_path: (v, k) => { config.agent.journalFile = this.rel(v, k); },
+        parallel: (v, k) => { config.agent.parallel = bool(scalar(v, k), k); },
       })),
-      crowdsec_service: (n, w) => this.map(n, w, this.acquisition(this.ignore('parser_routines', 'buckets_routines', 'output_routines'))),
+      // CrowdSec's parser goroutines: more than one asks for more than one core, which our
+      // engine gives with its parallel mode (parsing on a second thread).
+      crowdsec_service: (n, w) => this.map(n, w, this.acquisition({
+        parser_routines: (v, k) => { config.agent.parallel = integer(scalar(v, k), k, 1, 1024) > 1; },
+        ...this.ignore('buckets_routines', 'output_routines'),
+      })),
       config_paths: (n, w) => this.map(n, w, {
         config_dir: (v, k) => { config.agent.contentDir = this.rel(v, k); },
         simulation_path: (v, k) => { config.simulationFile = this.rel(v, k); },

@@ -52,6 +52,7 @@ export function effectiveConfig(config: ApiConfig): { document: Record<string, u
       ...(config.agent.contentDir ? { config_dir: config.agent.contentDir } : {}),
       ...(config.agent.credentialsFile ? { credentials_path: config.agent.credentialsFile } : {}),
       journal_path: config.agent.journalFile,
+      ...(config.agent.parallel ? { parallel: true } : {}),
     },
     prometheus: {
       enabled: config.prometheus.enabled,

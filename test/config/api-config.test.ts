@@ -76,8 +76,9 @@ test("CrowdSec's config.yaml keys are read; the ones with no meaning here are li
   t.deepEqual(c.listen, { host: '127.0.0.1', port: 8181 });
   t.is(c.profilesFile, path.join(dir, 'profiles.yaml'));
   t.deepEqual(c.prometheus, { enabled: true, level: 'aggregated', host: '127.0.0.1', port: 6161 });
+  t.false(c.agent.parallel, 'one parser routine: one thread');
   t.deepEqual(c.ignored.map((i) => i.replace(/^.*config\.yaml:/, '')), [
-    '2: common.daemonize', '10: config_paths.hub_dir', '14: crowdsec_service.parser_routines', '15: cscli', '33: api.server.online_client',
+    '2: common.daemonize', '10: config_paths.hub_dir', '15: cscli', '33: api.server.online_client',
   ]);
   // Strictness stays: a key neither we nor CrowdSec know is an error with its line.
   fs.appendFileSync(path.join(dir, 'config.yaml'), 'prometheus_typo: {}\n');
@@ -120,4 +121,12 @@ test('crowd: the central, its credentials and cadence; a bad URL is refused with
   t.like(loadApiConfig({ dataDir: dir, crowdUrl: 'https://central.example:8090' }).crowd, { url: 'https://central.example:8090', pushEveryMs: 10_000 }, '--crowd-url wins over the file');
   t.throws(() => loadApiConfig({ dataDir: dir, crowdUrl: 'central' }), { message: /--crowd-url: 'central' is not an http\(s\) URL/ });
   t.throws(() => loadApiConfig({ dataDir: withConfig('crowd:\n  url: ftp://x\n') }), { message: /config\.yaml:2: crowd\.url: 'ftp:\/\/x' is not an http\(s\) URL/ });
+});
+
+test("the parallel mode: agent.parallel, or CrowdSec's parser_routines above 1; bad values name their line", (t) => {
+  t.true(loadApiConfig({ dataDir: withConfig('crowdsec_service:\n  parser_routines: 4\n') }).agent.parallel);
+  t.true(loadApiConfig({ dataDir: withConfig('agent:\n  parallel: true\n') }).agent.parallel);
+  t.falsy(loadApiConfig({ dataDir: withConfig('agent:\n  parallel: false\n') }).agent.parallel);
+  t.throws(() => loadApiConfig({ dataDir: withConfig('crowdsec_service:\n  parser_routines: 0\n') }), { message: /config\.yaml:2/ });
+  t.throws(() => loadApiConfig({ dataDir: withConfig('agent:\n  parallel: sometimes\n') }), { message: /config\.yaml:2/ });
 });
