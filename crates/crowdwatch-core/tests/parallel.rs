@@ -1,15 +1,12 @@
 //! The parallel mode (parse on a second thread, pour on this one) gives exactly what the
 //! sequential path gives: the same alerts in the same order, the same counters, the same
 //! per-scenario and per-parser-node statistics, batch after batch.
-use std::path::{Path, PathBuf};
+mod support;
 
 use crowdwatch_core::config::LoadOptions;
-use crowdwatch_core::event::{ExpectMode, FieldMap, Source};
+use crowdwatch_core::event::ExpectMode;
 use crowdwatch_core::{Engine, EngineOptions, Timestamp};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
-}
+use support::{repo, source};
 
 fn engine(parallel: bool) -> (Engine, usize, usize) {
     let root = repo();
@@ -20,13 +17,8 @@ fn engine(parallel: bool) -> (Engine, usize, usize) {
     };
     let (mut e, _) = Engine::load(&opts).unwrap_or_else(|r| panic!("{:?}", r.diagnostics));
     e.set_parallel(parallel);
-    let source = |kind: &str, e: &mut Engine| {
-        let mut labels = FieldMap::default();
-        labels.set("type", kind);
-        e.register_source(Source { labels, src: format!("/var/log/{kind}.log"), module: "file".into() })
-    };
-    let nginx = source("nginx", &mut e);
-    let syslog = source("syslog", &mut e);
+    let nginx = source(&mut e, "nginx");
+    let syslog = source(&mut e, "syslog");
     (e, nginx, syslog)
 }
 

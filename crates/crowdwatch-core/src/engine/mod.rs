@@ -110,29 +110,13 @@ impl Engine {
         let mut evt = Event::new(source, self.mode, now);
         let Engine { pipeline, parser_counters, buckets, max_line_bytes, scratch, .. } = self;
         let mut split = Counters::default();
-        let counters = &mut out.counters;
-        let alerts = &mut out.alerts;
         for_each_line(batch, *max_line_bytes, &mut split, |line| {
             evt.reset(line, now);
             let mut errors = 0;
             let outcome = pipeline.parse(&mut evt, scratch, Some(&mut *parser_counters), &mut NoTrace, &mut errors, |_, _, _| {});
-            if outcome != Outcome::Parsed {
-                counters.unparsed += 1;
-                counters.expr_errors += errors;
-                return;
+            if count_parse(outcome, &evt, errors, &mut out.counters) {
+                pour_counted(buckets, &evt, now, &mut out);
             }
-            counters.parsed += 1;
-            if evt.whitelisted {
-                counters.whitelisted += 1;
-                counters.expr_errors += errors;
-                return;
-            }
-            let before = alerts.len();
-            let stats = buckets.pour_event(&evt, now, alerts, None);
-            counters.poured += stats.poured as u64;
-            counters.overflows += stats.overflows;
-            counters.alerts += (alerts.len() - before) as u64;
-            counters.expr_errors += errors + stats.errors;
         });
         out.counters.add(&split);
         self.totals.add(&out.counters);
@@ -150,4 +134,30 @@ impl Engine {
         alerts
     }
 
+}
+
+/// Counts one parsed line and its expression errors; whether it goes on to the buckets (parsed
+/// and not whitelisted). Shared by the sequential and the parallel path.
+fn count_parse(outcome: Outcome, evt: &Event, errors: u64, counters: &mut Counters) -> bool {
+    counters.expr_errors += errors;
+    if outcome != Outcome::Parsed {
+        counters.unparsed += 1;
+        return false;
+    }
+    counters.parsed += 1;
+    if evt.whitelisted {
+        counters.whitelisted += 1;
+        return false;
+    }
+    true
+}
+
+/// Pours one event and counts what it did.
+fn pour_counted(buckets: &mut Buckets, evt: &Event, now: Timestamp, out: &mut BatchOutput) {
+    let before = out.alerts.len();
+    let stats = buckets.pour_event(evt, now, &mut out.alerts, None);
+    out.counters.poured += stats.poured as u64;
+    out.counters.overflows += stats.overflows;
+    out.counters.alerts += (out.alerts.len() - before) as u64;
+    out.counters.expr_errors += stats.errors;
 }

@@ -44,7 +44,7 @@ pub fn leaky(name: &str, capacity: i64) -> String {
     )
 }
 
-fn repo() -> PathBuf {
+pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
