@@ -140,7 +140,7 @@ impl Program {
                             pos += run;
                             // Ending here is worth trying only before a byte the rest can
                             // begin with (at the end of input, only if it needs none).
-                            follow.is_none() || self.can_follow(follow, input, pos)
+                            self.can_follow(follow, input, pos)
                         }
                     } else if rest.len() < min || rest[..min].iter().any(|&b| !members[b as usize])
                     {
@@ -155,7 +155,7 @@ impl Program {
                                 max,
                             });
                         }
-                        follow.is_none() || self.can_follow(follow, input, pos)
+                        self.can_follow(follow, input, pos)
                     }
                 }
                 Inst::Split {
@@ -237,12 +237,11 @@ impl Program {
                         };
                         // The last shorter end before a byte the rest can begin with.
                         let mut end = end - 1;
-                        while follow.is_some() && !self.can_follow(follow, input, end) && end > min
-                        {
+                        while !self.can_follow(follow, input, end) && end > min {
                             end -= 1;
                             steps += 1;
                         }
-                        if follow.is_some() && !self.can_follow(follow, input, end) {
+                        if !self.can_follow(follow, input, end) {
                             continue;
                         }
                         if end > min {
@@ -272,7 +271,7 @@ impl Program {
                             }
                             end += 1;
                             steps += 1;
-                            if follow.is_none() || self.can_follow(follow, input, end) {
+                            if self.can_follow(follow, input, end) {
                                 break true;
                             }
                         };
