@@ -160,8 +160,8 @@ pub(crate) fn eval<'a>(
                 .collect::<Result<_, EvalError>>()?,
         ),
         Node::InSet(a, set) => Val::Bool(ev(a)?.as_str().is_some_and(|s| set.contains(s))),
-        Node::AnyContains(a, ac) => Val::Bool(ac.is_match(expect_str(&ev(a)?, "contains")?)),
-        Node::AnyContainsUpper(a, insensitive, exact) => {
+        Node::AnyContains(a, ac, _) => Val::Bool(ac.is_match(expect_str(&ev(a)?, "contains")?)),
+        Node::AnyContainsUpper(a, insensitive, exact, _) => {
             let subject = ev(a)?;
             let text = expect_str(&subject, "Upper")?;
             Val::Bool(if text.is_ascii() {

@@ -91,6 +91,12 @@ pub enum Value {
     Map(Vec<(String, Value)>),
 }
 
+/// A result of [`Program::eval_borrowed`]: a string, possibly borrowed, or another value.
+pub enum Evaluated<'a> {
+    Text(Cow<'a, str>),
+    Other(Value),
+}
+
 pub fn compile(
     source: &str,
     schema: &dyn Schema,
@@ -128,6 +134,14 @@ impl Program {
     /// Evaluate to a value.
     pub fn eval(&self, ctx: &dyn Context) -> Result<Value, EvalError> {
         Ok(eval::eval(&self.root, ctx, None)?.to_public())
+    }
+    /// `eval`, with a string result borrowed when it can be (a host string, a literal): what
+    /// statics evaluate on every line is mostly `evt.Parsed.<key>`, copied as is.
+    pub fn eval_borrowed<'a>(&'a self, ctx: &'a dyn Context) -> Result<Evaluated<'a>, EvalError> {
+        Ok(match eval::eval(&self.root, ctx, None)? {
+            value::Val::Str(s) => Evaluated::Text(s),
+            other => Evaluated::Other(other.to_public()),
+        })
     }
     /// Evaluate a filter: a non-bool result is an error, as in CrowdSec.
     pub fn eval_bool(&self, ctx: &dyn Context) -> Result<bool, EvalError> {

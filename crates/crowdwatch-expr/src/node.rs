@@ -122,11 +122,13 @@ pub(crate) enum Node {
     MapLit(Vec<(String, Node)>),
     /// `x in [...]` / `any(File(..), {x == #})` with constant strings.
     InSet(Box<Node>, HashSet<String>),
-    /// `any(<constant strings>, {X contains f(#)})` with f(#) precomputed: one scan of X.
-    AnyContains(Box<Node>, Box<AhoCorasick>),
+    /// `any(<constant strings>, {X contains f(#)})` with f(#) precomputed: one scan of X. The
+    /// strings are kept for `literals`.
+    AnyContains(Box<Node>, Box<AhoCorasick>, Vec<String>),
     /// The same for `{Upper(Y) contains Upper(#)}` with ASCII patterns: an ASCII Y is scanned
-    /// case-insensitively without building Upper(Y); (Y, case-insensitive automaton, exact one).
-    AnyContainsUpper(Box<Node>, Box<AhoCorasick>, Box<AhoCorasick>),
+    /// case-insensitively without building Upper(Y); (Y, case-insensitive automaton, exact one,
+    /// the strings).
+    AnyContainsUpper(Box<Node>, Box<AhoCorasick>, Box<AhoCorasick>, Vec<String>),
     /// `any(<constant strings>, {X matches f(#)})` with every pattern precompiled, as one union.
     AnyMatches(Box<Node>, Box<RegexUnion>),
     /// `any(<constant strings>, {X startsWith/endsWith f(#)})`: X evaluated once, not per item.
@@ -197,7 +199,7 @@ impl Node {
             Node::Matches(a, ..)
             | Node::RegexpInFile(a, _)
             | Node::InSet(a, _)
-            | Node::AnyContains(a, _)
+            | Node::AnyContains(a, ..)
             | Node::AnyContainsUpper(a, ..)
             | Node::AnyMatches(a, _)
             | Node::AnyAffix(a, ..) => rec(a),

@@ -2,7 +2,7 @@
 //! event (`x in [...]`, `any(File(..), {X contains Upper(#)})`, `any(File(..), {X matches #})`).
 use std::collections::HashSet;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::AhoCorasickBuilder;
 
 use crate::compile::{err, Compiler, Typed};
 use crate::eval::{eval, NoHost};
@@ -162,23 +162,27 @@ fn any_over_constants(items: &[String], body: Node) -> Result<Typed, Node> {
     };
     match body {
         Node::Bin(BinOp::Contains, x, _) => {
-            let exact = Box::new(AhoCorasick::new(&texts));
+            let automaton = |insensitive| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(insensitive)
+                    .dfa(true)
+                    .build(&texts)
+            };
+            let exact = Box::new(automaton(false));
             match *x {
                 Node::Call(Helper::Upper, mut args)
                     if texts
                         .iter()
                         .all(|t| t.is_ascii() && !t.bytes().any(|b| b.is_ascii_lowercase())) =>
                 {
-                    let insensitive = AhoCorasickBuilder::new()
-                        .ascii_case_insensitive(true)
-                        .build(&texts);
+                    let insensitive = Box::new(automaton(true));
                     let inner = args.pop().unwrap_or(Node::Const(Val::Nil));
                     Ok((
-                        Node::AnyContainsUpper(Box::new(inner), Box::new(insensitive), exact),
+                        Node::AnyContainsUpper(Box::new(inner), insensitive, exact, texts),
                         Ty::Bool,
                     ))
                 }
-                x => Ok((Node::AnyContains(Box::new(x), exact), Ty::Bool)),
+                x => Ok((Node::AnyContains(Box::new(x), exact, texts), Ty::Bool)),
             }
         }
         Node::Bin(op @ (BinOp::StartsWith | BinOp::EndsWith), x, _) => {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use crowdwatch_expr::Program;
 use crowdwatch_grok::{Grok, GrokMatch};
 
-use super::statics::{apply_statics, Static};
+use super::statics::{apply_statics, Static, StaticsScratch};
 use super::trace::Tracer;
 use super::whitelist::Whitelist;
 use crate::event::Event;
@@ -62,6 +62,7 @@ pub struct Scratch {
     /// One warm match state per grok of the pipeline, so matching does not allocate.
     pub matches: Vec<Option<GrokMatch>>,
     pub text: String,
+    pub statics: StaticsScratch,
 }
 
 impl Node {
@@ -116,7 +117,7 @@ impl Node {
         if let Some(step) = &self.grok {
             if run_grok(step, evt, scratch, errors) {
                 grok_ok = true;
-                apply_statics(&step.statics, evt, errors)?;
+                apply_statics(&step.statics, evt, &mut scratch.statics, errors)?;
             } else {
                 state = false;
             }
@@ -137,7 +138,7 @@ impl Node {
             return Ok(Visit::Failed);
         }
         if whitelisted || !has_whitelist {
-            apply_statics(&self.statics, evt, errors)?;
+            apply_statics(&self.statics, evt, &mut scratch.statics, errors)?;
         }
         if self.next_stage {
             let idx = stages.iter().position(|s| *s == evt.stage).unwrap_or(0);
@@ -186,10 +187,14 @@ fn run_grok(step: &GrokStep, evt: &mut Event, scratch: &mut Scratch, errors: &mu
         return false;
     }
     for (i, field) in step.grok.fields().iter().enumerate() {
-        // The input is a &str, so spans fall on character boundaries of valid UTF-8 unless a
-        // pattern cuts inside a character (possible with `.` on bytes); then be lossy.
-        let value = String::from_utf8_lossy(m.value(i, input));
-        evt.parsed.set(field, &value);
+        // The input is a &str, so a span on character boundaries is valid UTF-8 as it is
+        // (`str::get` checks the two ends only); a pattern may cut inside a character (`.` on
+        // bytes): then be lossy.
+        let span = m.spans()[i].unwrap_or((0, 0));
+        match scratch.text.get(span.0..span.1) {
+            Some(value) => evt.parsed.set(field, value),
+            None => evt.parsed.set(field, &String::from_utf8_lossy(m.value(i, input))),
+        }
     }
     true
 }

@@ -1,9 +1,29 @@
 //! Statics: the assignments a node makes once it succeeded (CrowdSec `ProcessStatics`).
-use crowdwatch_expr::{Program, Value};
+use crowdwatch_expr::{Evaluated, Program, Value};
+use crowdwatch_time::Timestamp;
 
 use super::node::NodeError;
 use crate::event::Event;
 use crate::schema::EventContext;
+
+/// Per-thread state of statics, reused across lines.
+#[derive(Default)]
+pub struct StaticsScratch {
+    /// The value being assigned: an expression's result borrows the event, which the
+    /// assignment then writes.
+    value: String,
+    /// ParseDate's last question and answer: lines of a log come many to a second, and
+    /// consecutive lines mostly carry the same timestamp text.
+    last_date: Option<DateAnswer>,
+}
+
+struct DateAnswer {
+    text: String,
+    layout: String,
+    line_time: Timestamp,
+    time: Timestamp,
+    marshaled: String,
+}
 
 pub enum Target {
     Meta(String),
@@ -56,43 +76,58 @@ pub fn target_by_name(path: &str) -> Target {
     }
 }
 
-pub fn apply_statics(statics: &[Static], evt: &mut Event, errors: &mut u64) -> Result<(), NodeError> {
+pub fn apply_statics(
+    statics: &[Static],
+    evt: &mut Event,
+    scratch: &mut StaticsScratch,
+    errors: &mut u64,
+) -> Result<(), NodeError> {
     for st in statics {
-        let value: std::borrow::Cow<str> = match &st.source {
-            Source::Value(v) => v.as_str().into(),
-            Source::Expression(p) => match p.eval(&EventContext(evt)) {
-                Ok(Value::Str(s)) => s.into(),
-                Ok(Value::Int(i)) => i.to_string().into(),
-                // CrowdSec warns and skips lists and maps...
-                Ok(Value::List(_)) | Ok(Value::Map(_)) => continue,
-                // ...and aborts the event on any other type.
-                Ok(other) => {
-                    *errors += 1;
-                    return Err(NodeError(format!("static expression returned {other:?}, not a string")));
+        let mut computed = std::mem::take(&mut scratch.value);
+        computed.clear();
+        let value: &str = match &st.source {
+            Source::Value(v) => v.as_str(),
+            Source::Expression(p) => {
+                match p.eval_borrowed(&EventContext(evt)) {
+                    Ok(Evaluated::Text(s)) => computed.push_str(&s),
+                    Ok(Evaluated::Other(Value::Int(i))) => computed.push_str(&i.to_string()),
+                    // CrowdSec warns and skips lists and maps...
+                    Ok(Evaluated::Other(Value::List(_) | Value::Map(_))) => continue,
+                    // ...and aborts the event on any other type.
+                    Ok(Evaluated::Other(other)) => {
+                        *errors += 1;
+                        return Err(NodeError(format!("static expression returned {other:?}, not a string")));
+                    }
+                    Err(_) => {
+                        *errors += 1;
+                        continue;
+                    }
                 }
-                Err(_) => {
-                    *errors += 1;
-                    continue;
-                }
-            },
+                &computed
+            }
         };
-        let is_parse_date = matches!(st.target, Target::Method(Method::ParseDate));
-        if value.is_empty() && !is_parse_date {
-            continue;
-        }
-        match &st.target {
-            Target::Meta(k) => evt.meta.set(k, &value),
-            Target::Parsed(k) => evt.parsed.set(k, &value),
-            Target::Enriched(k) => evt.enriched.set(k, &value),
-            Target::StrTime => set(&mut evt.str_time, &value),
-            Target::StrTimeFormat => set(&mut evt.str_time_format, &value),
-            Target::MarshaledTime => set(&mut evt.marshaled_time, &value),
-            Target::WhitelistReason => set(&mut evt.whitelist_reason, &value),
-            Target::Method(Method::ParseDate) => parse_date(evt, &value),
-            Target::Method(Method::Unavailable) | Target::Unsupported => {}
-        }
+        assign(st, value, evt, &mut scratch.last_date);
+        scratch.value = computed;
     }
     Ok(())
+}
+
+fn assign(st: &Static, value: &str, evt: &mut Event, last_date: &mut Option<DateAnswer>) {
+    let is_parse_date = matches!(st.target, Target::Method(Method::ParseDate));
+    if value.is_empty() && !is_parse_date {
+        return;
+    }
+    match &st.target {
+        Target::Meta(k) => evt.meta.set(k, value),
+        Target::Parsed(k) => evt.parsed.set(k, value),
+        Target::Enriched(k) => evt.enriched.set(k, value),
+        Target::StrTime => set(&mut evt.str_time, value),
+        Target::StrTimeFormat => set(&mut evt.str_time_format, value),
+        Target::MarshaledTime => set(&mut evt.marshaled_time, value),
+        Target::WhitelistReason => set(&mut evt.whitelist_reason, value),
+        Target::Method(Method::ParseDate) => parse_date(evt, value, last_date),
+        Target::Method(Method::Unavailable) | Target::Unsupported => {}
+    }
 }
 
 fn set(field: &mut String, value: &str) {
@@ -102,9 +137,72 @@ fn set(field: &mut String, value: &str) {
 
 /// CrowdSec's ParseDate enricher: the event's own layout first, then the fixed list; when
 /// nothing parses, the time of acquisition. The result goes to `Enriched.MarshaledTime`.
-fn parse_date(evt: &mut Event, text: &str) {
-    let ts = crowdwatch_time::parse_date(text, &evt.str_time_format, evt.line_time).unwrap_or(evt.line_time);
-    evt.time = ts;
-    let marshaled = crowdwatch_time::format_rfc3339_nano(ts);
-    evt.enriched.set("MarshaledTime", &marshaled);
+/// The answer depends on the text, the layout and the acquisition time (the year of a
+/// syslog date, the fallback) only, so the last one is reused when those are unchanged.
+fn parse_date(evt: &mut Event, text: &str, last: &mut Option<DateAnswer>) {
+    let same = |a: &DateAnswer| a.text == text && a.layout == evt.str_time_format && a.line_time == evt.line_time;
+    if !last.as_ref().is_some_and(same) {
+        let ts = crowdwatch_time::parse_date(text, &evt.str_time_format, evt.line_time).unwrap_or(evt.line_time);
+        let answer = last.get_or_insert_with(|| DateAnswer {
+            text: String::new(),
+            layout: String::new(),
+            line_time: ts,
+            time: ts,
+            marshaled: String::new(),
+        });
+        set(&mut answer.text, text);
+        set(&mut answer.layout, &evt.str_time_format);
+        answer.line_time = evt.line_time;
+        answer.time = ts;
+        answer.marshaled = crowdwatch_time::format_rfc3339_nano(ts);
+    }
+    if let Some(answer) = last {
+        evt.time = answer.time;
+        evt.enriched.set("MarshaledTime", &answer.marshaled);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::event::{ExpectMode, Source as LineSource};
+
+    fn parse_date_static() -> Static {
+        Static { target: Target::Method(Method::ParseDate), source: Source::Value(String::new()) }
+    }
+
+    /// ParseDate on `text` through `scratch`, as a node's statics run it.
+    fn marshaled(evt: &mut Event, scratch: &mut StaticsScratch, text: &str) -> String {
+        let st = Static { source: Source::Value(text.into()), ..parse_date_static() };
+        apply_statics(std::slice::from_ref(&st), evt, scratch, &mut 0).unwrap();
+        evt.enriched.get("MarshaledTime").unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn the_remembered_date_is_reused_only_for_the_same_question() {
+        let year_2025 = Timestamp::from_unix(1_750_000_000, 0).unwrap();
+        let year_2026 = Timestamp::from_unix(1_780_000_000, 0).unwrap();
+        let mut evt = Event::new(Arc::new(LineSource::default()), ExpectMode::TimeMachine, year_2025);
+        let mut scratch = StaticsScratch::default();
+        let a = marshaled(&mut evt, &mut scratch, "24/Nov/2026:10:00:00 +0000");
+        assert_eq!(a, "2026-11-24T10:00:00Z");
+        assert_eq!(marshaled(&mut evt, &mut scratch, "24/Nov/2026:10:00:00 +0000"), a);
+        assert_eq!(marshaled(&mut evt, &mut scratch, "24/Nov/2026:10:00:01 +0000"), "2026-11-24T10:00:01Z");
+        // A syslog date has no year: it comes from the acquisition time, part of the question.
+        assert_eq!(marshaled(&mut evt, &mut scratch, "Nov 24 10:00:00"), "2025-11-24T10:00:00Z");
+        evt.line_time = year_2026;
+        assert_eq!(marshaled(&mut evt, &mut scratch, "Nov 24 10:00:00"), "2026-11-24T10:00:00Z");
+        assert_eq!(evt.time, crowdwatch_time::parse_date("Nov 24 10:00:00", "", year_2026).unwrap());
+        // The event's own layout is part of it too; an unparsable text falls back to the
+        // acquisition time.
+        evt.str_time_format = "01/02/2006 15:04:05".into();
+        assert_eq!(marshaled(&mut evt, &mut scratch, "03/04/2026 10:00:00"), "2026-03-04T10:00:00Z");
+        evt.str_time_format = "02/01/2006 15:04:05".into();
+        assert_eq!(marshaled(&mut evt, &mut scratch, "03/04/2026 10:00:00"), "2026-04-03T10:00:00Z");
+        let fallback = crowdwatch_time::format_rfc3339_nano(year_2026);
+        assert_eq!(marshaled(&mut evt, &mut scratch, "not a date"), fallback);
+        assert_eq!(evt.time, year_2026);
+    }
 }

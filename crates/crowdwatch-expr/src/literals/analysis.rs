@@ -7,9 +7,15 @@
 //!   (`evt.Meta.k`, a field) or `Upper`/`Lower` of one. A string value S that lacks `lit`
 //!   makes the test false, without error; under Upper/Lower, an ASCII value maps to itself up
 //!   to ASCII case, so lacking `lit` ignoring case is enough, and other values count as found.
-//!   Anything else between the value and the test (`PathUnescape`, `+`…) gives nothing: the
-//!   literal could come out of the transformation;
-//! * `any(<constant strings>, {S startsWith/endsWith #})` (the fused `AnyAffix`): each string;
+//!   `PathUnescape`/`QueryUnescape` on the way may turn `%2e` into the literal, but they leave
+//!   a value without `%` (and, for QueryUnescape, without `+`) as it is: such a leaf adds the
+//!   needles `%` (and `+`), so only values that escape nothing are ruled out by the literal.
+//!   (Case mapping never makes a `%` or `+`.) Anything else between the value and the test
+//!   (`+`, `trim`…) gives nothing: the literal could come out of the transformation;
+//! * `any(<constant strings>, {S startsWith/endsWith/contains #})` (the fused `AnyAffix`,
+//!   `AnyContains`, `AnyContainsUpper`): each string;
+//! * `any(<constant strings>, {S matches #})` and `RegexpInFile(S, file)` (a `RegexUnion`):
+//!   each regex's required literals, when every regex has some;
 //! * `A and B`: A's requirement (false A stops the evaluation), or B's when A can never fail
 //!   (else a skipped filter might hide A's error), whichever is more selective;
 //! * `A or B`: both sides' needles together; one side without a requirement gives none.
@@ -36,8 +42,11 @@ fn needles(node: &Node) -> Option<Vec<Needle>> {
         }
         Node::Or(a, b) => {
             let mut all = needles(a)?;
-            all.extend(needles(b)?);
-            all.dedup();
+            for needle in needles(b)? {
+                if !all.contains(&needle) {
+                    all.push(needle);
+                }
+            }
             (all.len() <= MAX_NEEDLES).then_some(all)
         }
         Node::Bin(BinOp::Contains | BinOp::StartsWith | BinOp::EndsWith, value, lit) => {
@@ -50,50 +59,121 @@ fn needles(node: &Node) -> Option<Vec<Needle>> {
                 (Some(lit), None) => (&**b, lit),
                 _ => return None,
             };
-            let (_, case_mapped) = source_of(value)?;
-            if !case_mapped {
+            let derived = derive(value)?;
+            if !(derived.case_mapped || derived.unescapes_percent) {
                 return None;
             }
-            leaves(value, [lit])
+            needles_on(&derived, [lit])
         }
         Node::Matches(value, _, literals) if !literals.0.is_empty() => {
             leaves(value, literals.0.iter().map(Vec::as_slice))
         }
-        Node::AnyAffix(value, Affix::Prefix | Affix::Suffix, texts) if !texts.is_empty() => {
+        Node::AnyAffix(value, Affix::Prefix | Affix::Suffix, texts)
+        | Node::AnyContains(value, _, texts)
+            if !texts.is_empty() =>
+        {
             leaves(value, texts.iter().map(String::as_bytes))
+        }
+        // The value is Upper(value): case-mapped.
+        Node::AnyContainsUpper(value, _, _, texts) if !texts.is_empty() => {
+            let derived = Derived {
+                case_mapped: true,
+                ..derive(value)?
+            };
+            needles_on(&derived, texts.iter().map(String::as_bytes))
+        }
+        Node::AnyMatches(value, union) | Node::RegexpInFile(value, union) => {
+            let literals = union.required_literals()?;
+            leaves(value, literals.iter().map(Vec::as_slice))
         }
         _ => None,
     }
 }
 
+/// A value read from the host and how it is transformed before the test.
+struct Derived {
+    source: ValueSource,
+    /// Upper/Lower on the way.
+    case_mapped: bool,
+    /// PathUnescape or QueryUnescape on the way (they leave a value without `%` unchanged).
+    unescapes_percent: bool,
+    /// QueryUnescape on the way (it also turns `+` into a space).
+    unescapes_plus: bool,
+}
+
 /// One needle per literal on the value `value` reads; None when `value` is not a plain value
 /// (possibly case-mapped), or a literal is too short, or there are too many.
 fn leaves<'l>(value: &Node, literals: impl IntoIterator<Item = &'l [u8]>) -> Option<Vec<Needle>> {
-    let (source, ascii_case_insensitive) = source_of(value)?;
+    needles_on(&derive(value)?, literals)
+}
+
+fn needles_on<'l>(
+    value: &Derived,
+    literals: impl IntoIterator<Item = &'l [u8]>,
+) -> Option<Vec<Needle>> {
+    let needle = |literal: &[u8], ascii_case_insensitive| Needle {
+        source: value.source.clone(),
+        literal: literal.to_vec(),
+        ascii_case_insensitive,
+    };
     let mut out = Vec::new();
     for lit in literals {
         if lit.len() < MIN_LITERAL_LEN || out.len() == MAX_NEEDLES {
             return None;
         }
-        out.push(Needle {
-            source: source.clone(),
-            literal: lit.to_vec(),
-            ascii_case_insensitive,
-        });
+        out.push(needle(lit, value.case_mapped));
     }
-    (!out.is_empty()).then_some(out)
+    if out.is_empty() {
+        return None;
+    }
+    // A value that escapes something may unescape into any literal.
+    if value.unescapes_percent {
+        out.push(needle(b"%", false));
+    }
+    if value.unescapes_plus {
+        out.push(needle(b"+", false));
+    }
+    Some(out)
 }
 
-/// The value `node` reads and whether it is case-mapped on the way (`Upper(Lower(x))` too:
-/// both keep an ASCII value equal to itself up to ASCII case).
-fn source_of(node: &Node) -> Option<(ValueSource, bool)> {
+/// The value `node` reads and what happens to it on the way: case mapping (`Upper(Lower(x))`
+/// too: both keep an ASCII value equal to itself up to ASCII case) and unescaping.
+fn derive(node: &Node) -> Option<Derived> {
     match node {
-        Node::MapGet(id, key) => Some((ValueSource::MapEntry(*id, key.clone()), false)),
-        Node::Field(id) => Some((ValueSource::Field(*id), false)),
-        Node::Call(Helper::Upper | Helper::Lower, args) => match args.as_slice() {
-            [inner] => source_of(inner).map(|(source, _)| (source, true)),
-            _ => None,
-        },
+        Node::MapGet(id, key) => Some(Derived {
+            source: ValueSource::MapEntry(*id, key.clone()),
+            case_mapped: false,
+            unescapes_percent: false,
+            unescapes_plus: false,
+        }),
+        Node::Field(id) => Some(Derived {
+            source: ValueSource::Field(*id),
+            case_mapped: false,
+            unescapes_percent: false,
+            unescapes_plus: false,
+        }),
+        Node::Call(helper, args) => {
+            let [inner] = args.as_slice() else {
+                return None;
+            };
+            let inner = derive(inner)?;
+            match helper {
+                Helper::Upper | Helper::Lower => Some(Derived {
+                    case_mapped: true,
+                    ..inner
+                }),
+                Helper::PathUnescape => Some(Derived {
+                    unescapes_percent: true,
+                    ..inner
+                }),
+                Helper::QueryUnescape => Some(Derived {
+                    unescapes_percent: true,
+                    unescapes_plus: true,
+                    ..inner
+                }),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }
@@ -133,7 +213,7 @@ fn never_fails(node: &Node) -> bool {
         Node::InSet(a, _) => no_error(a),
         Node::Matches(a, ..)
         | Node::RegexpInFile(a, _)
-        | Node::AnyContains(a, _)
+        | Node::AnyContains(a, ..)
         | Node::AnyContainsUpper(a, ..)
         | Node::AnyMatches(a, _)
         | Node::AnyAffix(a, ..) => always_string(a),

@@ -59,12 +59,25 @@ pub(super) fn program(filter: &str) -> Program {
     let files = [
         ("files", vec![".env", ".git/config", "wp-config.php"]),
         ("short", vec![".env", "ab"]),
+        ("paths", vec!["/etc/passwd", "../..", "WIN.INI"]),
+        ("agents", vec!["sqlmap", "nikto"]),
     ];
     for (name, items) in files {
         data.strings.insert(
             name.into(),
             Arc::new(items.into_iter().map(String::from).collect()),
         );
+    }
+    let regexes = [
+        ("agents.regex", vec![r"\bsqlmap/\d", r"(?:nikto|nessus)\b"]),
+        ("anchored.regex", vec![r"\bsqlmap/\d", r"^[a-z]+$"]),
+    ];
+    for (name, items) in regexes {
+        let compiled = items
+            .into_iter()
+            .map(|p| crowdwatch_grok::LazyRegex::new(p).unwrap().0)
+            .collect();
+        data.regexps.insert(name.into(), Arc::new(compiled));
     }
     compile_filter(filter, &Evt, &data)
         .unwrap_or_else(|e| panic!("{filter}: {e}"))
@@ -158,13 +171,63 @@ fn hub_shapes_yield_a_requirement() {
 }
 
 #[test]
+fn unescaping_adds_the_escape_characters_as_needles() {
+    let path = |lit: &str, ci| (meta("http_path"), lit.to_string(), ci);
+    assert_eq!(
+        needles("Upper(PathUnescape(evt.Meta.http_path)) contains Upper('@java.lang.Runtime@getRuntime().exec(')"),
+        Some(vec![path("@JAVA.LANG.RUNTIME@GETRUNTIME().EXEC(", true), path("%", false)])
+    );
+    assert_eq!(
+        needles("evt.Meta.log_type in ['a', 'b'] && Upper(QueryUnescape(evt.Meta.http_path)) startsWith Upper('/catalog-portal')"),
+        Some(vec![path("/CATALOG-PORTAL", true), path("%", false), path("+", false)])
+    );
+    // Each escape needle once, however many branches unescape.
+    assert_eq!(
+        needles("Upper(PathUnescape(evt.Meta.http_path)) contains 'AAA' or PathUnescape(evt.Meta.http_path) contains 'bbb'"),
+        Some(vec![path("AAA", true), path("%", false), path("bbb", false)])
+    );
+    // Equality with an unescaped value is a literal test, not an index guard.
+    assert_eq!(
+        needles("PathUnescape(evt.Meta.http_path) == '/a b'"),
+        Some(vec![path("/a b", false), path("%", false)])
+    );
+}
+
+#[test]
+fn lists_of_strings_and_regexes_yield_their_literals() {
+    let ua = |lit: &str, ci| (parsed("http_user_agent"), lit.to_string(), ci);
+    assert_eq!(
+        needles("any(File('paths'), {evt.Meta.http_path contains #})").map(|n| n.len()),
+        Some(3)
+    );
+    assert_eq!(
+        needles("any(File('paths'), {Upper(evt.Meta.http_path) contains Upper(#)})"),
+        Some(vec![
+            (meta("http_path"), "/ETC/PASSWD".into(), true),
+            (meta("http_path"), "../..".into(), true),
+            (meta("http_path"), "WIN.INI".into(), true),
+        ])
+    );
+    assert_eq!(
+        needles("any(File('agents'), {Lower(evt.Parsed.http_user_agent) matches #})"),
+        Some(vec![ua("nikto", true), ua("sqlmap", true)])
+    );
+    assert_eq!(
+        needles("RegexpInFile(evt.Parsed.http_user_agent, 'agents.regex')"),
+        Some(vec![ua("nessus", false), ua("nikto", false), ua("sqlmap/", false)])
+    );
+    // One regex without a required literal, or one string too short, spoils the list.
+    assert_eq!(needles("RegexpInFile(evt.Parsed.http_user_agent, 'anchored.regex')"), None);
+    assert_eq!(needles("any(File('short'), {evt.Meta.p contains #})"), None);
+}
+
+#[test]
 fn shapes_without_a_requirement() {
     for filter in [
         "not (evt.Meta.p contains 'abc')",
         "!(Upper(evt.Meta.p) contains 'ABC') && evt.Meta.q == 'x'",
-        // The literal may come out of the unescaping: the raw value must not be scanned.
-        "Upper(PathUnescape(evt.Meta.p)) contains Upper('/etc/passwd')",
-        "QueryUnescape(evt.Meta.p) startsWith '/catalog'",
+        // The literal may come out of other transformations.
+        "evt.Meta.p[1:] contains 'abc'",
         "evt.Meta.p + 'x' contains 'abcx'",
         // Too short to pay for a scan.
         "evt.Meta.p contains 'ab'",

@@ -23,6 +23,15 @@ fn events() -> Vec<Ctx> {
         "",
         "/é",
         "SELECT  1",
+        "/%65tc/passwd",
+        "/ETC/PASSWD",
+        "/etc%2",
+        "/c%61talog-portal/x",
+        "/catalog-portal+x",
+        "/a b",
+        "/a+b",
+        "/a%20b",
+        "/..%2f..%2fwin.ini",
     ];
     let mut out = Vec::new();
     for (i, path) in paths.iter().enumerate() {
@@ -48,7 +57,16 @@ fn events() -> Vec<Ctx> {
         );
         evt.parsed.insert(
             "http_user_agent".into(),
-            ["Report Runner", "report runner", "report ſunner", "-"][i % 4].into(),
+            [
+                "Report Runner",
+                "report runner",
+                "report ſunner",
+                "-",
+                "sqlmap/1.5",
+                "Nikto",
+                "nessus",
+            ][i % 7]
+                .into(),
         );
         evt.raw = (i % 5 != 0).then(|| format!("GET {path}{}", [" w00t", " W00T"][i % 2]));
         out.push(evt);
@@ -73,6 +91,16 @@ const SOUNDNESS_FILTERS: &[&str] = &[
     "any(File('files'), {Upper(evt.Parsed.request) startsWith Upper(#)})",
     "evt.Line.Raw contains 'w00t'",
     "evt.Meta.log_type == 'x' && evt.Line.Raw endsWith 'w00t'",
+    "Upper(PathUnescape(evt.Meta.http_path)) contains Upper('/etc/passwd')",
+    "PathUnescape(Upper(evt.Meta.http_path)) contains '/ETC/PASSWD'",
+    "QueryUnescape(evt.Meta.http_path) startsWith '/catalog-portal '",
+    "Upper(QueryUnescape(evt.Meta.http_path)) startsWith Upper('/catalog-portal/')",
+    "PathUnescape(evt.Meta.http_path) == '/a b' or QueryUnescape(evt.Meta.http_path) == '/a b'",
+    "any(File('paths'), {evt.Meta.http_path contains #})",
+    "any(File('paths'), {Upper(evt.Meta.http_path) contains Upper(#)})",
+    "any(File('paths'), {Upper(PathUnescape(evt.Meta.http_path)) contains Upper(#)})",
+    "any(File('agents'), {Lower(evt.Parsed.http_user_agent) matches #})",
+    "RegexpInFile(evt.Parsed.http_user_agent, 'agents.regex')",
 ];
 
 #[test]
