@@ -3,9 +3,14 @@
 // logs (benign nginx lines at --rate per second, an ssh brute force from a new address every
 // --every ms) and watches decisions arrive on a long-polling stream, as our bouncers do.
 //
-//   node dist/benches/detection-latency.js [--rate 10000] [--seconds 20] [--every 250] [--json]
+// Once a second it also samples the daemon: resident memory, CPU, and the event-loop delay the
+// daemon reports (how long a line read waited for the engine), so a slow figure comes with
+// where the time went.
+//
+//   node dist/benches/detection-latency.js [--rate 10000] [--seconds 20] [--every 250] [--parallel] [--json]
 import * as fs from 'node:fs';
 import { nginxTime, syslogTime } from '../src/bench/gen/common';
+import { parseExposition } from '../src/metrics/exposition';
 import { runToCompletion, sleep } from '../src/reference/processes';
 import { percentile } from './api-load';
 import { numberArg } from './args';
@@ -14,6 +19,25 @@ import { CLI, startFollowingDaemon } from './daemon-harness';
 const RATE = numberArg('--rate', 10_000);
 const SECONDS = numberArg('--seconds', 20);
 const EVERY_MS = numberArg('--every', 250);
+
+interface DaemonSample {
+  t_s: number;
+  rss_mib: number;
+  /** Share of one core the daemon used since the previous sample. */
+  cpu: number;
+  /** Event-loop delay since the previous sample, p99 and max (ms). */
+  lag_p99_ms: number;
+  lag_max_ms: number;
+}
+
+/** User + system CPU seconds of `pid` so far, and its resident memory in MiB. */
+function usage(pid: number): { cpu_s: number; rss_mib: number } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpu_s: ticks / 100, rss_mib: Math.round((rss / 1024) * 10) / 10 };
+}
 
 function benignLines(count: number, seq: number): string {
   const stamp = nginxTime(new Date());
@@ -27,9 +51,9 @@ function benignLines(count: number, seq: number): string {
 
 async function main(): Promise<void> {
   let key = '';
-  const { access, auth, url, stop } = await startFollowingDaemon('latency', async (dir) => {
+  const { access, auth, url, daemon, metricsUrl, stop } = await startFollowingDaemon('latency', async (dir) => {
     key = (await runToCompletion(process.execPath, [CLI, 'bouncers', 'add', 'bench', '-o', 'raw', '--data-dir', dir], { cwd: dir, env: process.env, timeoutMs: 30_000 })).stdout.trim();
-  });
+  }, process.argv.includes('--parallel') ? ['--parallel'] : []);
   const written = new Map<string, number>();
   const latencies: number[] = [];
   /** Latencies in attack order: the first ones pay for warm-up (first use of each regex). */
@@ -56,6 +80,25 @@ async function main(): Promise<void> {
       }
     })();
     const started = performance.now();
+    const samples: DaemonSample[] = [];
+    const pid = daemon.child.pid!;
+    let last = { t: started, cpu_s: usage(pid).cpu_s };
+    await fetch(metricsUrl).catch(() => null); // resets the lag histogram
+    const sampleDaemon = async (): Promise<void> => {
+      const now = performance.now();
+      const u = usage(pid);
+      const m = parseExposition(await (await fetch(metricsUrl)).text());
+      const lag = (q: string): number => (m.find((s) => s.name === 'crowdwatch_engine_lag_seconds' && s.labels.quantile === q)?.value ?? NaN) * 1000;
+      samples.push({
+        t_s: Math.round((now - started) / 100) / 10,
+        rss_mib: u.rss_mib,
+        cpu: Math.round(((u.cpu_s - last.cpu_s) / ((now - last.t) / 1000)) * 100) / 100,
+        lag_p99_ms: Math.round(lag('0.99') * 10) / 10,
+        lag_max_ms: Math.round(lag('1') * 10) / 10,
+      });
+      last = { t: now, cpu_s: u.cpu_s };
+    };
+    let nextSample = started + 1000;
     let seq = 0;
     let attacks = 0;
     let nextAttack = started;
@@ -73,6 +116,10 @@ async function main(): Promise<void> {
         attacks++;
         nextAttack += EVERY_MS;
       }
+      if (tick >= nextSample) {
+        nextSample += 1000;
+        await sampleDaemon();
+      }
       const wait = 10 - (performance.now() - tick);
       if (wait > 0) await sleep(wait);
     }
@@ -81,13 +128,23 @@ async function main(): Promise<void> {
     running = false;
     await observer;
     latencies.sort((a, b) => a - b);
+    const steady = samples.slice(Math.min(2, samples.length - 1));
     const result = {
       background_lines_per_s: Math.round(seq / elapsed),
       attacks,
       detected: latencies.length,
       latency_ms: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN },
       target: 'p99 < 100 ms at 10,000 lines/s',
+      daemon: {
+        // The first two seconds are warm-up (first use of each regex, heap growth).
+        rss_mib_first: steady[0]?.rss_mib ?? NaN,
+        rss_mib_last: steady[steady.length - 1]?.rss_mib ?? NaN,
+        rss_mib_peak: Math.max(...samples.map((s) => s.rss_mib)),
+        cpu_mean: Math.round((steady.reduce((n, s) => n + s.cpu, 0) / Math.max(1, steady.length)) * 100) / 100,
+        lag_max_ms: Math.max(...steady.map((s) => s.lag_max_ms)),
+      },
       samples_ms: inOrder,
+      daemon_samples: samples,
     };
     if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else {
@@ -95,6 +152,8 @@ async function main(): Promise<void> {
       process.stdout.write(`attacks detected     ${result.detected}/${result.attacks}\n`);
       const f = (n: number): string => `${n.toFixed(1)} ms`;
       process.stdout.write(`line -> decision     p50 ${f(result.latency_ms.p50)}, p99 ${f(result.latency_ms.p99)}, max ${f(result.latency_ms.max)}  (target: p99 < 100 ms)\n`);
+      const d = result.daemon;
+      process.stdout.write(`daemon               rss ${d.rss_mib_first} -> ${d.rss_mib_last} MiB (peak ${d.rss_mib_peak}), ${Math.round(d.cpu_mean * 100)}% of a core, event-loop delay max ${f(d.lag_max_ms)}\n`);
     }
   } finally {
     running = false;
