@@ -134,7 +134,7 @@ impl Compiler<'_> {
                     Node::Const(Val::Str(pattern)) => {
                         match crowdwatch_grok::LazyRegex::new(&pattern) {
                             Ok((re, hir)) => {
-                                let literals = crowdwatch_grok::Prefilter::for_hir(&hir).literals();
+                                let literals = crowdwatch_grok::Prefilter::literals_of(&hir);
                                 let literals = Box::new(RegexLiterals(literals));
                                 let node = Node::Matches(Box::new(ln), re, literals);
                                 self.fold(node, Ty::Bool)

@@ -32,6 +32,12 @@ impl Prefilter {
         Prefilter::from_requirement(best(required_literals(hir)))
     }
 
+    /// The literals the prefilter of `hir` would check (empty: none), without building it:
+    /// for hosts that run their own scan over many regexes' literals.
+    pub fn literals_of(hir: &Hir) -> Vec<Vec<u8>> {
+        best(required_literals(hir)).unwrap_or_default()
+    }
+
     /// Builds the prefilter for a regex compiled by [`crate::goregex::compile`]: parsed the same
     /// way (bytes, Unicode off, Unicode on as the fallback).
     #[cfg(test)]
@@ -165,8 +171,12 @@ fn literal_of(hir: &Hir) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// The prefilter's literals, which `literals_of` gives without building it.
     fn needles(regex: &str) -> Vec<Vec<u8>> {
-        Prefilter::for_regex(regex).literals()
+        let built = Prefilter::for_regex(regex).literals();
+        let (_, hir) = crate::lazy::LazyRegex::new(regex).unwrap();
+        assert_eq!(Prefilter::literals_of(&hir), built, "{regex}");
+        built
     }
 
     #[test]

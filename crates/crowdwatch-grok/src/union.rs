@@ -58,7 +58,7 @@ impl RegexUnion {
         let mut all = Vec::new();
         for member in &self.members {
             let hir = parse(member.as_str(), member.mode()).ok()?;
-            let literals = Prefilter::for_hir(&hir).literals();
+            let literals = Prefilter::literals_of(&hir);
             if literals.is_empty() {
                 return None;
             }
