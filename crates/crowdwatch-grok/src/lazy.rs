@@ -113,6 +113,18 @@ pub fn estimated_program_bytes(hir: &Hir) -> usize {
     instructions(hir).saturating_mul(48)
 }
 
+/// The (min, max) iterations of a repetition (max None: unbounded).
+pub(crate) fn repetition_bounds(kind: &RepetitionKind) -> (u32, Option<u32>) {
+    match kind {
+        RepetitionKind::ZeroOrOne => (0, Some(1)),
+        RepetitionKind::ZeroOrMore => (0, None),
+        RepetitionKind::OneOrMore => (1, None),
+        RepetitionKind::Range(RepetitionRange::Exactly(n)) => (*n, Some(*n)),
+        RepetitionKind::Range(RepetitionRange::AtLeast(n)) => (*n, None),
+        RepetitionKind::Range(RepetitionRange::Bounded(m, n)) => (*m, Some(*n)),
+    }
+}
+
 fn instructions(hir: &Hir) -> usize {
     match hir.kind() {
         HirKind::Empty => 1,
@@ -123,12 +135,10 @@ fn instructions(hir: &Hir) -> usize {
         HirKind::Anchor(_) | HirKind::WordBoundary(_) => 1,
         HirKind::Group(group) => instructions(&group.hir).saturating_add(2),
         HirKind::Repetition(rep) => {
-            let copies = match &rep.kind {
-                RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 1,
-                RepetitionKind::OneOrMore => 2,
-                RepetitionKind::Range(RepetitionRange::Exactly(n)) => *n as usize,
-                RepetitionKind::Range(RepetitionRange::AtLeast(n)) => *n as usize + 1,
-                RepetitionKind::Range(RepetitionRange::Bounded(_, m)) => *m as usize,
+            // An unbounded repetition: its minimum copies, and one more for the loop.
+            let copies = match repetition_bounds(&rep.kind) {
+                (_, Some(max)) => max as usize,
+                (min, None) => min as usize + 1,
             };
             copies
                 .max(1)

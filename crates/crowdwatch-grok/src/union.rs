@@ -48,8 +48,9 @@ impl RegexUnion {
     /// Whether any of the regexes matches somewhere in `input` (false for an empty list).
     #[inline]
     pub fn is_match(&self, input: &[u8]) -> bool {
-        self.memo
-            .answer(input, |input| self.parts().iter().any(|re| re.is_match(input)))
+        self.memo.answer(input, |input| {
+            self.parts().iter().any(|re| re.is_match(input))
+        })
     }
 
     /// Literals of which every match of the union holds one (each member's required literals,

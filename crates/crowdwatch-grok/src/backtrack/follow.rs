@@ -22,6 +22,12 @@ fn to_bits(table: &ByteSet) -> Bits {
     bits
 }
 
+fn one_byte(b: u8) -> Bits {
+    let mut bits = [0; 4];
+    bits[b as usize / 64] |= 1 << (b % 64);
+    bits
+}
+
 /// For each instruction, the bytes a match continuing from it can consume first, or None when
 /// it can reach `Match` without consuming any. Every loop consumes a byte before it comes back
 /// (empty iterations are refused), so this is a least fixpoint over forward edges, reached in
@@ -39,17 +45,8 @@ pub(super) fn first_sets(program: &Program) -> Vec<Option<Bits>> {
         for pc in (0..n).rev() {
             let value = match program.insts[pc] {
                 Inst::Match => None,
-                Inst::Byte(b) => {
-                    let mut bits = [0; 4];
-                    bits[b as usize / 64] |= 1 << (b % 64);
-                    Some(bits)
-                }
-                Inst::Literal { start, .. } => {
-                    let b = program.literals[start as usize];
-                    let mut bits = [0; 4];
-                    bits[b as usize / 64] |= 1 << (b % 64);
-                    Some(bits)
-                }
+                Inst::Byte(b) => Some(one_byte(b)),
+                Inst::Literal { start, .. } => Some(one_byte(program.literals[start as usize])),
                 Inst::Set(set) => Some(to_bits(&program.sets[set as usize])),
                 Inst::Repeat { set, min, .. } => {
                     let own = Some(to_bits(&program.sets[set as usize]));

@@ -1,9 +1,8 @@
 //! Compiling a regex's HIR (ASCII mode) into a backtracking program.
 use super::follow::{first_sets, to_table};
 use super::guard::{self, DfaGuard};
-use regex_syntax::hir::{
-    Anchor, Class, GroupKind, Hir, HirKind, Literal, RepetitionKind, RepetitionRange, WordBoundary,
-};
+use crate::lazy::repetition_bounds;
+use regex_syntax::hir::{Anchor, Class, GroupKind, Hir, HirKind, Literal, WordBoundary};
 
 /// Programs past this many instructions are refused (counted repetitions are unrolled).
 const MAX_INSTRUCTIONS: usize = 50_000;
@@ -196,14 +195,7 @@ impl Compiler {
                 self.alternation(children)?
             }
             HirKind::Repetition(rep) => {
-                let (min, max) = match &rep.kind {
-                    RepetitionKind::ZeroOrOne => (0, Some(1)),
-                    RepetitionKind::ZeroOrMore => (0, None),
-                    RepetitionKind::OneOrMore => (1, None),
-                    RepetitionKind::Range(RepetitionRange::Exactly(n)) => (*n, Some(*n)),
-                    RepetitionKind::Range(RepetitionRange::AtLeast(n)) => (*n, None),
-                    RepetitionKind::Range(RepetitionRange::Bounded(m, n)) => (*m, Some(*n)),
-                };
+                let (min, max) = repetition_bounds(&rep.kind);
                 self.repetition(&rep.hir, min, max, rep.greedy)?;
             }
         }
@@ -441,16 +433,7 @@ fn can_be_empty(hir: &Hir) -> bool {
         HirKind::Empty | HirKind::Anchor(_) | HirKind::WordBoundary(_) => true,
         HirKind::Literal(_) | HirKind::Class(_) => false,
         HirKind::Group(group) => can_be_empty(&group.hir),
-        HirKind::Repetition(rep) => {
-            let min = match &rep.kind {
-                RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 0,
-                RepetitionKind::OneOrMore => 1,
-                RepetitionKind::Range(RepetitionRange::Exactly(n))
-                | RepetitionKind::Range(RepetitionRange::AtLeast(n))
-                | RepetitionKind::Range(RepetitionRange::Bounded(n, _)) => *n,
-            };
-            min == 0 || can_be_empty(&rep.hir)
-        }
+        HirKind::Repetition(rep) => repetition_bounds(&rep.kind).0 == 0 || can_be_empty(&rep.hir),
         HirKind::Concat(children) => children.iter().all(can_be_empty),
         HirKind::Alternation(children) => children.iter().any(can_be_empty),
     }

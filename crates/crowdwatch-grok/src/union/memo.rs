@@ -91,7 +91,11 @@ mod tests {
         assert!(!ask(b"abc"));
         assert!(ask(b"axb"));
         assert!(!ask(b"abc"));
-        assert_eq!(calls.get(), 2, "the repeated questions were answered from the memo");
+        assert_eq!(
+            calls.get(),
+            2,
+            "the repeated questions were answered from the memo"
+        );
         // Many distinct inputs: slots get replaced, answers stay right.
         for i in 0..5000u32 {
             let input = format!("agent {i} {}", if i % 3 == 0 { "x" } else { "y" });
