@@ -1,13 +1,14 @@
 // Which local alerts are shared with the crowd, and the signal each becomes. The privacy promise
 // (README, "The crowd") is kept here on the sending side too: a signal is built field by field
 // from the attack's meta, so events, log lines, labels, meta and decisions never leave.
+import { IMPORT_ORIGIN } from '../import/decision-import';
 import type { DecisionStore } from '../store/decisions';
-import type { StoredAlert } from '../store/types';
+import { PULLED_ORIGINS, type StoredAlert } from '../store/types';
 
 /** Origins of decisions that did not come from this member's own detection. */
-const NOT_DETECTED = new Set(['cscli', 'cscli-import', 'crowd', 'CAPI', 'lists']);
+const NOT_DETECTED = new Set(['cscli', IMPORT_ORIGIN, ...PULLED_ORIGINS]);
 
-/** Origin of the decisions a community blocklist pull makes. */
+/** Origin of the decisions a community blocklist pull makes (one of `PULLED_ORIGINS`). */
 export const CROWD_ORIGIN = 'crowd';
 /** The source scope of the alert a pull is stored under. */
 export const CROWD_SOURCE_SCOPE = 'crowdwatch/community-blocklist';

@@ -1,6 +1,6 @@
 import { enclosingStarts, parseIpRange } from './ip-range';
 import { placeholders, type SqlValue } from './sql';
-import { type AlertFilter, type DecisionFilter, StoreInputError } from './types';
+import { type AlertFilter, type DecisionFilter, PULLED_ORIGINS, StoreInputError } from './types';
 
 /** A WHERE clause under construction: conditions joined with AND, parameters in order. */
 export class Where {
@@ -110,8 +110,7 @@ export function alertWhere(filter: AlertFilter, now: number): Where {
     where.add(`EXISTS (SELECT 1 FROM decisions d WHERE d.alert_id = a.id AND ${decisionConditions.join(' AND ')})`, ...decisionParams);
   }
   if (filter.includeCapi === false) {
-    // CAPI, list and crowd pulls are stored as alerts whose decisions carry those origins.
-    where.add("NOT EXISTS (SELECT 1 FROM decisions d WHERE d.alert_id = a.id AND d.origin IN ('CAPI', 'lists', 'crowd'))");
+    where.add(`NOT EXISTS (SELECT 1 FROM decisions d WHERE d.alert_id = a.id AND d.origin IN (${placeholders(PULLED_ORIGINS.length)}))`, ...PULLED_ORIGINS);
   }
   return where;
 }

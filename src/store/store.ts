@@ -48,8 +48,7 @@ export class Store {
   /** A named value shared by every process on this database (the API's token secret). */
   async setting(name: string, create: () => string): Promise<string> {
     await this.db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, create()]);
-    const rows = await this.db.all<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name]);
-    return rows[0].value;
+    return (await this.getSetting(name)) as string;
   }
 
   /** A named value, or null when it was never set. */

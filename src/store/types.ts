@@ -100,6 +100,12 @@ export interface DecisionFilter {
   id?: number;
 }
 
+/**
+ * Origins of the decisions a blocklist pull makes: CrowdSec's CAPI and lists, a crowdwatch
+ * central's `crowd`. Each pull is stored as one alert holding them.
+ */
+export const PULLED_ORIGINS: readonly string[] = ['CAPI', 'lists', 'crowd'];
+
 /** Which alerts (GET/DELETE /v1/alerts, `alerts list`). */
 export interface AlertFilter {
   scope?: string;
@@ -111,6 +117,7 @@ export interface AlertFilter {
   createdBefore?: number;
   decisionType?: string;
   origin?: string;
+  /** false: leave out the alerts of blocklist pulls (those with a decision of a `PULLED_ORIGINS` origin). */
   includeCapi?: boolean;
   hasActiveDecision?: boolean;
   simulated?: boolean;
