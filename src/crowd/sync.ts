@@ -32,6 +32,8 @@ const LAST_PULL = 'crowd_last_pull';
 /** Signals per request, and alerts read per push round. */
 const CHUNK = 50;
 const ROUND = 1000;
+/** Values per statement when a pull expires decisions (far below SQLite's and PostgreSQL's parameter limits). */
+const VALUES_PER_STATEMENT = 1000;
 
 /** A member id unique on this host (several local APIs may share one). */
 export function memberId(): string {
@@ -111,15 +113,26 @@ export class CrowdSync {
       const now = Date.now();
       let removed = 0;
       if (startup) removed += await this.store.decisions.expire({ origins: [CROWD_ORIGIN] }, now);
-      for (const d of changes.deleted ?? []) removed += await this.store.decisions.expire({ value: d.value, origins: [CROWD_ORIGIN] }, now);
+      removed += await this.expireCrowd(changes.deleted ?? [], now);
       const fresh = (changes.new ?? []).filter((d) => !this.allowlist.covers(d.value));
-      if (!startup) for (const d of fresh) await this.store.decisions.expire({ value: d.value, origins: [CROWD_ORIGIN] }, now);
+      // Sent again: the new decision replaces the old one (not counted as removed).
+      if (!startup) await this.expireCrowd(fresh, now);
       const decisions = fresh.map((d) => crowdDecision(d, now)).filter((d): d is NewDecision => d !== null);
       if (decisions.length > 0) await this.store.alerts.insert([pullAlert(decisions, removed, now)], now);
       await this.store.putSetting(LAST_PULL, String(now));
       if (decisions.length + removed > 0) this.options.onDecisions?.();
       return { added: decisions.length, removed };
     });
+  }
+
+  /** Ends the crowd decisions on these entries' values, a statement per thousand; how many. */
+  private async expireCrowd(entries: readonly BlocklistDecision[], now: number): Promise<number> {
+    let expired = 0;
+    for (let i = 0; i < entries.length; i += VALUES_PER_STATEMENT) {
+      const values = entries.slice(i, i + VALUES_PER_STATEMENT).map((d) => d.value);
+      expired += await this.store.decisions.expire({ values, origins: [CROWD_ORIGIN] }, now);
+    }
+    return expired;
   }
 
   /** Push and pull loops; a failure is logged and retried with backoff (alerts wait in the store). */

@@ -61,6 +61,9 @@ export function decisionWhere(filter: DecisionFilter, dialect: 'sqlite' | 'postg
   if (filter.id !== undefined) where.add(`${d}id = ?`, filter.id);
   if (filter.ip) addIpCondition(where, d, filter.ip.text, filter.ip.contains);
   if (filter.value !== undefined) where.add(`${d}value = ?`, filter.value);
+  if (filter.values !== undefined) {
+    where.add(filter.values.length === 0 ? '1 = 0' : `${d}value IN (${placeholders(filter.values.length)})`, ...filter.values);
+  }
   if (filter.type !== undefined) where.add(`${d}type = ?`, filter.type);
   if (filter.scenario !== undefined) where.add(`${d}scenario = ?`, filter.scenario);
   if (filter.scopes && filter.scopes.length > 0) {

@@ -89,6 +89,8 @@ export interface DecisionFilter {
   /** An address or CIDR range, with CrowdSec's `contains` (true: decisions containing it). */
   ip?: { text: string; contains: boolean };
   value?: string;
+  /** Any of these values (an empty list selects nothing). */
+  values?: readonly string[];
   type?: string;
   scopes?: string[];
   origins?: string[];
