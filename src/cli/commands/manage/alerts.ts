@@ -27,6 +27,12 @@ function filterOptions(cmd: Command): Command {
     .addOption(configFileOption());
 }
 
+/** Decisions by type, as cscli lists them: `ban:2 captcha:1`. */
+function decisionSummary(a: StoredAlert): string {
+  const types = [...new Set(a.decisions.map((d) => d.type))];
+  return types.map((t) => `${t}:${a.decisions.filter((d) => d.type === t).length}`).join(' ');
+}
+
 /** Targeted or opportunistic, when the API is a crowd member (empty otherwise). */
 function viewOf(a: StoredAlert): string {
   return a.meta.find((m) => m.key === CROWD_VIEW_KEY)?.value ?? '';
@@ -71,17 +77,13 @@ export function registerAlerts(program: Command, ctx: CommandContext): void {
       else if (o.output === 'raw') {
         ctx.io.stdout.write(csv(['id', 'scope', 'value', 'reason', 'country', 'as', 'decisions', 'created_at', 'crowd_view']));
         for (const a of alerts) {
-          const decisions = [...new Set(a.decisions.map((d) => d.type))].map((t) => `${t}:${a.decisions.filter((d) => d.type === t).length}`).join(' ');
-          ctx.io.stdout.write(csv([a.id, a.source.scope, a.source.value, a.scenario, a.source.cn ?? '', a.source.as_name ?? '', decisions, formatRfc3339(a.createdAt), viewOf(a)]));
+          ctx.io.stdout.write(csv([a.id, a.source.scope, a.source.value, a.scenario, a.source.cn ?? '', a.source.as_name ?? '', decisionSummary(a), formatRfc3339(a.createdAt), viewOf(a)]));
         }
       } else if (alerts.length === 0) ctx.io.stdout.write('No alerts\n');
       else {
         ctx.io.stdout.write(formatTable(['ID', 'value', 'reason', 'country', 'as', 'decisions', 'created_at', 'crowd'].map((header) => ({ header })),
-          alerts.map((a) => {
-            const types = [...new Set(a.decisions.map((d) => d.type))];
-            return [String(a.id), `${a.source.scope}:${a.source.value}`, a.scenario, a.source.cn ?? '', a.source.as_name ?? '',
-              types.map((t) => `${t}:${a.decisions.filter((d) => d.type === t).length}`).join(' '), formatRfc3339(a.createdAt), viewOf(a)];
-          })));
+          alerts.map((a) => [String(a.id), `${a.source.scope}:${a.source.value}`, a.scenario, a.source.cn ?? '', a.source.as_name ?? '',
+            decisionSummary(a), formatRfc3339(a.createdAt), viewOf(a)])));
       }
     });
 

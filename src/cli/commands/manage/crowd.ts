@@ -10,7 +10,6 @@ import { csv, type StoreFlags, usageError, withStore } from './with-store';
 
 type Flags = StoreFlags & { output: ListFormat };
 
-
 /** Runs one sync step against the configured central, in this process, on the shared store. */
 async function withCrowd<T>(o: StoreFlags, work: (sync: CrowdSync) => Promise<T>): Promise<T> {
   return withStore(o, async (store, config) => {
