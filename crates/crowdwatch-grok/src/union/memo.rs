@@ -11,10 +11,13 @@ const SLOTS: usize = 1024;
 /// Longer inputs are answered without the memo (they are rare, and would pin memory).
 const MAX_INPUT: usize = 512;
 
+/// An input seen, and the answer for it.
+type Slot = Option<(Box<[u8]>, bool)>;
+
 #[derive(Default)]
 pub(super) struct Memo {
     /// Allocated on first use: most unions of a large content set are never asked.
-    slots: Mutex<Vec<Option<(Box<[u8]>, bool)>>>,
+    slots: Mutex<Vec<Slot>>,
 }
 
 impl Memo {
