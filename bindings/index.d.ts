@@ -123,6 +123,8 @@ export interface Stats {
   scenarios: ScenarioStats[];
   /** Every top-level parser node, by stage then in load order. */
   parsers: ParserStats[];
+  /** Grok matches where the backtracking matcher and the regex crate disagreed in this process (the regex crate answered). */
+  grok_engine_disagreements: number;
 }
 
 /** What `Engine.reload` did, by scenario name (in load order). */

@@ -70,6 +70,7 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
     family('crowdwatch_outbox_alerts', 'gauge', 'Alerts journaled and not yet accepted by the API', one(m.agent.backlog)),
     family('crowdwatch_engine_heap_bytes', 'gauge', 'Bytes allocated by the native engine', one(bindings().nativeMemory().heapBytes)),
     ...memoryFamilies(),
+    family('crowdwatch_grok_engine_disagreements_total', 'counter', 'Grok matches where the backtracking matcher and the regex crate disagreed (the regex crate answered)', one(stats.grok_engine_disagreements)),
     family('cs_buckets', 'gauge', 'Live buckets, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.current }))),
     family('cs_bucket_created_total', 'counter', 'Buckets created, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.instantiated }))),
     family('cs_bucket_poured_total', 'counter', 'Events poured, by scenario', scenarios.map((s) => ({ labels: { name: s.name }, value: s.poured }))),

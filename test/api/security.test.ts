@@ -7,17 +7,18 @@ import test from 'ava';
 import { startTestApi } from '../helpers/api';
 import { tempDir } from '../helpers/run-cli';
 import { agentAlert, credentials, request } from './lapi-suite';
+import { requires } from '../helpers/requirement';
 
-const hasOpenssl = (() => {
+const noOpenssl = (() => {
   try {
     execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
+    return null;
   } catch {
-    return false;
+    return 'openssl is not installed';
   }
 })();
 
-(hasOpenssl ? test : test.skip)('with a cert and key configured the API speaks only TLS', async (t) => {
+requires(test, noOpenssl)('with a cert and key configured the API speaks only TLS', async (t) => {
   const dir = tempDir('tls');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
     '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });

@@ -12,6 +12,7 @@ import type { DecisionFilter, NewAlert, NewDecision } from '../../src/store/type
 import { formatGoDuration } from '../../src/time/go-duration';
 import { tempDir } from '../helpers/run-cli';
 import { type PostgresCluster, postgresBinDir, startPostgres } from '../helpers/postgres';
+import { requires } from '../helpers/requirement';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0, 0);
 
@@ -130,7 +131,7 @@ if (pgAvailable) {
   });
 }
 
-(pgAvailable ? test : test.skip)('PostgreSQL: the database renders the startup lists byte for byte as render.ts does', async (t) => {
+requires(test, pgAvailable ? null : "PostgreSQL's server binaries (scripts/test-servers.sh installs Debian's postgresql)")('PostgreSQL: the database renders the startup lists byte for byte as render.ts does', async (t) => {
   if (!cluster || 'skip' in cluster) throw new Error(cluster && 'skip' in cluster ? cluster.skip : 'postgres not started');
   const store = await Store.open({ type: 'postgres', url: await cluster.createDatabase() });
   try {

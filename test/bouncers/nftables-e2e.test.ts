@@ -13,10 +13,10 @@ import { runToCompletion, Server } from '../../src/reference/processes';
 import { IP, Netns, netnsUnavailable } from '../helpers/netns';
 import { runCli, tempDir } from '../helpers/run-cli';
 import { waitForOutput } from '../helpers/wait';
+import { requires } from '../helpers/requirement';
 
 const why = netnsUnavailable();
-const e2e = why ? test.serial.skip : test.serial;
-if (why) test.serial.skip(`nftables end-to-end: ${why}`, () => undefined);
+const e2e = requires(test.serial, why);
 
 const CLI = path.join(packageRoot, 'bin/crowdwatch.js');
 const FIXTURES = path.join(packageRoot, 'test/fixtures/netns');

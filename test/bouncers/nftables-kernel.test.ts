@@ -15,10 +15,10 @@ import { eventually } from '../helpers/daemon';
 import { IP, NFT, Netns, netnsUnavailable } from '../helpers/netns';
 import { runCli, tempDir } from '../helpers/run-cli';
 import { waitForOutput } from '../helpers/wait';
+import { requires } from '../helpers/requirement';
 
 const why = netnsUnavailable();
-const kernelTest = why ? test.serial.skip : test.serial;
-if (why) test.serial.skip(`nftables kernel tests: ${why}`, () => undefined);
+const kernelTest = requires(test.serial, why);
 
 /** `crowdwatch bouncer nftables` as a process, on table `cwtest` unless `args` name another. */
 function bouncer(apiUrl: string, key: string, nft: string, args: string[] = []): Server {
@@ -136,7 +136,7 @@ kernelTest('nftables bouncer: a full set is reported and the rest is left out, n
 });
 
 const reference = findReference();
-const crowdsecTest = why || isSkip(reference) ? test.serial.skip : test.serial;
+const crowdsecTest = requires(test.serial, why ?? (isSkip(reference) ? reference.skip : null));
 
 crowdsecTest("nftables bouncer against CrowdSec 1.4.6's own local API: polls, fills, follows deletions", async (t) => {
   const ns = Netns.create(`cwc-${process.pid}`);

@@ -9,13 +9,13 @@ import { freeLoopbackPort, Server, sleep } from '../../src/reference/processes';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { ensureNginx, type RunningNginx, startNginx } from '../helpers/nginx';
 import { runCli, tempDir } from '../helpers/run-cli';
+import { requires } from '../helpers/requirement';
 
 const CACHE_S = 2;
 /** The API rechecks its database each second for a long-polling bouncer; allow for a slow machine. */
 const STREAM_LATENCY_MS = 3000;
 const nginx = ensureNginx();
-if ('skip' in nginx) console.warn(`skipping the nginx bouncer tests: ${nginx.skip}`);
-const serial = 'skip' in nginx ? test.serial.skip : test.serial;
+const serial = requires(test.serial, 'skip' in nginx ? nginx.skip : null);
 
 let api: TestApi;
 let bouncer: Server;

@@ -15,12 +15,13 @@ import { IP, NFT } from '../helpers/netns';
 import { FIREWALL_BOUNCER_BIN, writeFirewallBouncerConfig } from '../../src/reference/firewall-bouncer';
 import { refDir } from '../../src/reference/reference';
 import { Server, sleep } from '../../src/reference/processes';
+import { requires } from '../helpers/requirement';
 
 const customBin = path.join(refDir(), 'crowdsec-custom-bouncer/usr/bin/crowdsec-custom-bouncer');
 const firewallBin = FIREWALL_BOUNCER_BIN;
 
 
-const customTest = fs.existsSync(customBin) ? test.serial : test.serial.skip;
+const customTest = requires(test.serial, fs.existsSync(customBin) ? null : `${customBin} (scripts/fetch-reference.sh unpacks it)`);
 
 customTest('crowdsec-custom-bouncer 0.0.15 runs its script for exactly the decisions added and removed', async (t) => {
   const api = await startTestApi();
@@ -69,8 +70,12 @@ customTest('crowdsec-custom-bouncer 0.0.15 runs its script for exactly the decis
   }
 });
 
-const canNetns = process.getuid?.() === 0 && systemTool('ip') !== null && systemTool('nft') !== null && fs.existsSync(firewallBin);
-const firewallTest = canNetns ? test.serial : test.serial.skip;
+const firewallTest = requires(
+  test.serial,
+  process.getuid?.() !== 0 ? 'needs root (network namespaces, nftables)'
+    : systemTool('ip') === null || systemTool('nft') === null ? 'iproute2 and nftables (scripts/test-servers.sh installs them)'
+      : !fs.existsSync(firewallBin) ? `${firewallBin} (scripts/fetch-reference.sh unpacks it)` : null,
+);
 
 firewallTest('crowdsec-firewall-bouncer 0.0.25 (nftables) in a private netns fills its sets from crowdwatch', async (t) => {
   const ns = `cwfw${process.pid}`;

@@ -11,12 +11,12 @@ import { generateNginx } from '../../src/bench/gen/nginx';
 import { generateSshd } from '../../src/bench/gen/sshd';
 import { bindings } from '../../src/engine/native';
 import { packageRoot } from '../../src/engine/package-root';
+import { requires } from '../helpers/requirement';
 
 const COLLECTIONS = TARGET_COLLECTIONS;
 
 const ref = findReference();
-const maybe = isSkip(ref) ? test.skip : test.serial;
-const suffix = isSkip(ref) ? ` (skipped: ${ref.skip})` : '';
+const maybe = requires(test.serial, isSkip(ref) ? ref.skip : null);
 
 function crowdwatchAlerts(configDir: string, log: string, type: string): string[] {
   const { Engine } = bindings();
@@ -30,7 +30,7 @@ for (const [name, type, generate] of [
   ['sshd', 'syslog', generateSshd],
   ['nginx', 'nginx', generateNginx],
 ] as const) {
-  maybe(`${name}: crowdwatch and CrowdSec 1.4.6 alert on the same (scenario, source) pairs${suffix}`, async (t) => {
+  maybe(`${name}: crowdwatch and CrowdSec 1.4.6 alert on the same (scenario, source) pairs`, async (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cw-conf-${name}-`));
     try {
       const hub = buildHubConfig(COLLECTIONS, path.join(dir, 'config'));

@@ -8,11 +8,12 @@ import test from 'ava';
 import { startTestApi } from '../helpers/api';
 import { fixture, runCli } from '../helpers/run-cli';
 import { buildHubConfig, findReference, isSkip, runCrowdsecReplay } from '../../src/reference/crowdsec';
+import { requires } from '../helpers/requirement';
 
 const ref = findReference();
 
 if (isSkip(ref)) {
-  test.skip(`crowdsec agent pushing to crowdwatch (${ref.skip})`, () => {});
+  requires(test, ref.skip)('crowdsec agent pushing to crowdwatch', () => {});
 } else {
   test('crowdsec 1.4.6 agent pushes its alerts to crowdwatch; profiles turn them into bans', async (t) => {
     const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crowdwatch-agent-'));

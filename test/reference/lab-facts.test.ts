@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildHubConfig, findReference, isSkip, runCrowdsecReplay, type ReferenceAlert } from '../../src/reference/crowdsec';
+import { requires } from '../helpers/requirement';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/reference');
 const COLLECTIONS = ['crowdsecurity/linux', 'crowdsecurity/sshd', 'crowdsecurity/nginx', 'crowdsecurity/base-http-scenarios', 'crowdsecurity/http-cve'];
@@ -19,7 +20,7 @@ const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'expected.json')
 const ref = findReference();
 
 if (isSkip(ref)) {
-  test.skip(`CrowdSec 1.4.6 lab facts (${ref.skip})`, () => {});
+  requires(test, ref.skip)('CrowdSec 1.4.6 lab facts', () => {});
 } else {
   const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crowdwatch-labfacts-'));
   const hub = buildHubConfig(COLLECTIONS, configDir, { reference: ref });

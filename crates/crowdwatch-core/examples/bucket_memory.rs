@@ -15,8 +15,10 @@ use crowdwatch_core::event::{ExpectMode, FieldMap, Source};
 use crowdwatch_core::{Engine, EngineOptions, Timestamp};
 
 /// Usernames a dictionary attack tries first; `--users` beyond this adds numbered ones.
-const COMMON_USERS: [&str; 16] =
-    ["admin", "test", "user", "oracle", "postgres", "ubuntu", "guest", "ftpuser", "git", "pi", "support", "mysql", "dev", "www", "backup", "demo"];
+const COMMON_USERS: [&str; 16] = [
+    "admin", "test", "user", "oracle", "postgres", "ubuntu", "guest", "ftpuser", "git", "pi",
+    "support", "mysql", "dev", "www", "backup", "demo",
+];
 
 /// Lines are spread over this many seconds: well inside the shortest ssh bucket lifetime (60 s),
 /// so every bucket is still live when we measure.
@@ -37,7 +39,10 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let config = config.unwrap_or_else(|| root.join("scenarios"));
     let opts = EngineOptions {
-        load: LoadOptions { config_dirs: vec![config.clone()], base_patterns: Some(config.join("patterns/base")) },
+        load: LoadOptions {
+            config_dirs: vec![config.clone()],
+            base_patterns: Some(config.join("patterns/base")),
+        },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,
     };
@@ -50,15 +55,22 @@ fn main() {
     };
     let mut labels = FieldMap::default();
     labels.set("type", "syslog");
-    let src = engine.register_source(Source { labels, src: "/var/log/auth.log".into(), module: "file".into() });
+    let src = engine.register_source(Source {
+        labels,
+        src: "/var/log/auth.log".into(),
+        module: "file".into(),
+    });
     let baseline = rss_kib();
     println!("RSS after load:      {:>9} KiB", baseline);
 
     let t0 = Instant::now();
-    let (mut batch, mut alerts, mut source_ips) = (String::with_capacity(1 << 20), 0usize, SourceIps::default());
+    let (mut batch, mut alerts, mut source_ips) =
+        (String::with_capacity(1 << 20), 0usize, SourceIps::default());
     for i in 0..ips {
         let secs = i * SPAN_SECS / ips.max(1);
-        let user = COMMON_USERS.get(i as usize % users as usize).map_or_else(|| format!("user{}", i % users), |u| u.to_string());
+        let user = COMMON_USERS
+            .get(i as usize % users as usize)
+            .map_or_else(|| format!("user{}", i % users), |u| u.to_string());
         let _ = writeln!(
             batch,
             "Nov 24 10:00:{secs:02} bastion sshd[{}]: Failed password for invalid user {user} from {} port {} ssh2",
@@ -67,7 +79,10 @@ fn main() {
             1024 + i % 60000
         );
         if batch.len() >= 1 << 20 || i + 1 == ips {
-            alerts += engine.process_batch(src, batch.as_bytes(), Timestamp::now()).alerts.len();
+            alerts += engine
+                .process_batch(src, batch.as_bytes(), Timestamp::now())
+                .alerts
+                .len();
             batch.clear();
         }
     }
@@ -77,10 +92,16 @@ fn main() {
     let live = stats.live_buckets.max(1) as u64;
     println!("RSS after feeding:   {:>9} KiB  ({ips} lines in {feed_secs:.2} s, {} poured, {alerts} alerts)", fed, stats.counters.poured);
     println!("live buckets:        {:>9}", stats.live_buckets);
-    println!("bytes per bucket:    {:>9}  (RSS delta / live buckets)", (fed.saturating_sub(baseline)) * 1024 / live);
+    println!(
+        "bytes per bucket:    {:>9}  (RSS delta / live buckets)",
+        (fed.saturating_sub(baseline)) * 1024 / live
+    );
 
     // Far past every lifetime: every bucket underflows and is collected.
-    let late = Timestamp { unix_nanos: i64::MAX / 2, offset_secs: 0 };
+    let late = Timestamp {
+        unix_nanos: i64::MAX / 2,
+        offset_secs: 0,
+    };
     let timed = engine.tick(late).len();
     let after = rss_kib();
     println!(
@@ -104,7 +125,10 @@ impl SourceIps {
             let v = self.counter.wrapping_mul(2_654_435_761).rotate_left(7);
             self.counter += 1;
             let [a, b, c, d] = v.to_be_bytes();
-            let private = matches!(a, 0 | 10 | 127) || a >= 224 || (a == 172 && (16..32).contains(&b)) || (a == 192 && b == 168);
+            let private = matches!(a, 0 | 10 | 127)
+                || a >= 224
+                || (a == 172 && (16..32).contains(&b))
+                || (a == 192 && b == 168);
             if !private {
                 return format!("{a}.{b}.{c}.{d}");
             }

@@ -22,7 +22,10 @@ fn main() {
         }
     }
     let opts = EngineOptions {
-        load: LoadOptions { config_dirs: dirs, base_patterns: patterns },
+        load: LoadOptions {
+            config_dirs: dirs,
+            base_patterns: patterns,
+        },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,
     };
@@ -55,5 +58,9 @@ fn main() {
     }
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
-    println!("load: best {:.1} ms, median {median:.1} ms over {} runs", times[0], times.len());
+    println!(
+        "load: best {:.1} ms, median {median:.1} ms over {} runs",
+        times[0],
+        times.len()
+    );
 }

@@ -13,7 +13,8 @@ use crowdwatch_core::{Engine, EngineOptions, Timestamp};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (mut dirs, mut patterns, mut kind, mut file, mut json) = (Vec::new(), None, String::new(), None, false);
+    let (mut dirs, mut patterns, mut kind, mut file, mut json) =
+        (Vec::new(), None, String::new(), None, false);
     let mut parallel = false;
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -26,7 +27,10 @@ fn main() {
         }
     }
     let opts = EngineOptions {
-        load: LoadOptions { config_dirs: dirs, base_patterns: patterns },
+        load: LoadOptions {
+            config_dirs: dirs,
+            base_patterns: patterns,
+        },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,
     };
@@ -44,9 +48,15 @@ fn main() {
     engine.set_parallel(parallel);
     let mut labels = FieldMap::default();
     labels.set("type", &kind);
-    let src = engine.register_source(Source { labels, src: file.clone().unwrap_or_default(), module: "file".into() });
+    let src = engine.register_source(Source {
+        labels,
+        src: file.clone().unwrap_or_default(),
+        module: "file".into(),
+    });
     let mut data = Vec::new();
-    std::fs::File::open(file.expect("FILE")).and_then(|mut f| f.read_to_end(&mut data)).expect("read log");
+    std::fs::File::open(file.expect("FILE"))
+        .and_then(|mut f| f.read_to_end(&mut data))
+        .expect("read log");
     let t1 = Instant::now();
     let mut alerts = Vec::new();
     let mut counters = crowdwatch_core::line::Counters::default();
@@ -55,7 +65,11 @@ fn main() {
     while start < data.len() {
         let mut end = (start + (1 << 20)).min(data.len());
         if end < data.len() {
-            end = data[..end].iter().rposition(|&b| b == b'\n').map_or(data.len(), |i| i + 1).max(start + 1);
+            end = data[..end]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(data.len(), |i| i + 1)
+                .max(start + 1);
         }
         let out = engine.process_batch(src, &data[start..end], Timestamp::now());
         counters.add(&out.counters);
@@ -67,7 +81,10 @@ fn main() {
         println!("{}", serde_json::to_string_pretty(&alerts).unwrap());
     } else {
         for a in &alerts {
-            println!("{}  {}  {} events", a.scenario, a.source.value, a.events_count);
+            println!(
+                "{}  {}  {} events",
+                a.scenario, a.source.value, a.events_count
+            );
         }
     }
     eprintln!(

@@ -34,11 +34,23 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(item: Item, file: &str, line: usize, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Error, item, file: file.to_owned(), line, message: message.into() }
+        Diagnostic {
+            severity: Severity::Error,
+            item,
+            file: file.to_owned(),
+            line,
+            message: message.into(),
+        }
     }
 
     pub fn warning(item: Item, file: &str, line: usize, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, item, file: file.to_owned(), line, message: message.into() }
+        Diagnostic {
+            severity: Severity::Warning,
+            item,
+            file: file.to_owned(),
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -61,7 +73,11 @@ impl fmt::Display for Diagnostic {
 /// 0.8 keeps no positions for values, so we find them in the text, which is exact for the single-
 /// line expressions that make up nearly all content and points at the right key otherwise.
 pub fn line_of(text: &str, needle: &str, from_line: usize) -> usize {
-    let first = needle.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let first = needle
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     if first.is_empty() {
         return from_line;
     }

@@ -20,11 +20,17 @@ impl FieldMap {
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.live().iter().find(|(k, _)| &**k == key).map(|(_, v)| v.as_str())
+        self.live()
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn set(&mut self, key: &str, value: &str) {
-        if let Some((_, v)) = self.entries[..self.len].iter_mut().find(|(k, _)| &**k == key) {
+        if let Some((_, v)) = self.entries[..self.len]
+            .iter_mut()
+            .find(|(k, _)| &**k == key)
+        {
             v.clear();
             v.push_str(value);
             return;
@@ -184,7 +190,9 @@ mod tests {
     use super::FieldMap;
 
     fn pairs(m: &FieldMap) -> Vec<(String, String)> {
-        m.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+        m.iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
     }
 
     #[test]
@@ -193,18 +201,27 @@ mod tests {
         m.set("a", "1");
         m.set("b", "2");
         m.set("a", "3");
-        assert_eq!(pairs(&m), [("a".into(), "3".into()), ("b".into(), "2".into())]);
+        assert_eq!(
+            pairs(&m),
+            [("a".into(), "3".into()), ("b".into(), "2".into())]
+        );
         m.clear();
         assert!(m.is_empty() && m.get("a").is_none());
         // A different key lands in the spare slot of "a".
         m.set("c", "4");
         m.set("b", "5");
-        assert_eq!(pairs(&m), [("c".into(), "4".into()), ("b".into(), "5".into())]);
+        assert_eq!(
+            pairs(&m),
+            [("c".into(), "4".into()), ("b".into(), "5".into())]
+        );
         assert_eq!(m.len(), 2);
         m.remove("c");
         assert_eq!(pairs(&m), [("b".into(), "5".into())]);
         m.set("d", "6");
-        assert_eq!(pairs(&m), [("b".into(), "5".into()), ("d".into(), "6".into())]);
+        assert_eq!(
+            pairs(&m),
+            [("b".into(), "5".into()), ("d".into(), "6".into())]
+        );
         let mut other = FieldMap::default();
         other.set("b", "5");
         other.set("d", "6");

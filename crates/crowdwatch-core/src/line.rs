@@ -41,7 +41,12 @@ impl Counters {
 /// Call `f` with each line of `batch` (split on `\n`, a trailing `\r` removed), skipping empty
 /// lines, cutting lines over `max_bytes`, and replacing invalid UTF-8. A final line without a
 /// newline is a line too.
-pub fn for_each_line(batch: &[u8], max_bytes: usize, counters: &mut Counters, mut f: impl FnMut(&str)) {
+pub fn for_each_line(
+    batch: &[u8],
+    max_bytes: usize,
+    counters: &mut Counters,
+    mut f: impl FnMut(&str),
+) {
     let mut start = 0;
     while start < batch.len() {
         let end = memchr::memchr(b'\n', &batch[start..]).map_or(batch.len(), |i| start + i);

@@ -16,19 +16,32 @@ groupby: evt.Meta.source_ip
 ";
 
 fn scenario(stats: &Stats, name: &str) -> (ScenarioCounters, usize) {
-    let s = stats.scenarios.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("{name} in {:#?}", stats.scenarios));
+    let s = stats
+        .scenarios
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("{name} in {:#?}", stats.scenarios));
     (s.counters, s.current)
 }
 
 fn counters(poured: u64, instantiated: u64, overflowed: u64, underflowed: u64) -> ScenarioCounters {
-    ScenarioCounters { poured, instantiated, overflowed, underflowed }
+    ScenarioCounters {
+        poured,
+        instantiated,
+        overflowed,
+        underflowed,
+    }
 }
 
 #[test]
 fn scenarios_count_pours_buckets_overflows_and_underflows() {
     let dir = content_dir(
         "metrics-scenarios",
-        &[("parsers/s00-raw/raw.yaml", RAW_PARSER), ("scenarios/fail.yaml", &leaky("test/fail", 3)), ("scenarios/trigger.yaml", TRIGGER)],
+        &[
+            ("parsers/s00-raw/raw.yaml", RAW_PARSER),
+            ("scenarios/fail.yaml", &leaky("test/fail", 3)),
+            ("scenarios/trigger.yaml", TRIGGER),
+        ],
     );
     let mut e = load(&dir);
     let src = source(&mut e, "test");
@@ -57,21 +70,52 @@ fn scenarios_count_pours_buckets_overflows_and_underflows() {
 fn top_level_parser_nodes_count_hits_successes_and_failures() {
     let dir = content_dir(
         "metrics-parsers",
-        &[("parsers/s00-raw/raw.yaml", RAW_PARSER), ("parsers/s01-parse/enrich.yaml", ENRICH_PARSER), ("scenarios/fail.yaml", &leaky("test/fail", 3))],
+        &[
+            ("parsers/s00-raw/raw.yaml", RAW_PARSER),
+            ("parsers/s01-parse/enrich.yaml", ENRICH_PARSER),
+            ("scenarios/fail.yaml", &leaky("test/fail", 3)),
+        ],
     );
     let mut e = load(&dir);
     let (test, other) = (source(&mut e, "test"), source(&mut e, "other"));
-    e.process_batch(test, b"fail from 198.51.100.7 user root\nfail from 203.0.113.5\nsomething else\n", at(0));
+    e.process_batch(
+        test,
+        b"fail from 198.51.100.7 user root\nfail from 203.0.113.5\nsomething else\n",
+        at(0),
+    );
     e.process_batch(other, b"fail from 198.51.100.7\n", at(0));
     let stats = e.stats();
-    let parsers: Vec<(&str, &str, NodeCounters)> = stats.parsers.iter().map(|p| (p.stage.as_str(), p.name.as_str(), p.counters)).collect();
-    let enrich_file = dir.join("parsers/s01-parse/enrich.yaml").display().to_string();
+    let parsers: Vec<(&str, &str, NodeCounters)> = stats
+        .parsers
+        .iter()
+        .map(|p| (p.stage.as_str(), p.name.as_str(), p.counters))
+        .collect();
+    let enrich_file = dir
+        .join("parsers/s01-parse/enrich.yaml")
+        .display()
+        .to_string();
     assert_eq!(
         parsers,
         vec![
             // The other source's line does not pass the filter: not a hit.
-            ("s00-raw", "test/raw", NodeCounters { hits: 3, parsed: 2, unparsed: 1 }),
-            ("s01-parse", enrich_file.as_str(), NodeCounters { hits: 2, parsed: 2, unparsed: 0 }),
+            (
+                "s00-raw",
+                "test/raw",
+                NodeCounters {
+                    hits: 3,
+                    parsed: 2,
+                    unparsed: 1
+                }
+            ),
+            (
+                "s01-parse",
+                enrich_file.as_str(),
+                NodeCounters {
+                    hits: 2,
+                    parsed: 2,
+                    unparsed: 0
+                }
+            ),
         ]
     );
     assert_eq!((stats.counters.parsed, stats.counters.unparsed), (2, 2));

@@ -11,7 +11,10 @@ use support::{repo, source};
 fn engine(parallel: bool) -> (Engine, usize, usize) {
     let root = repo();
     let opts = EngineOptions {
-        load: LoadOptions { config_dirs: vec![root.join("scenarios")], base_patterns: Some(root.join("scenarios/patterns/base")) },
+        load: LoadOptions {
+            config_dirs: vec![root.join("scenarios")],
+            base_patterns: Some(root.join("scenarios/patterns/base")),
+        },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: 65536,
     };
@@ -28,7 +31,11 @@ fn nginx_batch(part: usize) -> Vec<u8> {
     let mut out = Vec::new();
     for i in 0..3000 {
         let second = part * 3000 + i;
-        let time = format!("24/Nov/2026:10:{:02}:{:02} +0000", (second / 60) % 60, second % 60);
+        let time = format!(
+            "24/Nov/2026:10:{:02}:{:02} +0000",
+            (second / 60) % 60,
+            second % 60
+        );
         let line = match i % 10 {
             0..=6 => format!("198.51.100.{} - - [{time}] \"GET /articles/{i}.html HTTP/1.1\" 200 5120 \"-\" \"Mozilla/5.0\"\n", i % 200),
             7 => format!("203.0.113.{} - - [{time}] \"GET /probe-{i}.php HTTP/1.1\" 404 153 \"-\" \"Mozilla/5.0\"\n", i % 7),
@@ -37,7 +44,9 @@ fn nginx_batch(part: usize) -> Vec<u8> {
         };
         out.extend_from_slice(line.as_bytes());
     }
-    out.extend_from_slice(b"192.0.2.1 - - [24/Nov/2026:10:00:00 +0000] \"GET /\xff HTTP/1.1\" 404 1 \"-\" \"x\"\n");
+    out.extend_from_slice(
+        b"192.0.2.1 - - [24/Nov/2026:10:00:00 +0000] \"GET /\xff HTTP/1.1\" 404 1 \"-\" \"x\"\n",
+    );
     out
 }
 
@@ -64,17 +73,30 @@ fn the_parallel_mode_gives_the_sequential_output() {
     assert!(par.parallel());
     let mut alerts = 0;
     for part in 0..3 {
-        for (batch, (s, p)) in [(nginx_batch(part), (seq_nginx, par_nginx)), (sshd_batch(part), (seq_syslog, par_syslog))] {
-            assert!(batch.len() >= 64 * 1024, "large enough for the parallel path");
+        for (batch, (s, p)) in [
+            (nginx_batch(part), (seq_nginx, par_nginx)),
+            (sshd_batch(part), (seq_syslog, par_syslog)),
+        ] {
+            assert!(
+                batch.len() >= 64 * 1024,
+                "large enough for the parallel path"
+            );
             let a = seq.process_batch(s, &batch, now);
             let b = par.process_batch(p, &batch, now);
-            assert_eq!(serde_json::to_string(&b).unwrap(), serde_json::to_string(&a).unwrap(), "part {part}");
+            assert_eq!(
+                serde_json::to_string(&b).unwrap(),
+                serde_json::to_string(&a).unwrap(),
+                "part {part}"
+            );
             alerts += a.alerts.len();
         }
     }
     assert!(alerts > 10, "the batches trip scenarios ({alerts} alerts)");
     let (a, b) = (seq.stats(), par.stats());
-    assert_eq!(serde_json::to_string(&b).unwrap(), serde_json::to_string(&a).unwrap());
+    assert_eq!(
+        serde_json::to_string(&b).unwrap(),
+        serde_json::to_string(&a).unwrap()
+    );
 }
 
 #[test]
@@ -86,5 +108,8 @@ fn small_batches_stay_on_one_thread_with_the_same_output() {
     let cut = batch.iter().rposition(|&b| b == b'\n').unwrap() + 1;
     let a = seq.process_batch(s, &batch[..cut], now);
     let b = par.process_batch(p, &batch[..cut], now);
-    assert_eq!(serde_json::to_string(&b).unwrap(), serde_json::to_string(&a).unwrap());
+    assert_eq!(
+        serde_json::to_string(&b).unwrap(),
+        serde_json::to_string(&a).unwrap()
+    );
 }

@@ -2,7 +2,7 @@
 //! event (`x in [...]`, `any(File(..), {X contains Upper(#)})`, `any(File(..), {X matches #})`).
 use std::collections::HashSet;
 
-use aho_corasick::AhoCorasickBuilder;
+use aho_corasick::{AhoCorasickBuilder, AhoCorasickKind};
 
 use crate::compile::{err, Compiler, Typed};
 use crate::eval::{eval, NoHost};
@@ -163,10 +163,12 @@ fn any_over_constants(items: &[String], body: Node) -> Result<Typed, Node> {
     match body {
         Node::Bin(BinOp::Contains, x, _) => {
             let automaton = |insensitive| {
+                // A build fails only past the automaton's 2^31 states, far beyond any list.
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(insensitive)
-                    .dfa(true)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&texts)
+                    .expect("a list's strings fit an automaton")
             };
             let exact = Box::new(automaton(false));
             match *x {

@@ -26,7 +26,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn get<'y>(v: &'y Yaml, key: &str) -> Option<&'y Yaml> {
-    v.as_mapping()?.get(&Yaml::String(key.into()))
+    v.as_mapping()?.get(key)
 }
 
 fn push_str(v: Option<&Yaml>, kind: &'static str, out: &mut Vec<(&'static str, String)>) {

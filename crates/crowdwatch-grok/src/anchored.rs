@@ -18,7 +18,7 @@
 //! Both copies are compiled on first use, like the regex itself; a copy that fails to build
 //! leaves the plain capture search in place.
 use regex::bytes::Regex;
-use regex_syntax::hir::{Hir, HirKind, WordBoundary};
+use regex_syntax::hir::{Hir, Look};
 
 use crate::goregex::Mode;
 use crate::lazy::LazyRegex;
@@ -34,7 +34,9 @@ impl AnchoredCaptures {
     /// already anchored at the start (regex 1.7 then searches captures anchored by itself) or
     /// does not qualify.
     pub fn for_regex(regex: &LazyRegex, hir: &Hir) -> Option<AnchoredCaptures> {
-        if regex.mode() != Mode::Ascii || hir.is_anchored_start() || has_unicode_word_boundary(hir)
+        if regex.mode() != Mode::Ascii
+            || hir.properties().look_set_prefix().contains(Look::Start)
+            || hir.properties().look_set().contains_word_unicode()
         {
             return None;
         }
@@ -55,20 +57,6 @@ impl AnchoredCaptures {
             0 => Some((self.at_start.get()?, 0)),
             _ => Some((self.after_byte.get()?, start - 1)),
         }
-    }
-}
-
-fn has_unicode_word_boundary(hir: &Hir) -> bool {
-    match hir.kind() {
-        HirKind::WordBoundary(b) => {
-            matches!(b, WordBoundary::Unicode | WordBoundary::UnicodeNegate)
-        }
-        HirKind::Group(g) => has_unicode_word_boundary(&g.hir),
-        HirKind::Repetition(r) => has_unicode_word_boundary(&r.hir),
-        HirKind::Concat(children) | HirKind::Alternation(children) => {
-            children.iter().any(has_unicode_word_boundary)
-        }
-        _ => false,
     }
 }
 
@@ -126,6 +114,6 @@ mod tests {
         assert!(anchored(r"(\w+)=").is_some());
         assert!(anchored(r"^(\w+)=").is_none());
         assert!(anchored(r"(?u:\b)(\w+)").is_none());
-        assert!(anchored("é(x)").is_none());
+        assert!(anchored("[é](x)").is_none());
     }
 }

@@ -175,9 +175,13 @@ mod tests {
     }
 
     #[test]
-    fn non_ascii_literal_falls_back_to_unicode_mode() {
+    fn non_ascii_literals_and_classes_match_whole_characters() {
+        // A literal is its UTF-8 bytes in ASCII mode; a class needs the Unicode fallback.
         let re = compile("é+").unwrap();
         assert!(re.is_match("xéé".as_bytes()));
+        let re = compile("^[é-ü]+$").unwrap();
+        assert!(re.is_match("éü".as_bytes()));
+        assert!(!re.is_match("e".as_bytes()));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! A compiled grok pattern and its hot-path matching API.
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use regex::bytes::CaptureLocations;
-use regex_syntax::hir::{GroupKind, Hir, HirKind};
+use regex_syntax::hir::{Hir, HirKind, Look};
 
 use crate::anchored::AnchoredCaptures;
 use crate::backtrack::{Outcome, Program, Scratch};
@@ -113,7 +114,7 @@ pub fn compile(pattern: &str, library: &PatternLibrary) -> Result<Grok, GrokErro
     let prefilter = Prefilter::for_hir(&hir);
     let anchored = AnchoredCaptures::for_regex(&regex, &hir);
     Ok(Grok {
-        anchored_start: hir.is_anchored_start(),
+        anchored_start: hir.properties().look_set_prefix().contains(Look::Start),
         regex,
         fields: fields.into_iter().map(|(name, _)| name).collect(),
         groups,
@@ -126,13 +127,13 @@ pub fn compile(pattern: &str, library: &PatternLibrary) -> Result<Grok, GrokErro
 /// Every named group of `hir` with its capture index (the index the compiled regex gives it).
 fn capture_names<'h>(hir: &'h Hir, out: &mut Vec<(&'h str, usize)>) {
     match hir.kind() {
-        HirKind::Group(group) => {
-            if let GroupKind::CaptureName { name, index } = &group.kind {
-                out.push((name, *index as usize));
+        HirKind::Capture(group) => {
+            if let Some(name) = &group.name {
+                out.push((name, group.index as usize));
             }
-            capture_names(&group.hir, out);
+            capture_names(&group.sub, out);
         }
-        HirKind::Repetition(rep) => capture_names(&rep.hir, out),
+        HirKind::Repetition(rep) => capture_names(&rep.sub, out),
         HirKind::Concat(children) | HirKind::Alternation(children) => {
             for child in children {
                 capture_names(child, out);
@@ -140,6 +141,20 @@ fn capture_names<'h>(hir: &'h Hir, out: &mut Vec<(&'h str, usize)>) {
         }
         _ => {}
     }
+}
+
+/// Times the backtracking matcher said "no match" where the regex crate's DFAs found one, in this
+/// process. Each was answered by the regex crate instead; a non-zero count is a bug to report.
+static DISAGREEMENTS: AtomicU64 = AtomicU64::new(0);
+
+fn record_disagreement() {
+    DISAGREEMENTS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// How many times the backtracking matcher and the regex crate disagreed (see [`Grok`]); the
+/// regex crate's answer was used each time.
+pub fn engine_disagreements() -> u64 {
+    DISAGREEMENTS.load(Ordering::Relaxed)
 }
 
 impl Grok {
@@ -235,9 +250,16 @@ impl Grok {
             // The search at 0 found nothing there: the DFAs agree unless something is wrong,
             // in which case the regex crate answers.
             if start == 0 {
+                record_disagreement();
                 return None;
             }
             outcome = program.search_at(input, start, &mut m.scratch, budget(start));
+            if outcome == Outcome::NoMatch {
+                // The DFAs found a match starting here: never let the backtracker turn it into
+                // a miss.
+                record_disagreement();
+                return None;
+            }
         }
         match outcome {
             Outcome::Match => {
@@ -331,5 +353,62 @@ impl Grok {
             )
         });
         Some(values.collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn library() -> PatternLibrary {
+        let mut lib = PatternLibrary::new();
+        lib.load_text(r"WORD \b\w+\b", "test");
+        lib
+    }
+
+    /// A grok whose backtracking program is wrong on purpose (compiled from another regex), as a
+    /// stand-in for a bug in the matcher: the DFAs find a match the program denies.
+    fn with_wrong_program(pattern: &str, program_for: &str) -> Grok {
+        let grok = compile(pattern, &library()).unwrap();
+        let wrong = Program::compile(&parse(program_for, Mode::Ascii).unwrap()).unwrap();
+        grok.backtrack.set(Some(wrong)).unwrap();
+        grok
+    }
+
+    #[test]
+    fn a_backtracker_that_misses_a_match_the_dfas_found_never_makes_a_miss() {
+        for (line, at) in [(&b"user=root"[..], 0), (&b"xx user=root"[..], 3)] {
+            let grok = with_wrong_program(r"user=%{WORD:user}", r"never=(\w+)");
+            let before = engine_disagreements();
+            let fields = grok.parse(line).expect("the regex crate's match");
+            assert_eq!(
+                fields,
+                vec![("user".to_owned(), "root".to_owned())],
+                "match at {at}"
+            );
+            assert!(
+                engine_disagreements() > before,
+                "the disagreement is counted"
+            );
+        }
+    }
+
+    #[test]
+    fn agreeing_engines_need_no_fallback() {
+        let grok = compile(r"user=%{WORD:user}", &library()).unwrap();
+        assert!(grok.backtracks());
+        // The counter is process-wide and other tests disagree on purpose meanwhile: check
+        // that this grok's own backtracking answers, with no fallback.
+        let mut m = grok.new_match();
+        let program = grok.backtrack_program().unwrap();
+        let regex = grok.regex.get().unwrap();
+        assert_eq!(
+            grok.backtrack(program, regex, b"a user=root", &mut m),
+            Some(true)
+        );
+        assert_eq!(
+            grok.backtrack(program, regex, b"nothing here", &mut m),
+            Some(false)
+        );
     }
 }

@@ -12,7 +12,7 @@
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
-use regex_syntax::hir::{Class, Hir, HirKind, Literal, RepetitionKind, RepetitionRange};
+use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
 use regex_syntax::ParserBuilder;
 
 use crate::goregex::{build, translate, Mode, SIZE_LIMIT};
@@ -97,7 +97,7 @@ impl LazyRegex {
 /// Unicode per `mode`, default nest limit): the same errors, with the same messages.
 pub(crate) fn parse(translated: &str, mode: Mode) -> Result<Hir, String> {
     ParserBuilder::new()
-        .allow_invalid_utf8(true)
+        .utf8(false)
         .unicode(mode == Mode::Unicode)
         .build()
         .parse(translated)
@@ -114,35 +114,27 @@ pub fn estimated_program_bytes(hir: &Hir) -> usize {
 }
 
 /// The (min, max) iterations of a repetition (max None: unbounded).
-pub(crate) fn repetition_bounds(kind: &RepetitionKind) -> (u32, Option<u32>) {
-    match kind {
-        RepetitionKind::ZeroOrOne => (0, Some(1)),
-        RepetitionKind::ZeroOrMore => (0, None),
-        RepetitionKind::OneOrMore => (1, None),
-        RepetitionKind::Range(RepetitionRange::Exactly(n)) => (*n, Some(*n)),
-        RepetitionKind::Range(RepetitionRange::AtLeast(n)) => (*n, None),
-        RepetitionKind::Range(RepetitionRange::Bounded(m, n)) => (*m, Some(*n)),
-    }
+pub(crate) fn repetition_bounds(rep: &Repetition) -> (u32, Option<u32>) {
+    (rep.min, rep.max)
 }
 
 fn instructions(hir: &Hir) -> usize {
     match hir.kind() {
         HirKind::Empty => 1,
-        HirKind::Literal(Literal::Unicode(_)) => 4,
-        HirKind::Literal(Literal::Byte(_)) => 1,
+        HirKind::Literal(literal) => literal.0.len(),
         HirKind::Class(Class::Bytes(class)) => 1 + 2 * class.ranges().len(),
         HirKind::Class(Class::Unicode(class)) => 1usize.saturating_add(40 * class.ranges().len()),
-        HirKind::Anchor(_) | HirKind::WordBoundary(_) => 1,
-        HirKind::Group(group) => instructions(&group.hir).saturating_add(2),
+        HirKind::Look(_) => 1,
+        HirKind::Capture(group) => instructions(&group.sub).saturating_add(2),
         HirKind::Repetition(rep) => {
             // An unbounded repetition: its minimum copies, and one more for the loop.
-            let copies = match repetition_bounds(&rep.kind) {
+            let copies = match repetition_bounds(rep) {
                 (_, Some(max)) => max as usize,
                 (min, None) => min as usize + 1,
             };
             copies
                 .max(1)
-                .saturating_mul(instructions(&rep.hir).saturating_add(1))
+                .saturating_mul(instructions(&rep.sub).saturating_add(1))
         }
         HirKind::Concat(children) => children
             .iter()
@@ -223,7 +215,7 @@ mod tests {
             assert_eq!(lazy, eager, "{pattern}");
         }
         // Valid only in Unicode mode: accepted, as goregex accepts it.
-        let (re, _) = LazyRegex::new("é+").unwrap();
+        let (re, _) = LazyRegex::new("[é]+").unwrap();
         assert_eq!(re.mode(), Mode::Unicode);
         assert!(re.get().unwrap().is_match("xéé".as_bytes()));
     }

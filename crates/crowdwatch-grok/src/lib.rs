@@ -19,7 +19,7 @@ mod library;
 mod prefilter;
 pub mod union;
 
-pub use grok::{compile, Grok, GrokMatch};
+pub use grok::{compile, engine_disagreements, Grok, GrokMatch};
 pub use lazy::LazyRegex;
 pub use library::{Definition, Diagnostic, DiagnosticKind, Origin, PatternLibrary};
 pub use prefilter::Prefilter;

@@ -7,9 +7,9 @@
 //! literal, checked with Aho-Corasick). The prefilter is sound by construction: a literal is
 //! only collected from a part of the regex that every match passes through, so it can never
 //! reject a line the regex would match (tests check this over generated lines).
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 use memchr::memmem::Finder;
-use regex_syntax::hir::{Hir, HirKind, Literal};
+use regex_syntax::hir::{Hir, HirKind};
 
 /// A shorter requirement is too common in log lines (a space, a colon) to pay for itself.
 const MIN_LITERAL_LEN: usize = 2;
@@ -20,8 +20,9 @@ const MAX_ALTERNATIVES: usize = 32;
 pub enum Prefilter {
     /// No useful literal: every line goes to the regex.
     None,
-    One(Finder<'static>),
-    /// The automaton and the literals it was built from (aho-corasick 0.7 cannot return them).
+    /// Boxed: a `memmem` finder is a few hundred bytes, and most groks have none.
+    One(Box<Finder<'static>>),
+    /// The automaton and the literals it was built from (an automaton does not give them back).
     /// Boxed: the automaton is large and most groks use the other variants.
     AnyOf(Box<(AhoCorasick, Vec<Vec<u8>>)>),
 }
@@ -51,11 +52,14 @@ impl Prefilter {
     fn from_requirement(requirement: Option<Vec<Vec<u8>>>) -> Prefilter {
         match requirement {
             None => Prefilter::None,
-            Some(mut set) if set.len() == 1 => {
-                Prefilter::One(Finder::new(&set.pop().unwrap_or_default()).into_owned())
-            }
+            Some(mut set) if set.len() == 1 => Prefilter::One(Box::new(
+                Finder::new(&set.pop().unwrap_or_default()).into_owned(),
+            )),
             Some(set) => Prefilter::AnyOf(Box::new((
-                AhoCorasickBuilder::new().dfa(true).build(&set),
+                AhoCorasickBuilder::new()
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&set)
+                    .expect("at most 32 short literals fit a DFA"),
                 set,
             ))),
         }
@@ -109,9 +113,13 @@ fn collect(hir: &Hir, out: &mut Vec<Vec<Vec<u8>>>) {
         return;
     }
     match hir.kind() {
-        HirKind::Group(group) => collect(&group.hir, out),
+        HirKind::Capture(group) => collect(&group.sub, out),
         // Only a repetition that cannot match empty forces its body to occur.
-        HirKind::Repetition(rep) if !rep.is_match_empty() => collect(&rep.hir, out),
+        HirKind::Repetition(rep)
+            if rep.min > 0 && rep.sub.properties().minimum_len() != Some(0) =>
+        {
+            collect(&rep.sub, out)
+        }
         HirKind::Concat(children) => {
             // Adjacent literal children form one longer literal; zero-width assertions between
             // them consume nothing, so they do not break the run.
@@ -121,7 +129,7 @@ fn collect(hir: &Hir, out: &mut Vec<Vec<Vec<u8>>>) {
                     run.extend_from_slice(&literal);
                     continue;
                 }
-                if matches!(child.kind(), HirKind::Anchor(_) | HirKind::WordBoundary(_)) {
+                if matches!(child.kind(), HirKind::Look(_)) {
                     continue;
                 }
                 if !run.is_empty() {
@@ -153,9 +161,8 @@ fn collect(hir: &Hir, out: &mut Vec<Vec<Vec<u8>>>) {
 /// The exact bytes `hir` matches when it matches one fixed string, else None.
 fn literal_of(hir: &Hir) -> Option<Vec<u8>> {
     match hir.kind() {
-        HirKind::Literal(Literal::Byte(b)) => Some(vec![*b]),
-        HirKind::Literal(Literal::Unicode(c)) => Some(c.to_string().into_bytes()),
-        HirKind::Group(group) => literal_of(&group.hir),
+        HirKind::Literal(literal) => Some(literal.0.to_vec()),
+        HirKind::Capture(group) => literal_of(&group.sub),
         HirKind::Concat(children) => {
             let mut bytes = Vec::new();
             for child in children {

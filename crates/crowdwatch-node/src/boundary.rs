@@ -18,7 +18,11 @@ pub struct JsError {
 
 impl JsError {
     pub fn new(code: &'static str, message: impl Into<String>) -> JsError {
-        JsError { code, message: message.into(), json_property: None }
+        JsError {
+            code,
+            message: message.into(),
+            json_property: None,
+        }
     }
 }
 
@@ -55,7 +59,9 @@ impl Env {
         let mut buf = vec![0u8; len + 1];
         let mut written = 0usize;
         // SAFETY: `buf` has room for `len` bytes plus the NUL Node writes.
-        let st = unsafe { napi_get_value_string_utf8(self.0, v, buf.as_mut_ptr().cast(), buf.len(), &mut written) };
+        let st = unsafe {
+            napi_get_value_string_utf8(self.0, v, buf.as_mut_ptr().cast(), buf.len(), &mut written)
+        };
         if st != NAPI_OK {
             return Err(arg_error("a string"));
         }
@@ -122,7 +128,15 @@ impl Env {
         let raw = Box::into_raw(Box::new(Tagged { tag: T::TAG, value }));
         let mut out = ptr::null_mut();
         // SAFETY: Node keeps `raw` and calls `finalize::<T>` once when the External dies.
-        let st = unsafe { napi_create_external(self.0, raw.cast(), Some(finalize::<T>), ptr::null_mut(), &mut out) };
+        let st = unsafe {
+            napi_create_external(
+                self.0,
+                raw.cast(),
+                Some(finalize::<T>),
+                ptr::null_mut(),
+                &mut out,
+            )
+        };
         if st != NAPI_OK {
             // SAFETY: Node did not take ownership; reclaim it.
             drop(unsafe { Box::from_raw(raw) });
@@ -155,7 +169,10 @@ impl Env {
 
     fn throw(&self, e: JsError) {
         let code = CString::new(e.code).unwrap_or_default();
-        let (Ok(code_v), Ok(msg_v)) = (self.create_string(code.to_str().unwrap_or("")), self.create_string(&e.message)) else {
+        let (Ok(code_v), Ok(msg_v)) = (
+            self.create_string(code.to_str().unwrap_or("")),
+            self.create_string(&e.message),
+        ) else {
             return;
         };
         let mut err = ptr::null_mut();
@@ -189,7 +206,16 @@ pub fn entry<const N: usize>(
         let mut argc = N;
         let mut argv: [napi_value; N] = [ptr::null_mut(); N];
         // SAFETY: argv has room for N values; Node fills unused slots with undefined.
-        let st = unsafe { napi_get_cb_info(env.0, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut()) };
+        let st = unsafe {
+            napi_get_cb_info(
+                env.0,
+                info,
+                &mut argc,
+                argv.as_mut_ptr(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+            )
+        };
         if st != NAPI_OK {
             return Err(JsError::new("CW_INTERNAL", "cannot read call arguments"));
         }
@@ -208,7 +234,10 @@ pub fn entry<const N: usize>(
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            env.throw(JsError::new("CW_PANIC", format!("internal error in the native engine: {msg}")));
+            env.throw(JsError::new(
+                "CW_PANIC",
+                format!("internal error in the native engine: {msg}"),
+            ));
             ptr::null_mut()
         }
     }

@@ -52,30 +52,49 @@ struct SourceSpec {
 
 fn options(env: &Env, v: napi_value) -> Result<Decoded, JsError> {
     let text = env.string(v)?;
-    let o: Options = serde_json::from_str(&text).map_err(|e| JsError::new("CW_ARG", format!("engine options: {e}")))?;
+    let o: Options = serde_json::from_str(&text)
+        .map_err(|e| JsError::new("CW_ARG", format!("engine options: {e}")))?;
     let mode = match o.mode.as_deref() {
         None | Some("replay") => ExpectMode::TimeMachine,
         Some("live") => ExpectMode::Live,
-        Some(other) => return Err(JsError::new("CW_ARG", format!("engine options: unknown mode '{other}'"))),
+        Some(other) => {
+            return Err(JsError::new(
+                "CW_ARG",
+                format!("engine options: unknown mode '{other}'"),
+            ))
+        }
     };
     Ok(Decoded {
         engine: EngineOptions {
-            load: LoadOptions { config_dirs: o.config_dirs, base_patterns: o.base_patterns },
+            load: LoadOptions {
+                config_dirs: o.config_dirs,
+                base_patterns: o.base_patterns,
+            },
             mode,
-            max_line_bytes: o.max_line_bytes.unwrap_or(crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES),
+            max_line_bytes: o
+                .max_line_bytes
+                .unwrap_or(crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES),
         },
         parallel: o.parallel,
     })
 }
 
 pub(crate) fn json<T: serde::Serialize>(env: &Env, value: &T) -> Result<napi_value, JsError> {
-    let text = serde_json::to_string(value).map_err(|e| JsError::new("CW_INTERNAL", e.to_string()))?;
+    let text =
+        serde_json::to_string(value).map_err(|e| JsError::new("CW_INTERNAL", e.to_string()))?;
     env.create_string(&text)
 }
 
-fn with_engine<R>(env: &Env, v: napi_value, f: impl FnOnce(&mut Engine) -> R) -> Result<R, JsError> {
+fn with_engine<R>(
+    env: &Env,
+    v: napi_value,
+    f: impl FnOnce(&mut Engine) -> R,
+) -> Result<R, JsError> {
     let handle: &Handle = env.external(v)?;
-    let mut engine = handle.0.try_lock().map_err(|_| JsError::new("CW_BUSY", "the engine is already in use"))?;
+    let mut engine = handle
+        .0
+        .try_lock()
+        .map_err(|_| JsError::new("CW_BUSY", "the engine is already in use"))?;
     Ok(f(&mut engine))
 }
 
@@ -95,8 +114,14 @@ fn config_error(report: &LoadReport) -> JsError {
         .filter(|d| d.severity == crowdwatch_core::diag::Severity::Error)
         .map(|d| d.to_string())
         .collect();
-    let mut e = JsError::new("CW_CONFIG", format!("content failed to load:\n{}", errors.join("\n")));
-    e.json_property = Some(("diagnosticsJson", serde_json::to_string(&report.diagnostics).unwrap_or_default()));
+    let mut e = JsError::new(
+        "CW_CONFIG",
+        format!("content failed to load:\n{}", errors.join("\n")),
+    );
+    e.json_property = Some((
+        "diagnosticsJson",
+        serde_json::to_string(&report.diagnostics).unwrap_or_default(),
+    ));
     e
 }
 
@@ -140,12 +165,19 @@ pub unsafe extern "C" fn lint(env: napi_env, info: napi_callback_info) -> napi_v
 pub unsafe extern "C" fn register_source(env: napi_env, info: napi_callback_info) -> napi_value {
     entry::<2>(env, info, |env, [handle, spec]| {
         let text = env.string(*spec)?;
-        let s: SourceSpec = serde_json::from_str(&text).map_err(|e| JsError::new("CW_ARG", format!("source: {e}")))?;
+        let s: SourceSpec = serde_json::from_str(&text)
+            .map_err(|e| JsError::new("CW_ARG", format!("source: {e}")))?;
         let mut labels = FieldMap::default();
         for (k, v) in &s.labels {
             labels.set(k, v);
         }
-        let id = with_engine(env, *handle, |e| e.register_source(Source { labels, src: s.src, module: s.module }))?;
+        let id = with_engine(env, *handle, |e| {
+            e.register_source(Source {
+                labels,
+                src: s.src,
+                module: s.module,
+            })
+        })?;
         env.create_number(id as f64)
     })
 }
@@ -190,8 +222,18 @@ pub unsafe extern "C" fn tick(env: napi_env, info: napi_callback_info) -> napi_v
         let ms = env.number(*at_ms)?;
         let at = Some(ms)
             .filter(|ms| ms.is_finite())
-            .and_then(|ms| Timestamp::from_unix(ms.div_euclid(1000.0) as i64, (ms.rem_euclid(1000.0) * 1e6) as u32))
-            .ok_or_else(|| JsError::new("CW_ARG", format!("tick: {ms} is not a time in milliseconds")))?;
+            .and_then(|ms| {
+                Timestamp::from_unix(
+                    ms.div_euclid(1000.0) as i64,
+                    (ms.rem_euclid(1000.0) * 1e6) as u32,
+                )
+            })
+            .ok_or_else(|| {
+                JsError::new(
+                    "CW_ARG",
+                    format!("tick: {ms} is not a time in milliseconds"),
+                )
+            })?;
         let alerts = with_engine(env, *handle, |e| e.tick(at))?;
         json(env, &alerts)
     })
@@ -201,12 +243,17 @@ pub unsafe extern "C" fn tick(env: napi_env, info: napi_callback_info) -> napi_v
 /// and how many times freed heap was given back to the system (`trim`).
 pub unsafe extern "C" fn memory(env: napi_env, info: napi_callback_info) -> napi_value {
     entry::<0>(env, info, |env, []| {
-        json(env, &serde_json::json!({ "heapBytes": crate::heap::live_bytes(), "trims": crate::trim::trims() }))
+        json(
+            env,
+            &serde_json::json!({ "heapBytes": crate::heap::live_bytes(), "trims": crate::trim::trims() }),
+        )
     })
 }
 
 /// `trimMemory()`: give free heap pages back to the system now (calls do it on their own after
 /// freeing a lot); whether any were given back.
 pub unsafe extern "C" fn trim_memory(env: napi_env, info: napi_callback_info) -> napi_value {
-    entry::<0>(env, info, |env, []| json(env, &serde_json::json!({ "released": crate::trim::trim() })))
+    entry::<0>(env, info, |env, []| {
+        json(env, &serde_json::json!({ "released": crate::trim::trim() }))
+    })
 }

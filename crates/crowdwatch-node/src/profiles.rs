@@ -24,9 +24,19 @@ pub unsafe extern "C" fn load_profiles(env: napi_env, info: napi_callback_info) 
         match Profiles::load(&path) {
             Ok((profiles, _warnings)) => env.create_external(ProfilesHandle(profiles)),
             Err(diags) => {
-                let errors: Vec<String> = diags.iter().filter(|d| d.severity == Severity::Error).map(|d| d.to_string()).collect();
-                let mut e = JsError::new("CW_CONFIG", format!("profiles failed to load:\n{}", errors.join("\n")));
-                e.json_property = Some(("diagnosticsJson", serde_json::to_string(&diags).unwrap_or_default()));
+                let errors: Vec<String> = diags
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .map(|d| d.to_string())
+                    .collect();
+                let mut e = JsError::new(
+                    "CW_CONFIG",
+                    format!("profiles failed to load:\n{}", errors.join("\n")),
+                );
+                e.json_property = Some((
+                    "diagnosticsJson",
+                    serde_json::to_string(&diags).unwrap_or_default(),
+                ));
                 Err(e)
             }
         }

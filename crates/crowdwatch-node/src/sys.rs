@@ -7,8 +7,10 @@ pub type napi_env = *mut c_void;
 pub type napi_value = *mut c_void;
 pub type napi_callback_info = *mut c_void;
 pub type napi_status = c_int;
-pub type napi_callback = Option<unsafe extern "C" fn(env: napi_env, info: napi_callback_info) -> napi_value>;
-pub type napi_finalize = Option<unsafe extern "C" fn(env: napi_env, data: *mut c_void, hint: *mut c_void)>;
+pub type napi_callback =
+    Option<unsafe extern "C" fn(env: napi_env, info: napi_callback_info) -> napi_value>;
+pub type napi_finalize =
+    Option<unsafe extern "C" fn(env: napi_env, data: *mut c_void, hint: *mut c_void)>;
 
 pub const NAPI_OK: napi_status = 0;
 /// napi_writable | napi_enumerable | napi_configurable: exports show up in Object.keys.
@@ -48,8 +50,18 @@ extern "C" {
         bufsize: usize,
         result: *mut usize,
     ) -> napi_status;
-    pub fn napi_create_string_utf8(env: napi_env, s: *const c_char, length: usize, result: *mut napi_value) -> napi_status;
-    pub fn napi_get_buffer_info(env: napi_env, value: napi_value, data: *mut *mut c_void, length: *mut usize) -> napi_status;
+    pub fn napi_create_string_utf8(
+        env: napi_env,
+        s: *const c_char,
+        length: usize,
+        result: *mut napi_value,
+    ) -> napi_status;
+    pub fn napi_get_buffer_info(
+        env: napi_env,
+        value: napi_value,
+        data: *mut *mut c_void,
+        length: *mut usize,
+    ) -> napi_status;
     pub fn napi_create_external(
         env: napi_env,
         data: *mut c_void,
@@ -57,10 +69,25 @@ extern "C" {
         finalize_hint: *mut c_void,
         result: *mut napi_value,
     ) -> napi_status;
-    pub fn napi_get_value_external(env: napi_env, value: napi_value, result: *mut *mut c_void) -> napi_status;
-    pub fn napi_get_value_double(env: napi_env, value: napi_value, result: *mut f64) -> napi_status;
+    pub fn napi_get_value_external(
+        env: napi_env,
+        value: napi_value,
+        result: *mut *mut c_void,
+    ) -> napi_status;
+    pub fn napi_get_value_double(env: napi_env, value: napi_value, result: *mut f64)
+        -> napi_status;
     pub fn napi_create_double(env: napi_env, value: f64, result: *mut napi_value) -> napi_status;
-    pub fn napi_create_error(env: napi_env, code: napi_value, msg: napi_value, result: *mut napi_value) -> napi_status;
-    pub fn napi_set_named_property(env: napi_env, object: napi_value, name: *const c_char, value: napi_value) -> napi_status;
+    pub fn napi_create_error(
+        env: napi_env,
+        code: napi_value,
+        msg: napi_value,
+        result: *mut napi_value,
+    ) -> napi_status;
+    pub fn napi_set_named_property(
+        env: napi_env,
+        object: napi_value,
+        name: *const c_char,
+        value: napi_value,
+    ) -> napi_status;
     pub fn napi_throw(env: napi_env, error: napi_value) -> napi_status;
 }

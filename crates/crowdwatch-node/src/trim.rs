@@ -65,7 +65,11 @@ mod tests {
         let before = trims();
         drop(held);
         after_call();
-        assert_eq!(trims(), before + 1, "16 MiB freed since the high-water mark");
+        assert_eq!(
+            trims(),
+            before + 1,
+            "16 MiB freed since the high-water mark"
+        );
         after_call();
         assert_eq!(trims(), before + 1, "nothing freed since the trim");
         trim();

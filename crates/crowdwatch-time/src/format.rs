@@ -152,6 +152,9 @@ mod go_time_tests {
     fn go_time_string_keeps_numeric_offsets() {
         let ts = crate::parse_rfc3339("2026-11-24T12:02:00.5+02:00").unwrap();
         assert_eq!(format_go_time(ts), "2026-11-24 12:02:00.5 +0200 +0200");
-        assert_eq!(format_go_time(ts.to_utc()), "2026-11-24 10:02:00.5 +0000 UTC");
+        assert_eq!(
+            format_go_time(ts.to_utc()),
+            "2026-11-24 10:02:00.5 +0000 UTC"
+        );
     }
 }

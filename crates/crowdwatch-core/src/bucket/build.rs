@@ -32,27 +32,37 @@ pub fn build_scenario(
         Some("trigger") => Kind::Trigger,
         Some("counter") => Kind::Counter,
         other => {
-            cx.error(line_of(cx.text, "type:", line), format!("scenario '{name}': unknown type {other:?} (leaky, trigger or counter)"));
+            cx.error(
+                line_of(cx.text, "type:", line),
+                format!("scenario '{name}': unknown type {other:?} (leaky, trigger or counter)"),
+            );
             return None;
         }
     };
-    let duration_of = |cx: &mut FileCtx, field: &str, v: &Option<crate::config::yaml::Scalar>| -> Option<i64> {
-        let text = v.as_ref().map(|s| s.0.as_str()).unwrap_or("");
-        if text.is_empty() {
-            return Some(0);
-        }
-        match crowdwatch_time::parse_go_duration(text) {
-            Some(d) => Some(d),
-            None => {
-                cx.error(line_of(cx.text, &format!("{field}:"), line), format!("{field} '{text}' is not a Go duration"));
-                None
+    let duration_of =
+        |cx: &mut FileCtx, field: &str, v: &Option<crate::config::yaml::Scalar>| -> Option<i64> {
+            let text = v.as_ref().map(|s| s.0.as_str()).unwrap_or("");
+            if text.is_empty() {
+                return Some(0);
             }
-        }
-    };
+            match crowdwatch_time::parse_go_duration(text) {
+                Some(d) => Some(d),
+                None => {
+                    cx.error(
+                        line_of(cx.text, &format!("{field}:"), line),
+                        format!("{field} '{text}' is not a Go duration"),
+                    );
+                    None
+                }
+            }
+        };
     let leakspeed = duration_of(cx, "leakspeed", &y.leakspeed);
     let duration = duration_of(cx, "duration", &y.duration);
     let blackhole = duration_of(cx, "blackhole", &y.blackhole);
-    let (Some(leakspeed), Some(duration), Some(blackhole)) = (leakspeed, duration, blackhole) else { return None };
+    let (Some(leakspeed), Some(duration), Some(blackhole)) = (leakspeed, duration, blackhole)
+    else {
+        return None;
+    };
     let capacity = y.capacity.unwrap_or(0);
     let invalid = match kind {
         Kind::Leaky if capacity <= 0 => Some("leaky bucket needs a capacity above 0"),
@@ -63,7 +73,10 @@ pub fn build_scenario(
         _ => None,
     };
     if let Some(msg) = invalid {
-        cx.error(line_of(cx.text, &format!("name: {name}"), line), format!("scenario '{name}': {msg}"));
+        cx.error(
+            line_of(cx.text, &format!("name: {name}"), line),
+            format!("scenario '{name}': {msg}"),
+        );
         return None;
     }
     let Some(filter_src) = y.filter.as_deref().filter(|f| !f.trim().is_empty()) else {
@@ -71,7 +84,10 @@ pub fn build_scenario(
         return None;
     };
     let filter = cx.expr(filter_src, line, "filter");
-    let opt = |cx: &mut FileCtx, src: &Option<String>, what: &str| -> Option<Option<crowdwatch_expr::Program>> {
+    let opt = |cx: &mut FileCtx,
+               src: &Option<String>,
+               what: &str|
+     -> Option<Option<crowdwatch_expr::Program>> {
         match src.as_deref().filter(|s| !s.trim().is_empty()) {
             None => Some(None),
             Some(s) => cx.expr(s, line, what).map(Some),
@@ -81,10 +97,16 @@ pub fn build_scenario(
     let distinct = opt(cx, &y.distinct, "distinct");
     let cancel_on = opt(cx, &y.cancel_on, "cancel_on");
     if y.overflow_filter.is_some() {
-        cx.warning(line, format!("scenario '{name}': overflow_filter is not supported yet and is ignored"));
+        cx.warning(
+            line,
+            format!("scenario '{name}': overflow_filter is not supported yet and is ignored"),
+        );
     }
     let scope = match &y.scope {
-        None => Some(Scope { kind: ScopeKind::Ip, expression: None }),
+        None => Some(Scope {
+            kind: ScopeKind::Ip,
+            expression: None,
+        }),
         Some(s) => {
             let kind = match s.kind.as_str() {
                 "" | "Ip" => ScopeKind::Ip,
@@ -94,10 +116,16 @@ pub fn build_scenario(
             let expression = opt(cx, &Some(s.expression.clone()), "scope expression");
             match (expression, &kind) {
                 (Some(None), ScopeKind::Custom(k)) => {
-                    cx.error(line, format!("scenario '{name}': scope '{k}' needs an expression"));
+                    cx.error(
+                        line,
+                        format!("scenario '{name}': scope '{k}' needs an expression"),
+                    );
                     None
                 }
-                (Some(e), _) => Some(Scope { kind, expression: e }),
+                (Some(e), _) => Some(Scope {
+                    kind,
+                    expression: e,
+                }),
                 (None, _) => None,
             }
         }
@@ -113,8 +141,15 @@ pub fn build_scenario(
         Kind::Counter => usize::MAX,
         _ => capacity.max(0) as usize,
     };
-    let labels: std::collections::BTreeMap<String, String> = y.labels.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect();
-    let remediation = labels.get("remediation").map(|v| v == "true").unwrap_or(false);
+    let labels: std::collections::BTreeMap<String, String> = y
+        .labels
+        .iter()
+        .map(|(k, v)| (k.clone(), v.0.clone()))
+        .collect();
+    let remediation = labels
+        .get("remediation")
+        .map(|v| v == "true")
+        .unwrap_or(false);
     let lifetime = match kind {
         Kind::Counter => duration,
         _ => leakspeed.saturating_mul(capacity + 1),

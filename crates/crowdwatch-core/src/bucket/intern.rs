@@ -15,7 +15,12 @@ pub struct Interner {
 
 impl Interner {
     pub fn new(cap: usize, max_len: usize) -> Interner {
-        Interner { ids: AHashMap::default(), names: Vec::new(), cap, max_len }
+        Interner {
+            ids: AHashMap::default(),
+            names: Vec::new(),
+            cap,
+            max_len,
+        }
     }
 
     /// The id of `s`, interning it while there is room.

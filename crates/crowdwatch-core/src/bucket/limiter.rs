@@ -13,7 +13,10 @@ pub struct Limiter {
 
 impl Limiter {
     pub fn new() -> Limiter {
-        Limiter { tokens: 0.0, last: None }
+        Limiter {
+            tokens: 0.0,
+            last: None,
+        }
     }
 
     /// A limiter as stored by a bucket: its tokens, and the time of its last accepted event.

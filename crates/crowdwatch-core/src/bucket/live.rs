@@ -37,7 +37,14 @@ impl Bucket {
         let mut record = SmallVec::new();
         put_str(&mut record, key);
         record.push(0);
-        Bucket { tokens: 0.0, last_ns: now.unix_nanos, first_ns: now.unix_nanos, first_offset: now.offset_secs, total: 0, record }
+        Bucket {
+            tokens: 0.0,
+            last_ns: now.unix_nanos,
+            first_ns: now.unix_nanos,
+            first_offset: now.offset_secs,
+            total: 0,
+            record,
+        }
     }
 
     /// Start again, empty and full of tokens, at `now`: an underflowed bucket hit by an event.
@@ -56,7 +63,10 @@ impl Bucket {
 
     /// When the first counted event came (what queued times are relative to).
     pub fn first(&self) -> Timestamp {
-        Timestamp { unix_nanos: self.first_ns, offset_secs: self.first_offset }
+        Timestamp {
+            unix_nanos: self.first_ns,
+            offset_secs: self.first_offset,
+        }
     }
 
     pub fn set_first(&mut self, now: Timestamp) {
@@ -89,12 +99,15 @@ impl Bucket {
 
     pub fn has_distinct(&self, hash: u64) -> bool {
         let (_, count, hashes) = self.distinct_section();
-        self.record[hashes..hashes + 8 * count].chunks_exact(8).any(|h| h == hash.to_le_bytes())
+        self.record[hashes..hashes + 8 * count]
+            .chunks_exact(8)
+            .any(|h| h == hash.to_le_bytes())
     }
 
     pub fn add_distinct(&mut self, hash: u64) {
         let (at, count, hashes) = self.distinct_section();
-        self.record.insert_from_slice(hashes + 8 * count, &hash.to_le_bytes());
+        self.record
+            .insert_from_slice(hashes + 8 * count, &hash.to_le_bytes());
         let mut new_count = SmallVec::<[u8; 10]>::new();
         put_varint(&mut new_count, count as u64 + 1);
         if new_count.len() == hashes - at {
@@ -125,7 +138,13 @@ impl Bucket {
     /// Queue the event being poured, which `total` already counts. The queue keeps the last
     /// `queue_len + 1` events, as CrowdSec's Queue.Add allows one more; one event is queued per
     /// counted event, so `total - 1` events (at most `queue_len + 1`) were queued before this.
-    pub fn queue(&mut self, enc: &mut EventEncoder, key: &str, source: &QueuedSource, queue_len: usize) {
+    pub fn queue(
+        &mut self,
+        enc: &mut EventEncoder,
+        key: &str,
+        source: &QueuedSource,
+        queue_len: usize,
+    ) {
         if self.total as usize > queue_len.saturating_add(1) {
             let at = self.events_at();
             let mut r = Reader::new(&self.record[..]);

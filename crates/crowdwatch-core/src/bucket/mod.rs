@@ -57,7 +57,14 @@ impl Buckets {
     pub fn new(scenarios: Vec<Scenario>) -> Buckets {
         let states = scenarios.iter().map(|_| ScenarioState::default()).collect();
         let index = ScenarioIndex::new(&scenarios);
-        Buckets { scenarios, states, index, codec: QueueCodec::default(), last_time: (String::new(), None), since_gc: 0 }
+        Buckets {
+            scenarios,
+            states,
+            index,
+            codec: QueueCodec::default(),
+            last_time: (String::new(), None),
+            since_gc: 0,
+        }
     }
 
     pub fn live_buckets(&self) -> usize {
@@ -88,14 +95,30 @@ impl Buckets {
             // A trace reports every scenario, including those the index would skip.
             Some(t) => {
                 for (si, sc) in self.scenarios.iter().enumerate() {
-                    let r = store::pour(sc, si, &mut self.states[si], &mut enc, now, &mut stats.errors, &mut overflows);
+                    let r = store::pour(
+                        sc,
+                        si,
+                        &mut self.states[si],
+                        &mut enc,
+                        now,
+                        &mut stats.errors,
+                        &mut overflows,
+                    );
                     stats.poured |= poured(r);
                     t.push((si, r));
                 }
             }
             None => {
                 for &si in self.index.candidates(evt) {
-                    let r = store::pour(&self.scenarios[si], si, &mut self.states[si], &mut enc, now, &mut stats.errors, &mut overflows);
+                    let r = store::pour(
+                        &self.scenarios[si],
+                        si,
+                        &mut self.states[si],
+                        &mut enc,
+                        now,
+                        &mut stats.errors,
+                        &mut overflows,
+                    );
                     stats.poured |= poured(r);
                 }
             }
@@ -147,10 +170,22 @@ impl Buckets {
                 for a in &o.alerts {
                     let evt = overflow_event(a, &o.key, mode);
                     let mut nested = Vec::new();
-                    let now = if mode == ExpectMode::Live { wall_now } else { event_time(&evt).unwrap_or(wall_now) };
+                    let now = if mode == ExpectMode::Live {
+                        wall_now
+                    } else {
+                        event_time(&evt).unwrap_or(wall_now)
+                    };
                     let mut enc = self.codec.encoder(&evt);
                     for (si, sc) in self.scenarios.iter().enumerate() {
-                        store::pour(sc, si, &mut self.states[si], &mut enc, now, &mut stats.errors, &mut nested);
+                        store::pour(
+                            sc,
+                            si,
+                            &mut self.states[si],
+                            &mut enc,
+                            now,
+                            &mut stats.errors,
+                            &mut nested,
+                        );
                     }
                     stats.overflows += nested.len() as u64;
                     self.emit(nested, mode, wall_now, alerts, stats, depth + 1);
@@ -162,7 +197,10 @@ impl Buckets {
 }
 
 fn poured(r: PourResult) -> bool {
-    matches!(r, PourResult::Poured | PourResult::Overflowed | PourResult::Discarded)
+    matches!(
+        r,
+        PourResult::Poured | PourResult::Overflowed | PourResult::Discarded
+    )
 }
 
 /// The time a time-machine bucket sees: the event's MarshaledTime (RFC3339).

@@ -8,7 +8,12 @@ use super::source::{derive_source, QueuedSource};
 use crate::alert::{Alert, AlertEvent, AlertSource};
 
 /// One alert per distinct source of the bucket's events, in the order they were first seen.
-pub fn build_alerts(sc: &Scenario, codec: &QueueCodec, bucket: &Bucket, overflow_at: Timestamp) -> Vec<Alert> {
+pub fn build_alerts(
+    sc: &Scenario,
+    codec: &QueueCodec,
+    bucket: &Bucket,
+    overflow_at: Timestamp,
+) -> Vec<Alert> {
     let (key, first) = (bucket.key(), bucket.first());
     let mut sources: Vec<AlertSource> = Vec::new();
     let mut events: Vec<AlertEvent> = Vec::new();

@@ -110,7 +110,11 @@ impl QueueCodec {
 
     fn prepare(&mut self, evt: &Event) {
         let time_text = evt.marshaled_time.as_str();
-        self.draft.time = if time_text.is_empty() { Some(evt.time) } else { self.derivable_time(time_text) };
+        self.draft.time = if time_text.is_empty() {
+            Some(evt.time)
+        } else {
+            self.derivable_time(time_text)
+        };
         self.draft.shape = self.shape_of(evt);
         self.draft.values.clear();
         for (i, (_, v)) in evt.meta.iter().enumerate() {
@@ -118,7 +122,9 @@ impl QueueCodec {
                 _ if !time_text.is_empty() && v == time_text => ValueCode::Time,
                 Some(shape) => {
                     let key = self.shape_keys[shape as usize][i] as usize;
-                    self.values[key].intern(v).map_or(ValueCode::Inline, ValueCode::Interned)
+                    self.values[key]
+                        .intern(v)
+                        .map_or(ValueCode::Inline, ValueCode::Interned)
                 }
                 None => ValueCode::Inline,
             };
@@ -151,9 +157,14 @@ impl QueueCodec {
         if let Some(id) = self.shapes.get(&self.shape_text) {
             return Some(id);
         }
-        let ids = evt.meta.iter().map(|(k, _)| self.keys.intern(k)).collect::<Option<Box<[u32]>>>()?;
+        let ids = evt
+            .meta
+            .iter()
+            .map(|(k, _)| self.keys.intern(k))
+            .collect::<Option<Box<[u32]>>>()?;
         while self.values.len() < self.keys.len() {
-            self.values.push(Interner::new(MAX_VALUES_PER_KEY, MAX_INTERNED_VALUE_LEN));
+            self.values
+                .push(Interner::new(MAX_VALUES_PER_KEY, MAX_INTERNED_VALUE_LEN));
         }
         let id = self.shapes.intern(&self.shape_text)?;
         self.shape_keys.push(ids);
@@ -169,9 +180,18 @@ impl QueueCodec {
             r.str().to_owned()
         } else {
             let unit = UNITS[usize::from((flags >> UNIT_SHIFT) & 0b11)];
-            let unix_nanos = first.unix_nanos.wrapping_add(unzigzag(r.varint()).wrapping_mul(unit));
-            let offset_secs = if flags & OWN_OFFSET != 0 { unzigzag(r.varint()) as i32 } else { first.offset_secs };
-            format_rfc3339_nano(Timestamp { unix_nanos, offset_secs })
+            let unix_nanos = first
+                .unix_nanos
+                .wrapping_add(unzigzag(r.varint()).wrapping_mul(unit));
+            let offset_secs = if flags & OWN_OFFSET != 0 {
+                unzigzag(r.varint()) as i32
+            } else {
+                first.offset_secs
+            };
+            format_rfc3339_nano(Timestamp {
+                unix_nanos,
+                offset_secs,
+            })
         };
         let shape = (flags & INLINE_KEYS == 0).then(|| &self.shape_keys[r.varint() as usize]);
         let count = shape.map_or_else(|| r.varint() as usize, |ids| ids.len());
@@ -188,7 +208,10 @@ impl QueueCodec {
                 VALUE_TIME => timestamp.clone(),
                 _ => self.values[id].name((code >> 2) as u32).to_owned(),
             };
-            meta.push(MetaItem { key: name.to_owned(), value });
+            meta.push(MetaItem {
+                key: name.to_owned(),
+                value,
+            });
         }
         meta.sort_by(|a, b| a.key.cmp(&b.key));
         let source = match flags & SOURCE_BITS {
@@ -212,7 +235,13 @@ impl<'a> EventEncoder<'a> {
 
     /// Append the event, with its length, as queued in the bucket keyed `key` whose first event
     /// is at `first`.
-    pub fn append(&mut self, out: &mut impl Extend<u8>, key: &str, first: Timestamp, source: &QueuedSource) {
+    pub fn append(
+        &mut self,
+        out: &mut impl Extend<u8>,
+        key: &str,
+        first: Timestamp,
+        source: &QueuedSource,
+    ) {
         let (evt, codec) = (self.evt, &mut *self.codec);
         if !codec.draft.ready {
             codec.prepare(evt);
@@ -225,7 +254,12 @@ impl<'a> EventEncoder<'a> {
             QueuedSource::Explicit(_) => SOURCE_EXPLICIT,
         };
         // Wrapping: any two instants have a delta that adds back exactly.
-        let (mut delta, mut unit) = (draft.time.map_or(0, |t| t.unix_nanos.wrapping_sub(first.unix_nanos)), 0);
+        let (mut delta, mut unit) = (
+            draft
+                .time
+                .map_or(0, |t| t.unix_nanos.wrapping_sub(first.unix_nanos)),
+            0,
+        );
         while unit < 3 && delta % 1000 == 0 {
             (delta, unit) = (delta / 1000, unit + 1);
         }
@@ -248,7 +282,10 @@ impl<'a> EventEncoder<'a> {
             }
             None => put_str(body, &evt.marshaled_time),
         }
-        put_varint(body, draft.shape.map_or(evt.meta.len(), |id| id as usize) as u64);
+        put_varint(
+            body,
+            draft.shape.map_or(evt.meta.len(), |id| id as usize) as u64,
+        );
         for ((k, v), code) in evt.meta.iter().zip(&draft.values) {
             if draft.shape.is_none() {
                 put_str(body, k);
@@ -272,7 +309,15 @@ impl<'a> EventEncoder<'a> {
 }
 
 fn write_source(out: &mut Vec<u8>, s: &AlertSource) {
-    for text in [&s.scope, &s.value, &s.ip, &s.range, &s.as_number, &s.as_name, &s.cn] {
+    for text in [
+        &s.scope,
+        &s.value,
+        &s.ip,
+        &s.range,
+        &s.as_number,
+        &s.as_name,
+        &s.cn,
+    ] {
         put_str(out, text);
     }
     out.extend_from_slice(&s.latitude.to_bits().to_le_bytes());
@@ -281,8 +326,19 @@ fn write_source(out: &mut Vec<u8>, s: &AlertSource) {
 
 fn read_source(r: &mut Reader) -> AlertSource {
     let mut text = || r.str().to_owned();
-    let (scope, value, ip, range, as_number, as_name, cn) = (text(), text(), text(), text(), text(), text(), text());
+    let (scope, value, ip, range, as_number, as_name, cn) =
+        (text(), text(), text(), text(), text(), text(), text());
     let mut float = || f32::from_bits(u32::from_le_bytes(r.take(4).try_into().expect("4 bytes")));
     let (latitude, longitude) = (float(), float());
-    AlertSource { scope, value, ip, range, as_number, as_name, cn, latitude, longitude }
+    AlertSource {
+        scope,
+        value,
+        ip,
+        range,
+        as_number,
+        as_name,
+        cn,
+        latitude,
+        longitude,
+    }
 }

@@ -29,9 +29,16 @@ impl Buckets {
     /// What a bucket record refers to outside its scenario (the codec's interned meta keys,
     /// key sets and values) is engine-wide and stays: its ids are never reused or freed, so a
     /// moved bucket decodes to the same alert as before.
-    pub fn replace_scenarios(&mut self, scenarios: Vec<Scenario>, keep_state: bool) -> ScenarioChanges {
+    pub fn replace_scenarios(
+        &mut self,
+        scenarios: Vec<Scenario>,
+        keep_state: bool,
+    ) -> ScenarioChanges {
         let old = std::mem::take(&mut self.scenarios);
-        let mut old_states: Vec<Option<ScenarioState>> = std::mem::take(&mut self.states).into_iter().map(Some).collect();
+        let mut old_states: Vec<Option<ScenarioState>> = std::mem::take(&mut self.states)
+            .into_iter()
+            .map(Some)
+            .collect();
         let mut by_name: AHashMap<&str, Vec<usize>> = AHashMap::new();
         for (i, sc) in old.iter().enumerate() {
             by_name.entry(sc.name.as_str()).or_default().push(i);
@@ -44,7 +51,9 @@ impl Buckets {
                 states.push(ScenarioState::default());
                 continue;
             };
-            let unchanged = same_name.iter().copied().find(|&i| keep_state && old[i].fingerprint == sc.fingerprint && old_states[i].is_some());
+            let unchanged = same_name.iter().copied().find(|&i| {
+                keep_state && old[i].fingerprint == sc.fingerprint && old_states[i].is_some()
+            });
             match unchanged.and_then(|i| old_states[i].take()) {
                 Some(state) => {
                     changes.kept.push(sc.name.clone());

@@ -98,7 +98,10 @@ pub fn pour(
     });
     let bucket = state.buckets.get_mut(pos);
     // A bucket idle past its lifetime has underflowed: it starts again, empty and full.
-    if !created && sc.kind != Kind::Trigger && now.unix_nanos > bucket.last_ns.saturating_add(sc.lifetime) {
+    if !created
+        && sc.kind != Kind::Trigger
+        && now.unix_nanos > bucket.last_ns.saturating_add(sc.lifetime)
+    {
         bucket.restart(now);
         state.counters.underflowed += 1;
         created = true;
@@ -140,7 +143,8 @@ pub fn pour(
             bucket.set_first(now);
         }
         bucket.last_ns = now.unix_nanos;
-        let allowed = sc.kind == Kind::Counter || limiter.allow(now.unix_nanos, sc.leakspeed, sc.capacity);
+        let allowed =
+            sc.kind == Kind::Counter || limiter.allow(now.unix_nanos, sc.leakspeed, sc.capacity);
         bucket.keep_limiter(&limiter);
         queue(sc, bucket, enc, &key, errors);
         !allowed
@@ -160,7 +164,11 @@ pub fn pour(
         *errors += 1;
         return PourResult::Discarded;
     }
-    out.push(Overflow { scenario: si, key, alerts });
+    out.push(Overflow {
+        scenario: si,
+        key,
+        alerts,
+    });
     PourResult::Overflowed
 }
 
@@ -186,10 +194,16 @@ fn blackholed(sc: &Scenario, state: &mut ScenarioState, key: &str, now: Timestam
     let t = now.unix_nanos;
     state.blackhole_horizon = state.blackhole_horizon.max(t);
     let horizon = state.blackhole_horizon;
-    if state.blackhole.get(key).is_some_and(|until| *until > horizon) {
+    if state
+        .blackhole
+        .get(key)
+        .is_some_and(|until| *until > horizon)
+    {
         return true;
     }
-    state.blackhole.insert(key.into(), t.saturating_add(sc.blackhole));
+    state
+        .blackhole
+        .insert(key.into(), t.saturating_add(sc.blackhole));
     false
 }
 
@@ -224,7 +238,11 @@ pub fn collect_garbage(
     state.counters.underflowed += (removed - timed.len()) as u64;
     for (key, alerts) in timed {
         if !alerts.is_empty() {
-            out.push(Overflow { scenario: si, key, alerts });
+            out.push(Overflow {
+                scenario: si,
+                key,
+                alerts,
+            });
         }
     }
     removed

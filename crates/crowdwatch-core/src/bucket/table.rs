@@ -1,5 +1,5 @@
 //! One scenario's live buckets by key: a dense vector of buckets, and a hash index of their
-//! 4-byte positions (hashbrown's `RawTable`, through its safe methods only).
+//! 4-byte positions (hashbrown's `HashTable`).
 //!
 //! A hash map stores whole entries in its slots, and a table of a power-of-two capacity can be
 //! half empty: with 88-byte buckets that slack would cost more than the buckets. Here the slack
@@ -7,7 +7,7 @@
 //! (so never resident), and both shrink when garbage collection empties them.
 use std::hash::{BuildHasher, Hasher};
 
-use hashbrown::raw::RawTable;
+use hashbrown::HashTable;
 
 use super::live::Bucket;
 
@@ -17,7 +17,7 @@ const MIN_SHRINK_CAPACITY: usize = 64;
 #[derive(Default)]
 pub struct BucketTable {
     hasher: ahash::RandomState,
-    index: RawTable<u32>,
+    index: HashTable<u32>,
     buckets: Vec<Bucket>,
 }
 
@@ -39,20 +39,27 @@ impl BucketTable {
     /// The position of `key`'s bucket, created by `new` when there is none.
     pub fn position_or_insert(&mut self, key: &str, new: impl FnOnce() -> Bucket) -> usize {
         let hash = hash_key(&self.hasher, key);
-        if let Some(&pos) = self.index.get(hash, |&pos| self.buckets[pos as usize].key() == key) {
+        if let Some(&pos) = self
+            .index
+            .find(hash, |&pos| self.buckets[pos as usize].key() == key)
+        {
             return pos as usize;
         }
         let pos = self.buckets.len();
         self.buckets.push(new());
         let (hasher, buckets) = (&self.hasher, &self.buckets);
         let stored = u32::try_from(pos).expect("fewer than 2^32 live buckets in one scenario");
-        self.index.insert(hash, stored, |&p| hash_key(hasher, buckets[p as usize].key()));
+        self.index.insert_unique(hash, stored, |&p| {
+            hash_key(hasher, buckets[p as usize].key())
+        });
         pos
     }
 
     pub fn position(&self, key: &str) -> Option<usize> {
         let hash = hash_key(&self.hasher, key);
-        self.index.get(hash, |&pos| self.buckets[pos as usize].key() == key).map(|&pos| pos as usize)
+        self.index
+            .find(hash, |&pos| self.buckets[pos as usize].key() == key)
+            .map(|&pos| pos as usize)
     }
 
     pub fn get(&self, pos: usize) -> &Bucket {
@@ -66,11 +73,17 @@ impl BucketTable {
     /// Remove the bucket at `pos`; the last bucket moves to its position.
     pub fn remove(&mut self, pos: usize) -> Bucket {
         let hash = hash_key(&self.hasher, self.buckets[pos].key());
-        self.index.remove_entry(hash, |&p| p as usize == pos).expect("every bucket is indexed");
+        match self.index.find_entry(hash, |&p| p as usize == pos) {
+            Ok(entry) => drop(entry.remove()),
+            Err(_) => unreachable!("every bucket is indexed"),
+        }
         let last = self.buckets.len() - 1;
         if pos != last {
             let hash = hash_key(&self.hasher, self.buckets[last].key());
-            *self.index.get_mut(hash, |&p| p as usize == last).expect("every bucket is indexed") = pos as u32;
+            *self
+                .index
+                .find_mut(hash, |&p| p as usize == last)
+                .expect("every bucket is indexed") = pos as u32;
         }
         self.buckets.swap_remove(pos)
     }
@@ -95,7 +108,8 @@ impl BucketTable {
         }
         if self.index.capacity() > MIN_SHRINK_CAPACITY && len < self.index.capacity() / 4 {
             let (hasher, buckets) = (&self.hasher, &self.buckets);
-            self.index.shrink_to(len * 2, |&p| hash_key(hasher, buckets[p as usize].key()));
+            self.index
+                .shrink_to(len * 2, |&p| hash_key(hasher, buckets[p as usize].key()));
         }
     }
 }
@@ -110,11 +124,17 @@ mod tests {
         let mut t = BucketTable::default();
         let key = |i: usize| format!("10.0.{}.{}", i / 256, i % 256);
         for i in 0..10_000 {
-            assert_eq!(t.position_or_insert(&key(i), || Bucket::new(&key(i), Timestamp::default())), i);
+            assert_eq!(
+                t.position_or_insert(&key(i), || Bucket::new(&key(i), Timestamp::default())),
+                i
+            );
         }
         t.get_mut(5).total = 5;
         let removed = t.remove(3);
-        assert_eq!((removed.key(), t.position(&key(9_999))), (key(3).as_str(), Some(3)));
+        assert_eq!(
+            (removed.key(), t.position(&key(9_999))),
+            (key(3).as_str(), Some(3))
+        );
         t.retain(|b| b.key().ends_with(".7") || b.total == 5);
         assert_eq!(t.len(), 41);
         for i in 0..10_000 {
@@ -125,6 +145,9 @@ mod tests {
             }
         }
         assert!(t.buckets.capacity() <= 82 && t.index.capacity() < 1000);
-        assert_eq!(t.position_or_insert(&key(5), || unreachable!()), t.position(&key(5)).unwrap());
+        assert_eq!(
+            t.position_or_insert(&key(5), || unreachable!()),
+            t.position(&key(5)).unwrap()
+        );
     }
 }

@@ -7,13 +7,20 @@ use std::path::{Path, PathBuf};
 pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     walk(dir, &mut out);
-    out.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml") | Some("yml")));
+    out.retain(|p| {
+        matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("yaml") | Some("yml")
+        )
+    });
     out.sort();
     out
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in rd.flatten() {
         let path = entry.path();
         // Follow symlinks: CrowdSec installs hub items as links into the config tree.
@@ -55,7 +62,10 @@ pub fn find_data_file(config_dirs: &[PathBuf], dest_file: &str) -> Option<PathBu
 
 /// Path shown in diagnostics: relative to the working directory when inside it.
 pub fn display_path(p: &Path) -> String {
-    match std::env::current_dir().ok().and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf)) {
+    match std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
+    {
         Some(rel) => rel.display().to_string(),
         None => p.display().to_string(),
     }
@@ -65,9 +75,18 @@ pub fn display_path(p: &Path) -> String {
 /// name (CrowdSec reads the directory in name order and skips dotted names).
 pub fn pattern_files(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect()
+        })
         .unwrap_or_default();
-    out.retain(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.contains('.')));
+    out.retain(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| !n.contains('.'))
+    });
     out.sort();
     out
 }

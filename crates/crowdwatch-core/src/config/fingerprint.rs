@@ -36,7 +36,10 @@ impl Fingerprint {
 
     /// This fingerprint extended with data files, by name and content digest (`None` for a file
     /// that was not found).
-    pub fn with_data<'a>(self, files: impl IntoIterator<Item = (&'a str, Option<Fingerprint>)>) -> Fingerprint {
+    pub fn with_data<'a>(
+        self,
+        files: impl IntoIterator<Item = (&'a str, Option<Fingerprint>)>,
+    ) -> Fingerprint {
         let mut h = Sha256::new();
         h.update(self.0);
         for (name, digest) in files {
@@ -69,6 +72,11 @@ fn feed(h: &mut Sha256, v: &Value) {
             h.update((items.len() as u64).to_le_bytes());
             items.iter().for_each(|item| feed(h, item));
         }
+        Value::Tagged(tagged) => {
+            h.update([6]);
+            put_text(h, &tagged.tag.to_string());
+            feed(h, &tagged.value);
+        }
         Value::Mapping(map) => {
             h.update([5]);
             h.update((map.len() as u64).to_le_bytes());
@@ -96,9 +104,16 @@ mod tests {
     #[test]
     fn layout_and_comments_do_not_count_values_do() {
         let base = of("name: a\ncapacity: 5\nlabels:\n  type: bf\n");
-        assert_eq!(base, of("# a comment\nname: 'a'\ncapacity:   5\nlabels: {type: bf}\n"));
+        assert_eq!(
+            base,
+            of("# a comment\nname: 'a'\ncapacity:   5\nlabels: {type: bf}\n")
+        );
         assert_ne!(base, of("name: a\ncapacity: 6\nlabels:\n  type: bf\n"));
-        assert_ne!(base, of("name: a\ncapacity: '5'\nlabels:\n  type: bf\n"), "a string is not a number");
+        assert_ne!(
+            base,
+            of("name: a\ncapacity: '5'\nlabels:\n  type: bf\n"),
+            "a string is not a number"
+        );
         assert_ne!(of("a: [x, y]\n"), of("a: [xy]\n"));
         assert_ne!(of("a: x\nb: ''\n"), of("a: ''\nb: x\n"));
     }
@@ -108,8 +123,17 @@ mod tests {
         let base = of("name: a\n");
         let list = Fingerprint::of_bytes(b"curl\nwget\n");
         assert_ne!(base.with_data([("agents.txt", Some(list))]), base);
-        assert_ne!(base.with_data([("agents.txt", Some(list))]), base.with_data([("agents.txt", Some(Fingerprint::of_bytes(b"curl\n")))]));
-        assert_ne!(base.with_data([("agents.txt", Some(list))]), base.with_data([("agents.txt", None)]));
-        assert_eq!(base.with_data([("agents.txt", Some(list))]), base.with_data([("agents.txt", Some(list))]));
+        assert_ne!(
+            base.with_data([("agents.txt", Some(list))]),
+            base.with_data([("agents.txt", Some(Fingerprint::of_bytes(b"curl\n")))])
+        );
+        assert_ne!(
+            base.with_data([("agents.txt", Some(list))]),
+            base.with_data([("agents.txt", None)])
+        );
+        assert_eq!(
+            base.with_data([("agents.txt", Some(list))]),
+            base.with_data([("agents.txt", Some(list))])
+        );
     }
 }

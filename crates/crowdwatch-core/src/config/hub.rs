@@ -32,8 +32,14 @@ impl HubIndex {
         let json: serde_json::Value = serde_json::from_str(&text).ok()?;
         let mut scenarios = Vec::new();
         for item in json.get("scenarios")?.as_object()?.values() {
-            let Some(p) = item.get("path").and_then(|p| p.as_str()) else { continue };
-            let file = Path::new(p).file_name().and_then(|f| f.to_str()).unwrap_or("").to_owned();
+            let Some(p) = item.get("path").and_then(|p| p.as_str()) else {
+                continue;
+            };
+            let file = Path::new(p)
+                .file_name()
+                .and_then(|f| f.to_str())
+                .unwrap_or("")
+                .to_owned();
             let mut versions = Vec::new();
             if let Some(vs) = item.get("versions").and_then(|v| v.as_object()) {
                 for (ver, info) in vs {
@@ -50,10 +56,17 @@ impl HubIndex {
     pub fn provenance(&self, path: &Path, bytes: &[u8]) -> Provenance {
         let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
         let Some((_, versions)) = self.scenarios.iter().find(|(f, _)| f == file) else {
-            return Provenance { hash: String::new(), version: String::new() };
+            return Provenance {
+                hash: String::new(),
+                version: String::new(),
+            };
         };
         let hash = hex(&Sha256::digest(bytes));
-        let version = versions.iter().find(|(d, _)| *d == hash).map(|(_, v)| v.clone()).unwrap_or_else(|| "?".into());
+        let version = versions
+            .iter()
+            .find(|(d, _)| *d == hash)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| "?".into());
         Provenance { hash, version }
     }
 }

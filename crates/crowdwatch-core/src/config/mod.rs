@@ -47,7 +47,9 @@ pub struct LoadReport {
 
 impl LoadReport {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 }
 
@@ -67,14 +69,28 @@ fn read(path: &Path, item: Item, diags: &mut Vec<Diagnostic>) -> Option<SourceFi
     let shown: Arc<str> = files::display_path(path).into();
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(SourceFile { path: path.to_owned(), shown, text }),
+            Ok(text) => Some(SourceFile {
+                path: path.to_owned(),
+                shown,
+                text,
+            }),
             Err(_) => {
-                diags.push(Diagnostic::error(item, &shown, 0, "file is not valid UTF-8"));
+                diags.push(Diagnostic::error(
+                    item,
+                    &shown,
+                    0,
+                    "file is not valid UTF-8",
+                ));
                 None
             }
         },
         Err(e) => {
-            diags.push(Diagnostic::error(item, &shown, 0, format!("cannot read: {e}")));
+            diags.push(Diagnostic::error(
+                item,
+                &shown,
+                0,
+                format!("cannot read: {e}"),
+            ));
             None
         }
     }
@@ -86,22 +102,48 @@ pub fn load(opts: &LoadOptions) -> Loaded {
 
     // Patterns: our base library, then each config directory's patterns/.
     let mut lib = PatternLibrary::new();
-    let base = opts.base_patterns.as_ref().and_then(|p| p.canonicalize().ok());
+    let base = opts
+        .base_patterns
+        .as_ref()
+        .and_then(|p| p.canonicalize().ok());
     if let Some(base) = &base {
         match std::fs::read_to_string(base) {
-            Ok(text) => diags.extend(lib.load_text(&text, &files::display_path(base)).into_iter().map(pattern_diagnostic)),
-            Err(e) => diags.push(Diagnostic::error(Item::Pattern, &files::display_path(base), 0, format!("cannot read: {e}"))),
+            Ok(text) => diags.extend(
+                lib.load_text(&text, &files::display_path(base))
+                    .into_iter()
+                    .map(pattern_diagnostic),
+            ),
+            Err(e) => diags.push(Diagnostic::error(
+                Item::Pattern,
+                &files::display_path(base),
+                0,
+                format!("cannot read: {e}"),
+            )),
         }
     }
-    for dir in opts.config_dirs.iter().map(|d| d.join("patterns")).filter(|d| d.is_dir()) {
+    for dir in opts
+        .config_dirs
+        .iter()
+        .map(|d| d.join("patterns"))
+        .filter(|d| d.is_dir())
+    {
         for path in files::pattern_files(&dir) {
             // Our own content directory holds the base file too: it is loaded once, first.
             if base.is_some() && path.canonicalize().ok() == base {
                 continue;
             }
             match std::fs::read_to_string(&path) {
-                Ok(text) => diags.extend(lib.load_text(&text, &files::display_path(&path)).into_iter().map(pattern_diagnostic)),
-                Err(e) => diags.push(Diagnostic::error(Item::Pattern, &files::display_path(&path), 0, format!("cannot read: {e}"))),
+                Ok(text) => diags.extend(
+                    lib.load_text(&text, &files::display_path(&path))
+                        .into_iter()
+                        .map(pattern_diagnostic),
+                ),
+                Err(e) => diags.push(Diagnostic::error(
+                    Item::Pattern,
+                    &files::display_path(&path),
+                    0,
+                    format!("cannot read: {e}"),
+                )),
             }
         }
     }
@@ -110,7 +152,11 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     let mut parser_files: Vec<(String, PathBuf)> = Vec::new();
     for dir in &opts.config_dirs {
         for (stage, sdir) in files::stage_dirs(dir) {
-            parser_files.extend(files::yaml_files(&sdir).into_iter().map(|p| (stage.clone(), p)));
+            parser_files.extend(
+                files::yaml_files(&sdir)
+                    .into_iter()
+                    .map(|p| (stage.clone(), p)),
+            );
         }
     }
     let mut stage_names: Vec<String> = parser_files.iter().map(|(s, _)| s.clone()).collect();
@@ -120,7 +166,10 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     for (stage, path) in parser_files {
         if let Some(f) = read(&path, Item::Parser, diags) {
             let docs = yaml::documents::<NodeYaml>(&f.text);
-            let idx = stage_names.iter().position(|s| *s == stage).expect("stage listed");
+            let idx = stage_names
+                .iter()
+                .position(|s| *s == stage)
+                .expect("stage listed");
             parser_docs.push((idx, f, docs));
         }
     }
@@ -149,25 +198,51 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     for (_, f, docs) in &parser_docs {
         for (_, doc) in docs.iter() {
             if let Ok(n) = doc {
-                load_data(&n.data, &opts.config_dirs, &f.shown, &mut data, &mut data_digests, diags);
+                load_data(
+                    &n.data,
+                    &opts.config_dirs,
+                    &f.shown,
+                    &mut data,
+                    &mut data_digests,
+                    diags,
+                );
             }
         }
     }
     for (f, docs) in &scenario_docs {
         for ((_, doc), _) in docs.iter() {
             if let Ok(s) = doc {
-                load_data(&s.data, &opts.config_dirs, &f.shown, &mut data, &mut data_digests, diags);
+                load_data(
+                    &s.data,
+                    &opts.config_dirs,
+                    &f.shown,
+                    &mut data,
+                    &mut data_digests,
+                    diags,
+                );
             }
         }
     }
 
     // Parsers.
     let mut groks = 0usize;
-    let mut pipeline = Pipeline { stages: stage_names.clone(), nodes: stage_names.iter().map(|_| Vec::new()).collect() };
-    let mut per_stage: Vec<Vec<(PathBuf, Vec<_>)>> = stage_names.iter().map(|_| Vec::new()).collect();
+    let mut pipeline = Pipeline {
+        stages: stage_names.clone(),
+        nodes: stage_names.iter().map(|_| Vec::new()).collect(),
+    };
+    let mut per_stage: Vec<Vec<(PathBuf, Vec<_>)>> =
+        stage_names.iter().map(|_| Vec::new()).collect();
     for (stage_idx, f, docs) in parser_docs {
         let sorted_idx = stage_idx;
-        let mut cx = FileCtx { file: f.shown.clone(), text: &f.text, item: Item::Parser, lib: &lib, data: &data, diags, groks: &mut groks };
+        let mut cx = FileCtx {
+            file: f.shown.clone(),
+            text: &f.text,
+            item: Item::Parser,
+            lib: &lib,
+            data: &data,
+            diags,
+            groks: &mut groks,
+        };
         let mut nodes = Vec::new();
         for (line, doc) in docs {
             match doc {
@@ -197,14 +272,28 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     let mut scenarios = Vec::new();
     for (f, docs) in scenario_docs {
         let prov = index.provenance(&f.path, f.text.as_bytes());
-        let mut cx = FileCtx { file: f.shown.clone(), text: &f.text, item: Item::Scenario, lib: &lib, data: &data, diags, groks: &mut groks };
+        let mut cx = FileCtx {
+            file: f.shown.clone(),
+            text: &f.text,
+            item: Item::Scenario,
+            lib: &lib,
+            data: &data,
+            diags,
+            groks: &mut groks,
+        };
         for ((line, doc), document_fingerprint) in docs {
             match doc {
                 Err((l, msg)) => {
                     cx.error(l, msg);
                     report.scenarios.failed += 1;
                 }
-                Ok(s) => match build_scenario(&s, line, &prov, scenario_fingerprint(&s, document_fingerprint, &data_digests), &mut cx) {
+                Ok(s) => match build_scenario(
+                    &s,
+                    line,
+                    &prov,
+                    scenario_fingerprint(&s, document_fingerprint, &data_digests),
+                    &mut cx,
+                ) {
                     Some(sc) => {
                         scenarios.push(sc);
                         report.scenarios.loaded += 1;
@@ -215,11 +304,25 @@ pub fn load(opts: &LoadOptions) -> Loaded {
         }
     }
     report.patterns.loaded = lib.len();
-    report.patterns.failed = report.diagnostics.iter().filter(|d| d.item == Item::Pattern && d.severity == Severity::Error).count();
-    Loaded { pipeline, scenarios, report }
+    report.patterns.failed = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.item == Item::Pattern && d.severity == Severity::Error)
+        .count();
+    Loaded {
+        pipeline,
+        scenarios,
+        report,
+    }
 }
 
-fn add_pattern_syntax(node: &NodeYaml, file: &str, text: &str, lib: &mut PatternLibrary, diags: &mut Vec<Diagnostic>) {
+fn add_pattern_syntax(
+    node: &NodeYaml,
+    file: &str,
+    text: &str,
+    lib: &mut PatternLibrary,
+    diags: &mut Vec<Diagnostic>,
+) {
     for (k, v) in node.pattern_syntax.iter() {
         if let (Some(name), Some(def)) = (k.as_str(), v.as_str()) {
             let line = crate::diag::line_of(text, &format!("{name}:"), 1);
@@ -241,19 +344,45 @@ fn pattern_diagnostic(d: crowdwatch_grok::Diagnostic) -> Diagnostic {
         _ => Severity::Error,
     };
     let message = d.to_string();
-    let message = message.strip_prefix(&format!("{}: ", d.origin)).unwrap_or(&message).to_owned();
-    Diagnostic { severity, item: Item::Pattern, file: d.origin.file.clone(), line: d.origin.line, message }
+    let message = message
+        .strip_prefix(&format!("{}: ", d.origin))
+        .unwrap_or(&message)
+        .to_owned();
+    Diagnostic {
+        severity,
+        item: Item::Pattern,
+        file: d.origin.file.clone(),
+        line: d.origin.line,
+        message,
+    }
 }
 
 /// A scenario's document fingerprint extended with the data files it names, as loaded.
-fn scenario_fingerprint(s: &ScenarioYaml, document: Fingerprint, data_digests: &AHashMap<String, Fingerprint>) -> Fingerprint {
-    let names: Vec<String> = s.data.iter().filter_map(|e| e.dest_file.as_deref()).map(data_name).collect();
-    document.with_data(names.iter().map(|n| (n.as_str(), data_digests.get(n).copied())))
+fn scenario_fingerprint(
+    s: &ScenarioYaml,
+    document: Fingerprint,
+    data_digests: &AHashMap<String, Fingerprint>,
+) -> Fingerprint {
+    let names: Vec<String> = s
+        .data
+        .iter()
+        .filter_map(|e| e.dest_file.as_deref())
+        .map(data_name)
+        .collect();
+    document.with_data(
+        names
+            .iter()
+            .map(|n| (n.as_str(), data_digests.get(n).copied())),
+    )
 }
 
 /// The name expressions know a data file by: the file name of its `dest_file`.
 fn data_name(dest: &str) -> String {
-    Path::new(dest).file_name().and_then(|n| n.to_str()).unwrap_or(dest).to_owned()
+    Path::new(dest)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(dest)
+        .to_owned()
 }
 
 fn load_data(
@@ -265,28 +394,49 @@ fn load_data(
     diags: &mut Vec<Diagnostic>,
 ) {
     for entry in entries {
-        let Some(dest) = entry.dest_file.as_deref() else { continue };
+        let Some(dest) = entry.dest_file.as_deref() else {
+            continue;
+        };
         let name = data_name(dest);
         let is_regexp = matches!(entry.kind.as_deref(), Some("regexp") | Some("regex"));
         if data.strings.contains_key(&name) || data.regexps.contains_key(&name) {
             continue;
         }
         let Some(path) = files::find_data_file(config_dirs, dest) else {
-            diags.push(Diagnostic::warning(Item::Data, file, 0, format!("data file '{dest}' not found; File() returns an empty list")));
+            diags.push(Diagnostic::warning(
+                Item::Data,
+                file,
+                0,
+                format!("data file '{dest}' not found; File() returns an empty list"),
+            ));
             continue;
         };
         let Ok(text) = std::fs::read_to_string(&path) else {
-            diags.push(Diagnostic::warning(Item::Data, file, 0, format!("data file '{dest}' is unreadable")));
+            diags.push(Diagnostic::warning(
+                Item::Data,
+                file,
+                0,
+                format!("data file '{dest}' is unreadable"),
+            ));
             continue;
         };
         digests.insert(name.clone(), Fingerprint::of_bytes(text.as_bytes()));
-        let lines: Vec<String> = text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect();
+        let lines: Vec<String> = text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
         if is_regexp {
             let mut res = Vec::new();
             for (i, l) in lines.iter().enumerate() {
                 match crowdwatch_grok::LazyRegex::new(l) {
                     Ok((r, _)) => res.push(r),
-                    Err(e) => diags.push(Diagnostic::warning(Item::Data, &files::display_path(&path), i + 1, format!("regexp skipped: {e}"))),
+                    Err(e) => diags.push(Diagnostic::warning(
+                        Item::Data,
+                        &files::display_path(&path),
+                        i + 1,
+                        format!("regexp skipped: {e}"),
+                    )),
                 }
             }
             data.regexps.insert(name, Arc::new(res));

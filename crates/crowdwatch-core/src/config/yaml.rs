@@ -181,12 +181,17 @@ pub struct ScenarioYaml {
 pub type Document<T> = (usize, Result<T, (usize, String)>);
 
 pub fn documents<T: serde::de::DeserializeOwned>(text: &str) -> Vec<Document<T>> {
-    decode_documents(text, |_| ()).into_iter().map(|(doc, ())| doc).collect()
+    decode_documents(text, |_| ())
+        .into_iter()
+        .map(|(doc, ())| doc)
+        .collect()
 }
 
 /// `documents`, each with the fingerprint of its decoded YAML (see `fingerprint.rs`). A document
 /// that is not valid YAML gets the default fingerprint: it fails the load anyway.
-pub fn fingerprinted_documents<T: serde::de::DeserializeOwned>(text: &str) -> Vec<(Document<T>, Fingerprint)> {
+pub fn fingerprinted_documents<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Vec<(Document<T>, Fingerprint)> {
     decode_documents(text, Fingerprint::of_document)
 }
 
@@ -211,7 +216,11 @@ fn decode_documents<T: serde::de::DeserializeOwned, X: Default>(
             }
             Err(e) => {
                 let msg = e.to_string();
-                let line = e.location().map(|l| l.line()).or_else(|| line_in_message(&msg)).unwrap_or(start);
+                let line = e
+                    .location()
+                    .map(|l| l.line())
+                    .or_else(|| line_in_message(&msg))
+                    .unwrap_or(start);
                 out.push(((start, Err((line, msg))), X::default()));
                 // The stream cannot continue past a syntax error.
                 break;
@@ -253,7 +262,10 @@ fn field_line(text: &str, message: &str, start: usize) -> usize {
 /// serde_yaml's syntax errors say "at line N column M" but do not always expose the location.
 fn line_in_message(msg: &str) -> Option<usize> {
     let rest = &msg[msg.find("at line ")? + "at line ".len()..];
-    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]

@@ -52,13 +52,24 @@ impl Engine {
         let mut stages = Vec::new();
         let mut errors = 0;
         let names = self.pipeline.stages.clone();
-        let outcome = self.pipeline.parse(&mut evt, &mut self.scratch, None, &mut rec, &mut errors, |idx, rec: &mut Recorder, o| {
-            stages.push(StageTrace {
-                stage: names[idx].clone(),
-                nodes: std::mem::take(&mut rec.finished),
-                outcome: if o == Outcome::Parsed { "next" } else { "dropped" },
-            });
-        });
+        let outcome = self.pipeline.parse(
+            &mut evt,
+            &mut self.scratch,
+            None,
+            &mut rec,
+            &mut errors,
+            |idx, rec: &mut Recorder, o| {
+                stages.push(StageTrace {
+                    stage: names[idx].clone(),
+                    nodes: std::mem::take(&mut rec.finished),
+                    outcome: if o == Outcome::Parsed {
+                        "next"
+                    } else {
+                        "dropped"
+                    },
+                });
+            },
+        );
         let parsed = outcome == Outcome::Parsed;
         let mut scenarios = Vec::new();
         if parsed && !evt.whitelisted {
@@ -66,17 +77,29 @@ impl Engine {
             for sc in &self.buckets.scenarios {
                 if sc.filter.eval_bool(&ctx).unwrap_or(false) {
                     let groupby = sc.groupby.as_ref().and_then(|g| g.eval_string(&ctx).ok());
-                    scenarios.push(ScenarioTrace { name: sc.name.clone(), poured: true, groupby });
+                    scenarios.push(ScenarioTrace {
+                        name: sc.name.clone(),
+                        poured: true,
+                        groupby,
+                    });
                 }
             }
         }
-        let map = |m: &crate::event::FieldMap| m.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let map = |m: &crate::event::FieldMap| {
+            m.iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        };
         Some(Trace {
             line: line.to_owned(),
             stages,
             parsed,
             whitelisted: evt.whitelisted,
-            event: EventView { meta: map(&evt.meta), parsed: map(&evt.parsed), enriched: map(&evt.enriched) },
+            event: EventView {
+                meta: map(&evt.meta),
+                parsed: map(&evt.parsed),
+                enriched: map(&evt.enriched),
+            },
             scenarios,
         })
     }

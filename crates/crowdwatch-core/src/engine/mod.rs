@@ -108,12 +108,26 @@ impl Engine {
             return self.process_batch_pipelined(source, batch, now);
         }
         let mut evt = Event::new(source, self.mode, now);
-        let Engine { pipeline, parser_counters, buckets, max_line_bytes, scratch, .. } = self;
+        let Engine {
+            pipeline,
+            parser_counters,
+            buckets,
+            max_line_bytes,
+            scratch,
+            ..
+        } = self;
         let mut split = Counters::default();
         for_each_line(batch, *max_line_bytes, &mut split, |line| {
             evt.reset(line, now);
             let mut errors = 0;
-            let outcome = pipeline.parse(&mut evt, scratch, Some(&mut *parser_counters), &mut NoTrace, &mut errors, |_, _, _| {});
+            let outcome = pipeline.parse(
+                &mut evt,
+                scratch,
+                Some(&mut *parser_counters),
+                &mut NoTrace,
+                &mut errors,
+                |_, _, _| {},
+            );
             if count_parse(outcome, &evt, errors, &mut out.counters) {
                 pour_counted(buckets, &evt, now, &mut out);
             }
@@ -129,11 +143,11 @@ impl Engine {
         self.buckets.collect_garbage(now, &mut overflows);
         let mut alerts = Vec::new();
         let mut stats = Default::default();
-        self.buckets.emit(overflows, self.mode, now, &mut alerts, &mut stats, 0);
+        self.buckets
+            .emit(overflows, self.mode, now, &mut alerts, &mut stats, 0);
         self.totals.alerts += alerts.len() as u64;
         alerts
     }
-
 }
 
 /// Counts one parsed line and its expression errors; whether it goes on to the buckets (parsed

@@ -37,7 +37,13 @@ pub(super) struct Chunk {
 
 impl Chunk {
     /// The next free event, reset to `line` from `source`.
-    fn next(&mut self, source: &Arc<Source>, mode: ExpectMode, line: &str, now: Timestamp) -> &mut Event {
+    fn next(
+        &mut self,
+        source: &Arc<Source>,
+        mode: ExpectMode,
+        line: &str,
+        now: Timestamp,
+    ) -> &mut Event {
         if self.len == self.events.len() {
             self.events.push(Event::new(source.clone(), mode, now));
         }
@@ -52,15 +58,35 @@ impl Chunk {
 
 impl Engine {
     /// `process_batch` on two threads (see the module note); same output.
-    pub(super) fn process_batch_pipelined(&mut self, source: Arc<Source>, batch: &[u8], now: Timestamp) -> BatchOutput {
+    pub(super) fn process_batch_pipelined(
+        &mut self,
+        source: Arc<Source>,
+        batch: &[u8],
+        now: Timestamp,
+    ) -> BatchOutput {
         let mut out = BatchOutput::default();
         let mode = self.mode;
-        let Engine { pipeline, parser_counters, buckets, max_line_bytes, scratch, chunks, .. } = self;
+        let Engine {
+            pipeline,
+            parser_counters,
+            buckets,
+            max_line_bytes,
+            scratch,
+            chunks,
+            ..
+        } = self;
         let max_line_bytes = *max_line_bytes;
         let (full_tx, full_rx) = sync_channel::<Chunk>(IN_FLIGHT);
         // Poured chunks come back here, and the parser takes its next one from here.
         let spares = Mutex::new(std::mem::take(chunks));
-        let spare = || spares.lock().map(|mut s| s.pop()).ok().flatten().unwrap_or_default();
+        let spare = || {
+            spares
+                .lock()
+                .map(|mut s| s.pop())
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        };
         let parse_counters = std::thread::scope(|s| {
             let parser = s.spawn(|| {
                 let (mut split, mut counters) = (Counters::default(), Counters::default());
@@ -68,7 +94,14 @@ impl Engine {
                 for_each_line(batch, max_line_bytes, &mut split, |line| {
                     let evt = chunk.next(&source, mode, line, now);
                     let mut errors = 0;
-                    let outcome = pipeline.parse(evt, scratch, Some(&mut *parser_counters), &mut NoTrace, &mut errors, |_, _, _| {});
+                    let outcome = pipeline.parse(
+                        evt,
+                        scratch,
+                        Some(&mut *parser_counters),
+                        &mut NoTrace,
+                        &mut errors,
+                        |_, _, _| {},
+                    );
                     if !count_parse(outcome, evt, errors, &mut counters) {
                         return;
                     }
@@ -93,7 +126,9 @@ impl Engine {
                     s.push(chunk);
                 }
             }
-            parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            parser
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
         self.chunks = spares.into_inner().unwrap_or_default();
         out.counters.add(&parse_counters);

@@ -34,8 +34,12 @@ impl Engine {
         if loaded.report.has_errors() {
             return Err(loaded.report);
         }
-        let changes = self.buckets.replace_scenarios(loaded.scenarios, opts.mode == self.mode);
-        self.parser_counters = self.parser_counters.carried_over(&self.pipeline, &loaded.pipeline);
+        let changes = self
+            .buckets
+            .replace_scenarios(loaded.scenarios, opts.mode == self.mode);
+        self.parser_counters = self
+            .parser_counters
+            .carried_over(&self.pipeline, &loaded.pipeline);
         self.pipeline = loaded.pipeline;
         // Grok match states are kept by grok id, and the new pipeline numbers its groks afresh.
         self.scratch = Scratch::default();

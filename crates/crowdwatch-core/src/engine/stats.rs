@@ -18,6 +18,9 @@ pub struct Stats {
     pub scenarios: Vec<ScenarioStats>,
     /// Every top-level parser node, by stage then in load order.
     pub parsers: Vec<ParserStats>,
+    /// Grok matches where the backtracking matcher said no and the regex crate found one, in
+    /// this process (`crowdwatch_grok::engine_disagreements`): the regex crate's answer was used.
+    pub grok_engine_disagreements: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -45,7 +48,11 @@ impl Engine {
             .scenarios
             .iter()
             .zip(&buckets.states)
-            .map(|(sc, state)| ScenarioStats { name: sc.name.clone(), counters: state.counters, current: state.buckets.len() })
+            .map(|(sc, state)| ScenarioStats {
+                name: sc.name.clone(),
+                counters: state.counters,
+                current: state.buckets.len(),
+            })
             .collect();
         let pipeline = &self.pipeline;
         let parsers = pipeline
@@ -66,6 +73,7 @@ impl Engine {
             counters: self.totals,
             scenarios,
             parsers,
+            grok_engine_disagreements: crowdwatch_grok::engine_disagreements(),
         }
     }
 }

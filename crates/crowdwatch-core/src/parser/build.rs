@@ -26,11 +26,13 @@ pub struct FileCtx<'a> {
 
 impl<'a> FileCtx<'a> {
     pub fn error(&mut self, line: usize, msg: impl Into<String>) {
-        self.diags.push(Diagnostic::error(self.item, &self.file, line, msg));
+        self.diags
+            .push(Diagnostic::error(self.item, &self.file, line, msg));
     }
 
     pub fn warning(&mut self, line: usize, msg: impl Into<String>) {
-        self.diags.push(Diagnostic::warning(self.item, &self.file, line, msg));
+        self.diags
+            .push(Diagnostic::warning(self.item, &self.file, line, msg));
     }
 
     /// Compile an expression; on error, report it at its line (the line of the offending token
@@ -56,7 +58,13 @@ impl<'a> FileCtx<'a> {
 
 /// Build a top-level node (or a child, with `parent` set). `None` when the node cannot load;
 /// its problems are in the diagnostics.
-pub fn build_node(y: &NodeYaml, stage: usize, line: usize, parent: Option<&str>, cx: &mut FileCtx) -> Option<Node> {
+pub fn build_node(
+    y: &NodeYaml,
+    stage: usize,
+    line: usize,
+    parent: Option<&str>,
+    cx: &mut FileCtx,
+) -> Option<Node> {
     let name = match (&y.name, parent) {
         (Some(n), _) => n.clone(),
         (None, Some(p)) => format!("child-{p}"),
@@ -75,7 +83,10 @@ pub fn build_node(y: &NodeYaml, stage: usize, line: usize, parent: Option<&str>,
         None | Some("") | Some("continue") => false,
         Some("next_stage") => true,
         Some(other) => {
-            cx.error(line_of(cx.text, "onsuccess", line), format!("onsuccess must be next_stage or continue, not '{other}'"));
+            cx.error(
+                line_of(cx.text, "onsuccess", line),
+                format!("onsuccess must be next_stage or continue, not '{other}'"),
+            );
             ok = false;
             false
         }
@@ -98,7 +109,10 @@ pub fn build_node(y: &NodeYaml, stage: usize, line: usize, parent: Option<&str>,
             match parse_ip(ip) {
                 Some(a) => ips.push(a),
                 None => {
-                    cx.error(line_of(cx.text, ip, line), format!("whitelist ip '{ip}' is not an IP address"));
+                    cx.error(
+                        line_of(cx.text, ip, line),
+                        format!("whitelist ip '{ip}' is not an IP address"),
+                    );
                     ok = false;
                 }
             }
@@ -108,7 +122,10 @@ pub fn build_node(y: &NodeYaml, stage: usize, line: usize, parent: Option<&str>,
             match c.trim().parse() {
                 Ok(n) => cidrs.push(n),
                 Err(_) => {
-                    cx.error(line_of(cx.text, c, line), format!("whitelist cidr '{c}' is not a network"));
+                    cx.error(
+                        line_of(cx.text, c, line),
+                        format!("whitelist cidr '{c}' is not a network"),
+                    );
                     ok = false;
                 }
             }
@@ -120,18 +137,37 @@ pub fn build_node(y: &NodeYaml, stage: usize, line: usize, parent: Option<&str>,
                 None => ok = false,
             }
         }
-        Whitelist { reason: w.reason.clone(), ips, cidrs, expressions }
+        Whitelist {
+            reason: w.reason.clone(),
+            ips,
+            cidrs,
+            expressions,
+        }
     });
     let statics = build_statics(&y.statics, line, cx, &mut ok);
     let mut children = Vec::new();
     for child in &y.nodes {
-        let child_line = child.name.as_deref().map(|n| line_of(cx.text, n, line)).unwrap_or(line);
+        let child_line = child
+            .name
+            .as_deref()
+            .map(|n| line_of(cx.text, n, line))
+            .unwrap_or(line);
         match build_node(child, stage, child_line, Some(&name), cx) {
             Some(n) => children.push(n),
             None => ok = false,
         }
     }
-    ok.then(|| Node { name, file: cx.file.clone(), stage, filter, next_stage, grok, children, statics, whitelist })
+    ok.then(|| Node {
+        name,
+        file: cx.file.clone(),
+        stage,
+        filter,
+        next_stage,
+        grok,
+        children,
+        statics,
+        whitelist,
+    })
 }
 
 fn build_grok(g: &GrokYaml, line: usize, cx: &mut FileCtx) -> Option<GrokStep> {
@@ -162,19 +198,37 @@ fn build_grok(g: &GrokYaml, line: usize, cx: &mut FileCtx) -> Option<GrokStep> {
     let statics = build_statics(&g.statics, line, cx, &mut ok);
     let id = *cx.groks;
     *cx.groks += 1;
-    ok.then_some(GrokStep { id, grok, input, statics })
+    ok.then_some(GrokStep {
+        id,
+        grok,
+        input,
+        statics,
+    })
 }
 
 fn build_statics(list: &[StaticYaml], line: usize, cx: &mut FileCtx, ok: &mut bool) -> Vec<Static> {
     let mut out = Vec::new();
     for s in list {
-        let key = s.meta.as_deref().or(s.parsed.as_deref()).or(s.enriched.as_deref()).or(s.target.as_deref());
-        let sline = key.or(s.method.as_deref()).map(|k| line_of(cx.text, k, line)).unwrap_or(line);
+        let key = s
+            .meta
+            .as_deref()
+            .or(s.parsed.as_deref())
+            .or(s.enriched.as_deref())
+            .or(s.target.as_deref());
+        let sline = key
+            .or(s.method.as_deref())
+            .map(|k| line_of(cx.text, k, line))
+            .unwrap_or(line);
         let target = if let Some(m) = &s.method {
             match m.as_str() {
                 "ParseDate" => Target::Method(Method::ParseDate),
                 other => {
-                    cx.warning(sline, format!("enricher method '{other}' is not available in this build; skipped"));
+                    cx.warning(
+                        sline,
+                        format!(
+                            "enricher method '{other}' is not available in this build; skipped"
+                        ),
+                    );
                     Target::Method(Method::Unavailable)
                 }
             }
@@ -187,11 +241,17 @@ fn build_statics(list: &[StaticYaml], line: usize, cx: &mut FileCtx, ok: &mut bo
         } else if let Some(t) = &s.target {
             let t2 = target_by_name(t);
             if matches!(t2, Target::Unsupported) {
-                cx.warning(sline, format!("static target '{t}' cannot be written; skipped"));
+                cx.warning(
+                    sline,
+                    format!("static target '{t}' cannot be written; skipped"),
+                );
             }
             t2
         } else {
-            cx.error(sline, "static has no target (meta, parsed, enriched, target or method)");
+            cx.error(
+                sline,
+                "static has no target (meta, parsed, enriched, target or method)",
+            );
             *ok = false;
             continue;
         };

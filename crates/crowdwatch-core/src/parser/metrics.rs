@@ -25,7 +25,13 @@ pub struct ParserCounters {
 impl ParserCounters {
     /// Zeroed counters shaped like `pipeline`.
     pub fn new(pipeline: &Pipeline) -> ParserCounters {
-        ParserCounters { stages: pipeline.nodes.iter().map(|nodes| vec![NodeCounters::default(); nodes.len()]).collect() }
+        ParserCounters {
+            stages: pipeline
+                .nodes
+                .iter()
+                .map(|nodes| vec![NodeCounters::default(); nodes.len()])
+                .collect(),
+        }
     }
 
     /// Count what node `node` of stage `stage` did with an event. An error only happens inside
@@ -48,14 +54,19 @@ impl ParserCounters {
     /// of `old` continues its counts, as a Prometheus counter with the same labels would.
     pub fn carried_over(&self, old: &Pipeline, new: &Pipeline) -> ParserCounters {
         let mut out = ParserCounters::new(new);
-        let mut taken: Vec<Vec<bool>> = old.nodes.iter().map(|nodes| vec![false; nodes.len()]).collect();
+        let mut taken: Vec<Vec<bool>> = old
+            .nodes
+            .iter()
+            .map(|nodes| vec![false; nodes.len()])
+            .collect();
         for (si, stage) in new.stages.iter().enumerate() {
-            let Some(old_si) = old.stages.iter().position(|s| s == stage) else { continue };
+            let Some(old_si) = old.stages.iter().position(|s| s == stage) else {
+                continue;
+            };
             for (ni, node) in new.nodes[si].iter().enumerate() {
-                let same = old.nodes[old_si]
-                    .iter()
-                    .enumerate()
-                    .position(|(oi, o)| !taken[old_si][oi] && o.metric_name() == node.metric_name());
+                let same = old.nodes[old_si].iter().enumerate().position(|(oi, o)| {
+                    !taken[old_si][oi] && o.metric_name() == node.metric_name()
+                });
                 if let Some(oi) = same {
                     taken[old_si][oi] = true;
                     out.stages[si][ni] = self.stages[old_si][oi];

@@ -124,7 +124,10 @@ impl Node {
         }
 
         for child in &self.children {
-            if child.process(evt, stages, scratch, tracer, errors)?.succeeded() {
+            if child
+                .process(evt, stages, scratch, tracer, errors)?
+                .succeeded()
+            {
                 state = true;
                 if self.next_stage {
                     break;
@@ -193,7 +196,9 @@ fn run_grok(step: &GrokStep, evt: &mut Event, scratch: &mut Scratch, errors: &mu
         let span = m.spans()[i].unwrap_or((0, 0));
         match scratch.text.get(span.0..span.1) {
             Some(value) => evt.parsed.set(field, value),
-            None => evt.parsed.set(field, &String::from_utf8_lossy(m.value(i, input))),
+            None => evt
+                .parsed
+                .set(field, &String::from_utf8_lossy(m.value(i, input))),
         }
     }
     true

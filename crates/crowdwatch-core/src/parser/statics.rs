@@ -96,7 +96,9 @@ pub fn apply_statics(
                     // ...and aborts the event on any other type.
                     Ok(Evaluated::Other(other)) => {
                         *errors += 1;
-                        return Err(NodeError(format!("static expression returned {other:?}, not a string")));
+                        return Err(NodeError(format!(
+                            "static expression returned {other:?}, not a string"
+                        )));
                     }
                     Err(_) => {
                         *errors += 1;
@@ -140,9 +142,12 @@ fn set(field: &mut String, value: &str) {
 /// The answer depends on the text, the layout and the acquisition time (the year of a
 /// syslog date, the fallback) only, so the last one is reused when those are unchanged.
 fn parse_date(evt: &mut Event, text: &str, last: &mut Option<DateAnswer>) {
-    let same = |a: &DateAnswer| a.text == text && a.layout == evt.str_time_format && a.line_time == evt.line_time;
+    let same = |a: &DateAnswer| {
+        a.text == text && a.layout == evt.str_time_format && a.line_time == evt.line_time
+    };
     if !last.as_ref().is_some_and(same) {
-        let ts = crowdwatch_time::parse_date(text, &evt.str_time_format, evt.line_time).unwrap_or(evt.line_time);
+        let ts = crowdwatch_time::parse_date(text, &evt.str_time_format, evt.line_time)
+            .unwrap_or(evt.line_time);
         let answer = last.get_or_insert_with(|| DateAnswer {
             text: String::new(),
             layout: String::new(),
@@ -170,37 +175,71 @@ mod tests {
     use crate::event::{ExpectMode, Source as LineSource};
 
     fn parse_date_static() -> Static {
-        Static { target: Target::Method(Method::ParseDate), source: Source::Value(String::new()) }
+        Static {
+            target: Target::Method(Method::ParseDate),
+            source: Source::Value(String::new()),
+        }
     }
 
     /// ParseDate on `text` through `scratch`, as a node's statics run it.
     fn marshaled(evt: &mut Event, scratch: &mut StaticsScratch, text: &str) -> String {
-        let st = Static { source: Source::Value(text.into()), ..parse_date_static() };
+        let st = Static {
+            source: Source::Value(text.into()),
+            ..parse_date_static()
+        };
         apply_statics(std::slice::from_ref(&st), evt, scratch, &mut 0).unwrap();
-        evt.enriched.get("MarshaledTime").unwrap_or_default().to_owned()
+        evt.enriched
+            .get("MarshaledTime")
+            .unwrap_or_default()
+            .to_owned()
     }
 
     #[test]
     fn the_remembered_date_is_reused_only_for_the_same_question() {
         let year_2025 = Timestamp::from_unix(1_750_000_000, 0).unwrap();
         let year_2026 = Timestamp::from_unix(1_780_000_000, 0).unwrap();
-        let mut evt = Event::new(Arc::new(LineSource::default()), ExpectMode::TimeMachine, year_2025);
+        let mut evt = Event::new(
+            Arc::new(LineSource::default()),
+            ExpectMode::TimeMachine,
+            year_2025,
+        );
         let mut scratch = StaticsScratch::default();
         let a = marshaled(&mut evt, &mut scratch, "24/Nov/2026:10:00:00 +0000");
         assert_eq!(a, "2026-11-24T10:00:00Z");
-        assert_eq!(marshaled(&mut evt, &mut scratch, "24/Nov/2026:10:00:00 +0000"), a);
-        assert_eq!(marshaled(&mut evt, &mut scratch, "24/Nov/2026:10:00:01 +0000"), "2026-11-24T10:00:01Z");
+        assert_eq!(
+            marshaled(&mut evt, &mut scratch, "24/Nov/2026:10:00:00 +0000"),
+            a
+        );
+        assert_eq!(
+            marshaled(&mut evt, &mut scratch, "24/Nov/2026:10:00:01 +0000"),
+            "2026-11-24T10:00:01Z"
+        );
         // A syslog date has no year: it comes from the acquisition time, part of the question.
-        assert_eq!(marshaled(&mut evt, &mut scratch, "Nov 24 10:00:00"), "2025-11-24T10:00:00Z");
+        assert_eq!(
+            marshaled(&mut evt, &mut scratch, "Nov 24 10:00:00"),
+            "2025-11-24T10:00:00Z"
+        );
         evt.line_time = year_2026;
-        assert_eq!(marshaled(&mut evt, &mut scratch, "Nov 24 10:00:00"), "2026-11-24T10:00:00Z");
-        assert_eq!(evt.time, crowdwatch_time::parse_date("Nov 24 10:00:00", "", year_2026).unwrap());
+        assert_eq!(
+            marshaled(&mut evt, &mut scratch, "Nov 24 10:00:00"),
+            "2026-11-24T10:00:00Z"
+        );
+        assert_eq!(
+            evt.time,
+            crowdwatch_time::parse_date("Nov 24 10:00:00", "", year_2026).unwrap()
+        );
         // The event's own layout is part of it too; an unparsable text falls back to the
         // acquisition time.
         evt.str_time_format = "01/02/2006 15:04:05".into();
-        assert_eq!(marshaled(&mut evt, &mut scratch, "03/04/2026 10:00:00"), "2026-03-04T10:00:00Z");
+        assert_eq!(
+            marshaled(&mut evt, &mut scratch, "03/04/2026 10:00:00"),
+            "2026-03-04T10:00:00Z"
+        );
         evt.str_time_format = "02/01/2006 15:04:05".into();
-        assert_eq!(marshaled(&mut evt, &mut scratch, "03/04/2026 10:00:00"), "2026-04-03T10:00:00Z");
+        assert_eq!(
+            marshaled(&mut evt, &mut scratch, "03/04/2026 10:00:00"),
+            "2026-04-03T10:00:00Z"
+        );
         let fallback = crowdwatch_time::format_rfc3339_nano(year_2026);
         assert_eq!(marshaled(&mut evt, &mut scratch, "not a date"), fallback);
         assert_eq!(evt.time, year_2026);

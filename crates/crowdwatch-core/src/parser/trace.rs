@@ -84,7 +84,9 @@ impl Tracer for Recorder {
     }
 
     fn leave(&mut self, _: &Node, evt: &Event, result: &Result<Visit, NodeError>) {
-        let Some((mut t, before)) = self.stack.pop() else { return };
+        let Some((mut t, before)) = self.stack.pop() else {
+            return;
+        };
         match result {
             Ok(v) => t.matched = v.succeeded(),
             Err(e) => t.error = Some(e.0.clone()),

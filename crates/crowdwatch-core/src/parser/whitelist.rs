@@ -21,7 +21,12 @@ impl Whitelist {
         let mut has = false;
         let mut listed = false;
         let sources: Vec<IpAddr> = match evt.kind {
-            EventKind::Log => evt.meta.get("source_ip").and_then(parse_ip).into_iter().collect(),
+            EventKind::Log => evt
+                .meta
+                .get("source_ip")
+                .and_then(parse_ip)
+                .into_iter()
+                .collect(),
             EventKind::Overflow => evt
                 .overflow
                 .as_ref()

@@ -137,7 +137,12 @@ impl Profiles {
                     }
                     Err(errors) => diags.extend(errors),
                 },
-                Err(e) => diags.push(Diagnostic::error(Item::Profile, &name, 0, format!("cannot read: {e}"))),
+                Err(e) => diags.push(Diagnostic::error(
+                    Item::Profile,
+                    &name,
+                    0,
+                    format!("cannot read: {e}"),
+                )),
             }
         }
         if diags.iter().any(|d| d.severity == Severity::Error) {
@@ -182,7 +187,10 @@ impl Profiles {
         let scope = json_str(alert, &["source", "scope"]);
         let value = json_str(alert, &["source", "value"]);
         let scenario = json_str(alert, &["scenario"]);
-        let alert_simulated = alert.get("simulated").and_then(Value::as_bool).unwrap_or(false);
+        let alert_simulated = alert
+            .get("simulated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         for p in &self.profiles {
             let mut matched = false;
             for (i, f) in p.filters.iter().enumerate() {
@@ -216,7 +224,10 @@ impl Profiles {
                         }
                     }
                     Ok(false) => {}
-                    Err(e) => out.warnings.push(format!("profile {}: filter {}: {e}", p.name, i + 1)),
+                    Err(e) => {
+                        out.warnings
+                            .push(format!("profile {}: filter {}: {e}", p.name, i + 1))
+                    }
                 }
             }
             if matched {
@@ -232,67 +243,135 @@ impl Profiles {
     }
 }
 
-fn break_flag(file: &str, line: usize, key: &str, value: &Option<String>, diags: &mut Vec<Diagnostic>) -> bool {
+fn break_flag(
+    file: &str,
+    line: usize,
+    key: &str,
+    value: &Option<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
     match value.as_deref() {
         None | Some("") | Some("continue") => false,
         Some("break") => true,
         Some(other) => {
-            diags.push(Diagnostic::error(Item::Profile, file, line, format!("{key}: '{other}' is neither 'break' nor 'continue'")));
+            diags.push(Diagnostic::error(
+                Item::Profile,
+                file,
+                line,
+                format!("{key}: '{other}' is neither 'break' nor 'continue'"),
+            ));
             false
         }
     }
 }
 
-fn build(file: &str, text: &str, start: usize, y: ProfileYaml, diags: &mut Vec<Diagnostic>) -> Option<Profile> {
-    let errors_before = diags.iter().filter(|d| d.severity == Severity::Error).count();
+fn build(
+    file: &str,
+    text: &str,
+    start: usize,
+    y: ProfileYaml,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Profile> {
+    let errors_before = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let data = DataFiles::default();
     let mut filters = Vec::new();
     if y.filters.is_empty() {
-        diags.push(Diagnostic::error(Item::Profile, file, start, format!("profile {}: no filters", y.name)));
+        diags.push(Diagnostic::error(
+            Item::Profile,
+            file,
+            start,
+            format!("profile {}: no filters", y.name),
+        ));
     }
     for f in &y.filters {
         let line = line_of(text, f, start);
         match compile_filter(f, &AlertSchema, &data) {
             Ok(c) => filters.push(c.program),
-            Err(e) => diags.push(Diagnostic::error(Item::Profile, file, line, format!("filter '{f}': {}", e.message))),
+            Err(e) => diags.push(Diagnostic::error(
+                Item::Profile,
+                file,
+                line,
+                format!("filter '{f}': {}", e.message),
+            )),
         }
     }
-    let duration_expr = y.duration_expr.as_ref().and_then(|src| match compile(src, &AlertSchema, &data) {
-        Ok(c) => Some(c.program),
-        Err(e) => {
-            diags.push(Diagnostic::error(Item::Profile, file, line_of(text, src, start), format!("duration_expr: {}", e.message)));
-            None
-        }
-    });
+    let duration_expr =
+        y.duration_expr
+            .as_ref()
+            .and_then(|src| match compile(src, &AlertSchema, &data) {
+                Ok(c) => Some(c.program),
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        Item::Profile,
+                        file,
+                        line_of(text, src, start),
+                        format!("duration_expr: {}", e.message),
+                    ));
+                    None
+                }
+            });
     let mut decisions = Vec::new();
     for d in &y.decisions {
         let dline = line_of(text, "type:", start);
         let Some(kind) = d.kind.clone().filter(|k| !k.is_empty()) else {
-            diags.push(Diagnostic::error(Item::Profile, file, dline, format!("profile {}: a decision needs a type", y.name)));
+            diags.push(Diagnostic::error(
+                Item::Profile,
+                file,
+                dline,
+                format!("profile {}: a decision needs a type", y.name),
+            ));
             continue;
         };
         let duration_text = d.duration.as_deref().unwrap_or(DEFAULT_DURATION);
         let Some(duration_ns) = parse_go_duration(duration_text).filter(|n| *n > 0) else {
-            diags.push(Diagnostic::error(Item::Profile, file, line_of(text, duration_text, start), format!("duration '{duration_text}' is not a positive Go duration")));
+            diags.push(Diagnostic::error(
+                Item::Profile,
+                file,
+                line_of(text, duration_text, start),
+                format!("duration '{duration_text}' is not a positive Go duration"),
+            ));
             continue;
         };
         decisions.push(DecisionTemplate {
             kind,
             duration_ns,
             scope: d.scope.clone().filter(|s| !s.is_empty()),
-            origin: d.origin.as_ref().map_or_else(|| "crowdsec".to_owned(), |o| format!("crowdsec/{o}")),
+            origin: d
+                .origin
+                .as_ref()
+                .map_or_else(|| "crowdsec".to_owned(), |o| format!("crowdsec/{o}")),
             simulated: d.simulated.unwrap_or(false),
         });
     }
     if !y.notifications.is_empty() {
-        diags.push(Diagnostic::warning(Item::Profile, file, line_of(text, "notifications:", start), "notifications are not sent by crowdwatch yet"));
+        diags.push(Diagnostic::warning(
+            Item::Profile,
+            file,
+            line_of(text, "notifications:", start),
+            "notifications are not sent by crowdwatch yet",
+        ));
     }
     let break_on_success = break_flag(file, start, "on_success", &y.on_success, diags);
     let break_on_failure = break_flag(file, start, "on_failure", &y.on_failure, diags);
-    if diags.iter().filter(|d| d.severity == Severity::Error).count() > errors_before {
+    if diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count()
+        > errors_before
+    {
         return None;
     }
-    Some(Profile { name: y.name, filters, decisions, duration_expr, break_on_success, break_on_failure })
+    Some(Profile {
+        name: y.name,
+        filters,
+        decisions,
+        duration_expr,
+        break_on_success,
+        break_on_failure,
+    })
 }
 
 #[cfg(test)]

@@ -55,7 +55,10 @@ pub struct AlertSchema;
 impl Schema for AlertSchema {
     fn resolve(&self, path: &[&str]) -> Option<(FieldId, FieldType)> {
         match path {
-            ["Alert", name] => FIELDS.iter().position(|(n, _, _)| n == name).map(|i| (i as FieldId, FIELDS[i].2)),
+            ["Alert", name] => FIELDS
+                .iter()
+                .position(|(n, _, _)| n == name)
+                .map(|i| (i as FieldId, FIELDS[i].2)),
             _ => None,
         }
     }
@@ -103,11 +106,19 @@ impl AlertContext<'_> {
             // The API looked up the alert's own target only; other values have no history here.
             return 0;
         }
-        let Some(since) = since else { return self.history.created_at_ms.len() as i64 };
+        let Some(since) = since else {
+            return self.history.created_at_ms.len() as i64;
+        };
         // GetDecisionsSinceCount takes a Go duration; an invalid one counts nothing.
-        let Some(nanos) = parse_go_duration(since) else { return 0 };
+        let Some(nanos) = parse_go_duration(since) else {
+            return 0;
+        };
         let cutoff = self.history.now_ms - nanos / 1_000_000;
-        self.history.created_at_ms.iter().filter(|&&t| t > cutoff).count() as i64
+        self.history
+            .created_at_ms
+            .iter()
+            .filter(|&&t| t > cutoff)
+            .count() as i64
     }
 }
 
@@ -115,7 +126,10 @@ fn host_of(v: &Value) -> HostValue<'_> {
     match v {
         Value::Null => HostValue::Nil,
         Value::Bool(b) => HostValue::Bool(*b),
-        Value::Number(n) => n.as_i64().map(HostValue::Int).unwrap_or_else(|| HostValue::Float(n.as_f64().unwrap_or(0.0))),
+        Value::Number(n) => n
+            .as_i64()
+            .map(HostValue::Int)
+            .unwrap_or_else(|| HostValue::Float(n.as_f64().unwrap_or(0.0))),
         Value::String(s) => HostValue::Str(Cow::Borrowed(s)),
         other => HostValue::Json(Cow::Borrowed(other)),
     }
@@ -123,7 +137,9 @@ fn host_of(v: &Value) -> HostValue<'_> {
 
 impl Context for AlertContext<'_> {
     fn field(&self, id: FieldId) -> HostValue<'_> {
-        let Some((_, json, ty)) = FIELDS.get(id as usize) else { return HostValue::Nil };
+        let Some((_, json, ty)) = FIELDS.get(id as usize) else {
+            return HostValue::Nil;
+        };
         match (self.alert.get(json), ty) {
             (Some(v), _) => host_of(v),
             // Go's zero values for absent fields.
@@ -144,24 +160,41 @@ impl Context for AlertContext<'_> {
             GET_SCOPE => s(json_str(self.alert, &["source", "scope"])),
             GET_VALUE => s(json_str(self.alert, &["source", "value"])),
             GET_SCENARIO => s(json_str(self.alert, &["scenario"])),
-            GET_EVENTS_COUNT => HostValue::Int(self.alert.get("events_count").and_then(Value::as_i64).unwrap_or(0)),
+            GET_EVENTS_COUNT => HostValue::Int(
+                self.alert
+                    .get("events_count")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0),
+            ),
             GET_META => {
                 let key = args.first().copied().unwrap_or("");
                 let found = self
                     .alert
                     .get("meta")
                     .and_then(Value::as_array)
-                    .and_then(|items| items.iter().find(|m| m.get("key").and_then(Value::as_str) == Some(key)))
+                    .and_then(|items| {
+                        items
+                            .iter()
+                            .find(|m| m.get("key").and_then(Value::as_str) == Some(key))
+                    })
                     .and_then(|m| m.get("value"))
                     .and_then(Value::as_str)
                     .unwrap_or("");
                 s(found)
             }
-            HAS_REMEDIATION => HostValue::Bool(self.alert.get("remediation").and_then(Value::as_bool).unwrap_or(false)),
-            DECISIONS_COUNT => HostValue::Int(self.count_since(args.first().copied().unwrap_or(""), None)),
-            DECISIONS_SINCE_COUNT => {
-                HostValue::Int(self.count_since(args.first().copied().unwrap_or(""), Some(args.get(1).copied().unwrap_or(""))))
+            HAS_REMEDIATION => HostValue::Bool(
+                self.alert
+                    .get("remediation")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            ),
+            DECISIONS_COUNT => {
+                HostValue::Int(self.count_since(args.first().copied().unwrap_or(""), None))
             }
+            DECISIONS_SINCE_COUNT => HostValue::Int(self.count_since(
+                args.first().copied().unwrap_or(""),
+                Some(args.get(1).copied().unwrap_or("")),
+            )),
             _ => HostValue::Nil,
         }
     }

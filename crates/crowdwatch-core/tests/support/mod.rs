@@ -45,7 +45,10 @@ pub fn leaky(name: &str, capacity: i64) -> String {
 }
 
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// A fresh config dir `<tmp>/crowdwatch-<test>-<pid>` holding `files` (relative path, text).
@@ -67,7 +70,10 @@ pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
 /// Live mode: bucket time is the `now` each batch is given.
 pub fn options(dir: &Path) -> EngineOptions {
     EngineOptions {
-        load: LoadOptions { config_dirs: vec![dir.to_owned()], base_patterns: Some(repo().join("scenarios/patterns/base")) },
+        load: LoadOptions {
+            config_dirs: vec![dir.to_owned()],
+            base_patterns: Some(repo().join("scenarios/patterns/base")),
+        },
         mode: ExpectMode::Live,
         max_line_bytes: 4096,
     }
@@ -83,10 +89,17 @@ pub fn load(dir: &Path) -> Engine {
 pub fn source(e: &mut Engine, kind: &str) -> usize {
     let mut labels = FieldMap::default();
     labels.set("type", kind);
-    e.register_source(Source { labels, src: "/var/log/test.log".into(), module: "file".into() })
+    e.register_source(Source {
+        labels,
+        src: "/var/log/test.log".into(),
+        module: "file".into(),
+    })
 }
 
 /// `secs` seconds into a fixed day.
 pub fn at(secs: i64) -> Timestamp {
-    Timestamp { unix_nanos: (1_767_225_600 + secs) * 1_000_000_000, offset_secs: 0 }
+    Timestamp {
+        unix_nanos: (1_767_225_600 + secs) * 1_000_000_000,
+        offset_secs: 0,
+    }
 }

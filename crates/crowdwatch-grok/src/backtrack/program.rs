@@ -2,10 +2,15 @@
 use super::follow::{first_sets, to_table};
 use super::guard::{self, DfaGuard};
 use crate::lazy::repetition_bounds;
-use regex_syntax::hir::{Anchor, Class, GroupKind, Hir, HirKind, Literal, WordBoundary};
+use regex_syntax::hir::{self, Class, ClassUnicode, Hir, HirKind};
+use regex_syntax::utf8::{Utf8Range, Utf8Sequence, Utf8Sequences};
 
 /// Programs past this many instructions are refused (counted repetitions are unrolled).
 const MAX_INSTRUCTIONS: usize = 50_000;
+/// A class beyond ASCII is compiled as the alternation of its UTF-8 byte sequences when it has
+/// at most this many (`a|ä` is parsed as the class `[aä]`: two); larger ones (`\pL`) go to the
+/// regex crate. Below the DFA guard's threshold, so such an alternation never needs one.
+const MAX_CLASS_SEQUENCES: usize = guard::MIN_BRANCHES - 1;
 
 /// A set of bytes, as a lookup table.
 pub(crate) type ByteSet = [bool; 256];
@@ -142,41 +147,41 @@ impl Compiler {
                 let mut bytes = literal_bytes(hir)?;
                 self.flush_literal(&mut bytes);
             }
-            HirKind::Class(_) => {
-                let set = byte_set(hir)?;
-                match single_byte(&set) {
-                    Some(b) => self.emit(Inst::Byte(b)),
-                    None => {
-                        let id = self.set_id(set);
-                        self.emit(Inst::Set(id))
-                    }
-                };
-            }
-            HirKind::Anchor(anchor) => {
-                self.emit(Inst::Assert(match anchor {
-                    Anchor::StartText => Look::StartText,
-                    Anchor::EndText => Look::EndText,
-                    Anchor::StartLine => Look::StartLine,
-                    Anchor::EndLine => Look::EndLine,
-                }));
-            }
-            HirKind::WordBoundary(boundary) => {
-                self.emit(Inst::Assert(match boundary {
-                    WordBoundary::Ascii => Look::WordBoundary,
-                    WordBoundary::AsciiNegate => Look::NotWordBoundary,
-                    WordBoundary::Unicode | WordBoundary::UnicodeNegate => return None,
-                }));
-            }
-            HirKind::Group(group) => match &group.kind {
-                GroupKind::CaptureIndex(index) | GroupKind::CaptureName { index, .. } => {
-                    let index = *index as usize;
-                    self.program.slots = self.program.slots.max(2 * index + 2);
-                    self.emit(Inst::Save(2 * index as u32));
-                    self.hir(&group.hir)?;
-                    self.emit(Inst::Save(2 * index as u32 + 1));
+            HirKind::Class(class) => match byte_set(hir) {
+                Some(set) => {
+                    match single_byte(&set) {
+                        Some(b) => self.emit(Inst::Byte(b)),
+                        None => {
+                            let id = self.set_id(set);
+                            self.emit(Inst::Set(id))
+                        }
+                    };
                 }
-                GroupKind::NonCapturing => self.hir(&group.hir)?,
+                None => match class {
+                    Class::Unicode(class) => self.utf8_class(&utf8_sequences(class)?),
+                    Class::Bytes(_) => return None,
+                },
             },
+            HirKind::Look(look) => {
+                self.emit(Inst::Assert(match look {
+                    hir::Look::Start => Look::StartText,
+                    hir::Look::End => Look::EndText,
+                    hir::Look::StartLF => Look::StartLine,
+                    hir::Look::EndLF => Look::EndLine,
+                    hir::Look::WordAscii => Look::WordBoundary,
+                    hir::Look::WordAsciiNegate => Look::NotWordBoundary,
+                    // Unicode word boundaries, CRLF lines and half boundaries (none of them Go
+                    // syntax): the regex crate's.
+                    _ => return None,
+                }));
+            }
+            HirKind::Capture(group) => {
+                let index = group.index as usize;
+                self.program.slots = self.program.slots.max(2 * index + 2);
+                self.emit(Inst::Save(2 * index as u32));
+                self.hir(&group.sub)?;
+                self.emit(Inst::Save(2 * index as u32 + 1));
+            }
             HirKind::Concat(children) => self.concat(children)?,
             HirKind::Alternation(children) => {
                 if children.len() >= guard::MIN_BRANCHES {
@@ -195,11 +200,58 @@ impl Compiler {
                 self.alternation(children)?
             }
             HirKind::Repetition(rep) => {
-                let (min, max) = repetition_bounds(&rep.kind);
-                self.repetition(&rep.hir, min, max, rep.greedy)?;
+                let (min, max) = repetition_bounds(rep);
+                self.repetition(&rep.sub, min, max, rep.greedy)?;
             }
         }
         Some(())
+    }
+
+    /// A class beyond ASCII: its UTF-8 sequences as alternatives (built here rather than as HIR,
+    /// whose constructors would fold them back into the class), each guarded by its first byte.
+    fn utf8_class(&mut self, sequences: &[Utf8Sequence]) {
+        let mut jumps = Vec::new();
+        for (i, sequence) in sequences.iter().enumerate() {
+            let last = i + 1 == sequences.len();
+            let split = (!last).then(|| {
+                let guard = Some(self.set_id(range_set(&sequence.as_slice()[0])));
+                self.emit(Inst::Split {
+                    first: 0,
+                    second: 0,
+                    guard,
+                })
+            });
+            if let Some(split) = split {
+                let Inst::Split { guard, .. } = self.program.insts[split as usize] else {
+                    unreachable!()
+                };
+                let first = self.pc();
+                self.program.insts[split as usize] = Inst::Split {
+                    first,
+                    second: 0,
+                    guard,
+                };
+            }
+            for range in sequence.as_slice() {
+                let set = range_set(range);
+                match single_byte(&set) {
+                    Some(b) => self.emit(Inst::Byte(b)),
+                    None => {
+                        let id = self.set_id(set);
+                        self.emit(Inst::Set(id))
+                    }
+                };
+            }
+            if let Some(split) = split {
+                jumps.push(self.emit(Inst::Jump(0)));
+                let next = self.pc();
+                self.patch_split_second(split, next);
+            }
+        }
+        let end = self.pc();
+        for jump in jumps {
+            self.program.insts[jump as usize] = Inst::Jump(end);
+        }
     }
 
     /// Consecutive single bytes become one literal.
@@ -370,14 +422,30 @@ impl Compiler {
     }
 }
 
-/// The bytes of a literal (one character, or a concatenation of them), if `hir` is one.
+/// The UTF-8 byte sequences of a class beyond ASCII, at most [`MAX_CLASS_SEQUENCES`] of them.
+/// The sequences of a set of code points never share a first byte range, so at most one can
+/// match at a position and their order is free.
+fn utf8_sequences(class: &ClassUnicode) -> Option<Vec<Utf8Sequence>> {
+    let sequences: Vec<Utf8Sequence> = class
+        .iter()
+        .flat_map(|range| Utf8Sequences::new(range.start(), range.end()))
+        .take(MAX_CLASS_SEQUENCES + 1)
+        .collect();
+    (sequences.len() <= MAX_CLASS_SEQUENCES).then_some(sequences)
+}
+
+fn range_set(range: &Utf8Range) -> ByteSet {
+    let mut set = [false; 256];
+    for b in range.start..=range.end {
+        set[b as usize] = true;
+    }
+    set
+}
+
+/// The bytes of a literal, if `hir` is one.
 fn literal_bytes(hir: &Hir) -> Option<Vec<u8>> {
     match hir.kind() {
-        HirKind::Literal(Literal::Byte(b)) => Some(vec![*b]),
-        HirKind::Literal(Literal::Unicode(c)) => {
-            let mut buf = [0; 4];
-            Some(c.encode_utf8(&mut buf).as_bytes().to_vec())
-        }
+        HirKind::Literal(literal) => Some(literal.0.to_vec()),
         _ => None,
     }
 }
@@ -387,8 +455,7 @@ fn literal_bytes(hir: &Hir) -> Option<Vec<u8>> {
 fn byte_set(hir: &Hir) -> Option<ByteSet> {
     let mut set = [false; 256];
     match hir.kind() {
-        HirKind::Literal(Literal::Byte(b)) => set[*b as usize] = true,
-        HirKind::Literal(Literal::Unicode(c)) if c.is_ascii() => set[*c as usize] = true,
+        HirKind::Literal(literal) if literal.0.len() == 1 => set[literal.0[0] as usize] = true,
         HirKind::Class(Class::Bytes(class)) => {
             for range in class.iter() {
                 for b in range.start()..=range.end() {
@@ -405,9 +472,6 @@ fn byte_set(hir: &Hir) -> Option<ByteSet> {
                     set[b as usize] = true;
                 }
             }
-        }
-        HirKind::Group(group) if group.kind == GroupKind::NonCapturing => {
-            return byte_set(&group.hir)
         }
         _ => return None,
     }
@@ -430,10 +494,10 @@ fn single_byte(set: &ByteSet) -> Option<u8> {
 /// Whether `hir` can match the empty string.
 fn can_be_empty(hir: &Hir) -> bool {
     match hir.kind() {
-        HirKind::Empty | HirKind::Anchor(_) | HirKind::WordBoundary(_) => true,
+        HirKind::Empty | HirKind::Look(_) => true,
         HirKind::Literal(_) | HirKind::Class(_) => false,
-        HirKind::Group(group) => can_be_empty(&group.hir),
-        HirKind::Repetition(rep) => repetition_bounds(&rep.kind).0 == 0 || can_be_empty(&rep.hir),
+        HirKind::Capture(group) => can_be_empty(&group.sub),
+        HirKind::Repetition(rep) => rep.min == 0 || can_be_empty(&rep.sub),
         HirKind::Concat(children) => children.iter().all(can_be_empty),
         HirKind::Alternation(children) => children.iter().any(can_be_empty),
     }
@@ -443,24 +507,37 @@ fn can_be_empty(hir: &Hir) -> bool {
 /// (then what follows it can begin the match too, and the set is incomplete as a guard).
 fn first_bytes(hir: &Hir, set: &mut ByteSet) -> bool {
     match hir.kind() {
-        HirKind::Empty | HirKind::Anchor(_) | HirKind::WordBoundary(_) => true,
-        HirKind::Literal(Literal::Unicode(c)) => {
-            let mut buf = [0; 4];
-            set[c.encode_utf8(&mut buf).as_bytes()[0] as usize] = true;
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(literal) => {
+            set[literal.0[0] as usize] = true;
             false
         }
-        HirKind::Literal(Literal::Byte(_)) | HirKind::Class(_) => match byte_set(hir) {
+        HirKind::Class(class) => match byte_set(hir) {
             Some(bytes) => {
                 for (b, member) in bytes.iter().enumerate() {
                     set[b] |= *member;
                 }
                 false
             }
-            // Unicode classes never reach a compiled program; be safe anyway.
-            None => true,
+            None => match class {
+                // The first byte of each of its UTF-8 sequences.
+                Class::Unicode(class) => {
+                    for sequence in class
+                        .iter()
+                        .flat_map(|r| Utf8Sequences::new(r.start(), r.end()))
+                    {
+                        let first = sequence.as_slice()[0];
+                        for b in first.start..=first.end {
+                            set[b as usize] = true;
+                        }
+                    }
+                    false
+                }
+                Class::Bytes(_) => true,
+            },
         },
-        HirKind::Group(group) => first_bytes(&group.hir, set),
-        HirKind::Repetition(rep) => first_bytes(&rep.hir, set) || can_be_empty(hir),
+        HirKind::Capture(group) => first_bytes(&group.sub, set),
+        HirKind::Repetition(rep) => first_bytes(&rep.sub, set) || can_be_empty(hir),
         HirKind::Concat(children) => {
             for child in children {
                 if !first_bytes(child, set) {

@@ -175,3 +175,16 @@ fn random_inputs_give_the_regex_crates_groups() {
         }
     }
 }
+
+/// Non-ASCII characters in ASCII mode: `a|ä` is parsed as a class of code points, compiled as
+/// the alternation of their UTF-8 sequences; repeated, optional, and in a larger class.
+#[test]
+fn classes_beyond_ascii_match_whole_characters() {
+    check(
+        r"(a|ä)+(x)",
+        &["aäax", "ääx", "äa", "x", "a\u{e4}\u{e4}x tail"],
+    );
+    check(r"M(ä|ae)rz (\d+)", &["März 3", "Maerz 12", "Marz 1"]);
+    check(r"(é|è|ê|e)t(é|e)?", &["été", "ete", "êt", "et"]);
+    check(r"(?:ß|ss|€|x)+(\w*)", &["ßss€€x rest", "€", "s"]);
+}

@@ -9,7 +9,7 @@
 //! requirement is offered the event only when one of its needles was found. The expression
 //! crate promises that a filter whose needles are all missing evaluates to `Ok(false)`, so a
 //! skipped filter neither passes nor fails (the error counter is unchanged).
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 use crowdwatch_expr::{Context, Needle, ValueSource};
 
 use super::super::scenario::Scenario;
@@ -53,8 +53,15 @@ impl LiteralPrefilter {
         };
         let mut needles: Vec<(ValueSource, ByCase)> = Vec::new();
         for (si, sc) in scenarios.iter().enumerate() {
-            let Some(req) = sc.filter.required_literals() else { continue };
-            for Needle { source, literal, ascii_case_insensitive } in req.needles {
+            let Some(req) = sc.filter.required_literals() else {
+                continue;
+            };
+            for Needle {
+                source,
+                literal,
+                ascii_case_insensitive,
+            } in req.needles
+            {
                 let s = match needles.iter().position(|(src, _)| *src == source) {
                     Some(s) => s,
                     None => {
@@ -111,7 +118,11 @@ impl LiteralPrefilter {
                 a.mark(text, &mut self.found_at, self.event);
             }
             if let Some(a) = &scan.insensitive {
-                a.mark(text.filter(|t| t.is_ascii()), &mut self.found_at, self.event);
+                a.mark(
+                    text.filter(|t| t.is_ascii()),
+                    &mut self.found_at,
+                    self.event,
+                );
             }
         }
     }
@@ -142,8 +153,17 @@ impl Automaton {
         let mut all: Vec<usize> = scenarios_of.iter().flatten().copied().collect();
         all.sort_unstable();
         all.dedup();
-        let ac = AhoCorasickBuilder::new().ascii_case_insensitive(insensitive).dfa(true).build(&patterns);
-        Some(Automaton { ac, scenarios_of, all })
+        // A build fails only past the automaton's 2^31 states; a filter's literals are far fewer.
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(insensitive)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .expect("scenario literals fit an automaton");
+        Some(Automaton {
+            ac,
+            scenarios_of,
+            all,
+        })
     }
 
     /// Stamp every scenario with a needle found in `text` (None: every scenario here).
@@ -156,7 +176,7 @@ impl Automaton {
         };
         // Overlapping: a match of one literal must not hide another that overlaps it.
         for m in self.ac.find_overlapping_iter(text) {
-            for &si in &self.scenarios_of[m.pattern()] {
+            for &si in &self.scenarios_of[m.pattern().as_usize()] {
                 found_at[si] = event;
             }
         }

@@ -48,11 +48,16 @@ impl ScenarioIndex {
     pub fn new(scenarios: &[Scenario]) -> ScenarioIndex {
         let mut index = ScenarioIndex::default();
         for (si, sc) in scenarios.iter().enumerate() {
-            let Some((field, key, accepted)) = sc.filter.equality_guards().into_iter().next() else {
+            let Some((field, key, accepted)) = sc.filter.equality_guards().into_iter().next()
+            else {
                 index.unguarded.push(si);
                 continue;
             };
-            let k = match index.keys.iter().position(|(f, k)| *f == field && *k == key) {
+            let k = match index
+                .keys
+                .iter()
+                .position(|(f, k)| *f == field && *k == key)
+            {
                 Some(k) => k,
                 None => {
                     index.keys.push((field, key));
@@ -82,7 +87,12 @@ impl ScenarioIndex {
         self.literals.scan(&EventContext(evt), &self.scanned);
         let literals = &self.literals;
         self.selected.clear();
-        self.selected.extend(self.candidates.iter().copied().filter(|&si| literals.passes(si)));
+        self.selected.extend(
+            self.candidates
+                .iter()
+                .copied()
+                .filter(|&si| literals.passes(si)),
+        );
         &self.selected
     }
 
@@ -90,7 +100,12 @@ impl ScenarioIndex {
     fn guarded(&mut self, evt: &Event) {
         let ctx = EventContext(evt);
         let value = |(field, key): &(FieldId, String)| ctx.map_get(*field, key).unwrap_or("");
-        let unchanged = self.last_valid && self.keys.iter().zip(&self.last_values).all(|(k, last)| value(k) == last);
+        let unchanged = self.last_valid
+            && self
+                .keys
+                .iter()
+                .zip(&self.last_values)
+                .all(|(k, last)| value(k) == last);
         if !unchanged {
             self.candidates.clear();
             self.candidates.extend_from_slice(&self.unguarded);
@@ -115,4 +130,3 @@ impl ScenarioIndex {
         }
     }
 }
-

@@ -23,7 +23,10 @@ fn scenario(filter: &str) -> Scenario {
         reprocess: false,
         overflow_filter: None,
         cancel_on: None,
-        scope: Scope { kind: ScopeKind::Ip, expression: None },
+        scope: Scope {
+            kind: ScopeKind::Ip,
+            expression: None,
+        },
         labels: Default::default(),
         remediation: false,
         hash: String::new(),
@@ -34,7 +37,11 @@ fn scenario(filter: &str) -> Scenario {
 }
 
 fn event(meta: &[(&str, &str)]) -> Event {
-    let mut evt = Event::new(Arc::new(Source::default()), ExpectMode::TimeMachine, Default::default());
+    let mut evt = Event::new(
+        Arc::new(Source::default()),
+        ExpectMode::TimeMachine,
+        Default::default(),
+    );
     for (k, v) in meta {
         evt.meta.set(k, v);
     }
@@ -58,10 +65,19 @@ fn candidates_are_the_scenarios_whose_guard_accepts_the_event() {
     assert_eq!(index.candidates(&http), &[1, 2, 3, 5]);
     // The same values again: the cached list.
     assert_eq!(index.candidates(&http), &[1, 2, 3, 5]);
-    assert_eq!(index.candidates(&event(&[("log_type", "ssh_failed-auth")])), &[0, 3]);
+    assert_eq!(
+        index.candidates(&event(&[("log_type", "ssh_failed-auth")])),
+        &[0, 3]
+    );
     // An absent key reads as "", as in the filter.
     assert_eq!(index.candidates(&event(&[])), &[3, 4]);
-    assert_eq!(index.candidates(&event(&[("log_type", "http_error-log"), ("service", "ssh")])), &[1, 3]);
+    assert_eq!(
+        index.candidates(&event(&[
+            ("log_type", "http_error-log"),
+            ("service", "ssh")
+        ])),
+        &[1, 3]
+    );
 }
 
 #[test]
@@ -69,8 +85,16 @@ fn every_skipped_filter_is_false() {
     let scenarios: Vec<Scenario> = FILTERS.iter().map(|f| scenario(f)).collect();
     let mut index = ScenarioIndex::new(&scenarios);
     let events = [
-        event(&[("log_type", "http_access-log"), ("service", "http"), ("http_path", "/../x")]),
-        event(&[("log_type", "http_error-log"), ("service", "http"), ("sub_type", "auth_fail")]),
+        event(&[
+            ("log_type", "http_access-log"),
+            ("service", "http"),
+            ("http_path", "/../x"),
+        ]),
+        event(&[
+            ("log_type", "http_error-log"),
+            ("service", "http"),
+            ("sub_type", "auth_fail"),
+        ]),
         event(&[("log_type", "ssh_failed-auth"), ("http_path", "x")]),
         event(&[("service", "http"), ("sub_type", "auth_fail")]),
         event(&[]),
@@ -79,15 +103,29 @@ fn every_skipped_filter_is_false() {
         let candidates = index.candidates(evt).to_vec();
         for (si, sc) in scenarios.iter().enumerate() {
             let passes = sc.filter.eval_bool(&EventContext(evt)).unwrap();
-            assert!(!passes || candidates.contains(&si), "{} skipped for {:?}", sc.name, evt.meta);
+            assert!(
+                !passes || candidates.contains(&si),
+                "{} skipped for {:?}",
+                sc.name,
+                evt.meta
+            );
         }
     }
 }
 
 /// An http event: Meta log_type and http_path, Parsed verb, file_name and user agent.
 fn http_event(log_type: &str, path: &str, verb: &str, file_name: &str, agent: &str) -> Event {
-    let mut evt = event(&[("log_type", log_type), ("http_path", path), ("http_status", "404")]);
-    for (k, v) in [("verb", verb), ("file_name", file_name), ("http_user_agent", agent), ("request", path)] {
+    let mut evt = event(&[
+        ("log_type", log_type),
+        ("http_path", path),
+        ("http_status", "404"),
+    ]);
+    for (k, v) in [
+        ("verb", verb),
+        ("file_name", file_name),
+        ("http_user_agent", agent),
+        ("request", path),
+    ] {
         evt.parsed.set(k, v);
     }
     evt.line_raw = format!("{verb} {path} {agent}");
@@ -106,14 +144,38 @@ fn literals_narrow_the_guarded_candidates() {
     let scenarios: Vec<Scenario> = HTTP_FILTERS.iter().map(|f| scenario(f)).collect();
     let mut index = ScenarioIndex::new(&scenarios);
     let access = "http_access-log";
-    assert_eq!(index.candidates(&http_event(access, "/index.html", "GET", "index.html", "-")), &[2]);
+    assert_eq!(
+        index.candidates(&http_event(access, "/index.html", "GET", "index.html", "-")),
+        &[2]
+    );
     // Same guard values, other literals: the guard's list is reused, the literals are not.
-    assert_eq!(index.candidates(&http_event(access, "/REMOTE/fgt_Lang?x", "GET", "x", "-")), &[0, 2]);
-    assert_eq!(index.candidates(&http_event(access, "/w00tw00t", "GET", "w00tw00t.at", "-")), &[1, 2]);
-    assert_eq!(index.candidates(&http_event("http_error-log", "/ghost/API/x", "post", "x", "-")), &[2, 3]);
+    assert_eq!(
+        index.candidates(&http_event(access, "/REMOTE/fgt_Lang?x", "GET", "x", "-")),
+        &[0, 2]
+    );
+    assert_eq!(
+        index.candidates(&http_event(access, "/w00tw00t", "GET", "w00tw00t.at", "-")),
+        &[1, 2]
+    );
+    assert_eq!(
+        index.candidates(&http_event(
+            "http_error-log",
+            "/ghost/API/x",
+            "post",
+            "x",
+            "-"
+        )),
+        &[2, 3]
+    );
     // A non-ASCII value may turn into the literal once upper-cased: both case-mapped filters run.
-    assert_eq!(index.candidates(&http_event(access, "/ſ", "GET", "x", "-")), &[0, 2, 3]);
-    assert_eq!(index.candidates(&event(&[("log_type", "ssh_failed-auth")])), &[] as &[usize]);
+    assert_eq!(
+        index.candidates(&http_event(access, "/ſ", "GET", "x", "-")),
+        &[0, 2, 3]
+    );
+    assert_eq!(
+        index.candidates(&event(&[("log_type", "ssh_failed-auth")])),
+        &[] as &[usize]
+    );
 }
 
 /// Hub-like filters: literal requirements of every shape, filters without one, and filters
@@ -140,15 +202,38 @@ const MIXED_FILTERS: &[&str] = &[
 fn every_filter_the_literals_skip_is_false() {
     let scenarios: Vec<Scenario> = MIXED_FILTERS.iter().map(|f| scenario(f)).collect();
     let mut index = ScenarioIndex::new(&scenarios);
-    let requirements: Vec<_> = scenarios.iter().map(|sc| sc.filter.required_literals()).collect();
+    let requirements: Vec<_> = scenarios
+        .iter()
+        .map(|sc| sc.filter.required_literals())
+        .collect();
     let paths = [
-        "/remote/FGT_lang?lang=/../../..//", "/Ghost/API/admin/session", "/aaa", "/x/.%2e/.%2E/etc",
-        "/ſıx/%2e%2e/%2E%2E", "/ſix", "/\u{212A}el", "/ıNDEX.php", "/INDEX.PHP", "/index%2Ephp",
-        "/ui/vcav-bootstrap/rest/vcav-providers/provider-logo?url=file", "/public/plugins/x/../../",
-        "/%2Fetc%2Fpasswd", "/etc/passwd", "/API/v2/cmdb/x", "", "/é", "SELECT  1", "/index.html(", "/x(y",
+        "/remote/FGT_lang?lang=/../../..//",
+        "/Ghost/API/admin/session",
+        "/aaa",
+        "/x/.%2e/.%2E/etc",
+        "/ſıx/%2e%2e/%2E%2E",
+        "/ſix",
+        "/\u{212A}el",
+        "/ıNDEX.php",
+        "/INDEX.PHP",
+        "/index%2Ephp",
+        "/ui/vcav-bootstrap/rest/vcav-providers/provider-logo?url=file",
+        "/public/plugins/x/../../",
+        "/%2Fetc%2Fpasswd",
+        "/etc/passwd",
+        "/API/v2/cmdb/x",
+        "",
+        "/é",
+        "SELECT  1",
+        "/index.html(",
+        "/x(y",
     ];
     let verbs = ["post", "POST", "pOſt", "GET"];
-    let files = ["w00tw00t.at.ISC.SANS.DFind", "W00TW00T.AT.ISC.SANS.DFIND", "x"];
+    let files = [
+        "w00tw00t.at.ISC.SANS.DFind",
+        "W00TW00T.AT.ISC.SANS.DFIND",
+        "x",
+    ];
     let agents = ["Report Runner", "report runner", "report ſunner", "-"];
     let (mut skipped, mut errors, mut passed) = (0, 0, 0);
     for (i, path) in paths.iter().enumerate() {
@@ -157,7 +242,16 @@ fn every_filter_the_literals_skip_is_false() {
             let candidates = index.candidates(&evt).to_vec();
             // The automata find what the expression crate's reference check finds.
             index.guarded(&evt);
-            let expected: Vec<usize> = index.candidates.iter().copied().filter(|&si| requirements[si].as_ref().is_none_or(|r| r.may_match(&EventContext(&evt)))).collect();
+            let expected: Vec<usize> = index
+                .candidates
+                .iter()
+                .copied()
+                .filter(|&si| {
+                    requirements[si]
+                        .as_ref()
+                        .is_none_or(|r| r.may_match(&EventContext(&evt)))
+                })
+                .collect();
             assert_eq!(candidates, expected, "{:?}", evt.meta);
             for (si, sc) in scenarios.iter().enumerate() {
                 let result = sc.filter.eval_bool(&EventContext(&evt));
@@ -165,12 +259,22 @@ fn every_filter_the_literals_skip_is_false() {
                     errors += usize::from(result.is_err());
                     passed += usize::from(result == Ok(true));
                 } else {
-                    assert_eq!(result, Ok(false), "{} skipped for {:?} {:?}", sc.name, evt.meta, evt.parsed);
+                    assert_eq!(
+                        result,
+                        Ok(false),
+                        "{} skipped for {:?} {:?}",
+                        sc.name,
+                        evt.meta,
+                        evt.parsed
+                    );
                     skipped += 1;
                 }
             }
         }
     }
     // The check means something: filters were skipped, passed and failed.
-    assert!(skipped > 200 && passed > 20 && errors > 0, "{skipped} skipped, {passed} passed, {errors} errors");
+    assert!(
+        skipped > 200 && passed > 20 && errors > 0,
+        "{skipped} skipped, {passed} passed, {errors} errors"
+    );
 }

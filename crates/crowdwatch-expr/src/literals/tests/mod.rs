@@ -214,10 +214,17 @@ fn lists_of_strings_and_regexes_yield_their_literals() {
     );
     assert_eq!(
         needles("RegexpInFile(evt.Parsed.http_user_agent, 'agents.regex')"),
-        Some(vec![ua("nessus", false), ua("nikto", false), ua("sqlmap/", false)])
+        Some(vec![
+            ua("nessus", false),
+            ua("nikto", false),
+            ua("sqlmap/", false)
+        ])
     );
     // One regex without a required literal, or one string too short, spoils the list.
-    assert_eq!(needles("RegexpInFile(evt.Parsed.http_user_agent, 'anchored.regex')"), None);
+    assert_eq!(
+        needles("RegexpInFile(evt.Parsed.http_user_agent, 'anchored.regex')"),
+        None
+    );
     assert_eq!(needles("any(File('short'), {evt.Meta.p contains #})"), None);
 }
 
