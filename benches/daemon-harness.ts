@@ -16,7 +16,7 @@ export interface FollowingDaemon {
   daemon: Server;
   url: string;
   metricsUrl: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**

@@ -65,7 +65,7 @@ export class FileSource implements AcquisitionSource {
     }
     for (const file of files) await this.follow(file, 'end');
     for (const dir of new Set(this.spec.filenames.map(watchRoot))) this.watch(dir);
-    this.timer = setInterval(() => void this.scan(), this.options.pollMs ?? 1000);
+    this.timer = setInterval(() => this.scanInBackground(), this.options.pollMs ?? 1000);
     this.timer.unref();
   }
 
@@ -78,7 +78,7 @@ export class FileSource implements AcquisitionSource {
     this.paused = false;
     for (const tail of this.tails.values()) {
       tail.resume();
-      void tail.poll();
+      this.pollInBackground(tail);
     }
   }
 
@@ -94,14 +94,24 @@ export class FileSource implements AcquisitionSource {
     try {
       const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
         const tail = name ? this.tails.get(path.join(dir, name.toString())) : undefined;
-        if (tail) void tail.poll();
-        else void this.scan();
+        if (tail) this.pollInBackground(tail);
+        else this.scanInBackground();
       });
       watcher.on('error', () => undefined);
       this.watchers.push(watcher);
     } catch {
       // The directory may not exist yet: the periodic scan picks its files up when it does.
     }
+  }
+
+  // From a timer or a watch event nobody awaits: a failure (a read error, say) is a warning and
+  // the next poll tries again; unhandled, the rejection would end the daemon.
+  private scanInBackground(): void {
+    this.scan().catch((error: Error) => this.sink?.warn(`${this.name}: ${error.message}`));
+  }
+
+  private pollInBackground(tail: FileTail): void {
+    tail.poll().catch((error: Error) => this.sink?.warn(`${tail.file}: ${error.message}`));
   }
 
   /** New files matching the globs (read from their start), and a poll of every known file. */

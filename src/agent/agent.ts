@@ -52,7 +52,10 @@ export class Agent implements LineSink {
       ...(options.lowWater !== undefined ? { lowWater: options.lowWater } : {}),
       onBacklog: (full) => {
         options.log(full ? `${this.outbox.backlog} alerts waiting for the API: reading paused` : 'the API caught up: reading again');
-        for (const s of options.sources) (full ? s.pause() : s.resume());
+        for (const s of options.sources) {
+          if (full) s.pause();
+          else s.resume();
+        }
       },
     });
   }

@@ -49,8 +49,10 @@ export class DecisionChanges {
         this.lastRevision = null;
         return;
       }
+      // eslint-disable-next-line @typescript-eslint/no-floating-promises -- tick() never rejects: the probe's failure is caught above, the rest cannot throw
       this.probing = setTimeout(() => void tick(), PROBE_MS);
     };
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- tick() never rejects (see above)
     this.probing = setTimeout(() => void tick(), 0);
   }
 

@@ -16,7 +16,7 @@ export function newFastify(o: HttpOptions): FastifyInstance {
     connectionTimeout: 120_000,
     requestTimeout: 90_000,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
-  }) as unknown as FastifyInstance;
+  });
 }
 
 /** The body of register and login, on the local API (`/v1/watchers`) and the central (`/v2/watchers`). */

@@ -83,7 +83,7 @@ async function startCrowdSync(store: Store, config: ApiConfig, crowd: CrowdConfi
 export async function startApi(config: ApiConfig, log: Log = () => undefined): Promise<RunningApi> {
   const decider = DecisionMaker.load(config.profilesFile, config.allowlist, config.simulationFile);
   const store = await Store.open(config.store);
-  const secret = process.env.CROWDWATCH_LAPI_SECRET ?? (await store.setting('jwt_secret', TokenIssuer.newSecret));
+  const secret = process.env.CROWDWATCH_LAPI_SECRET ?? (await store.setting('jwt_secret', () => TokenIssuer.newSecret()));
   const ctx: ApiContext = { config, store, decider, tokens: new TokenIssuer(secret), changes: new DecisionChanges(() => store.decisions.revision()), metrics: new ApiMetrics(), log };
   const app = await buildApi(ctx);
   try {
@@ -92,16 +92,18 @@ export async function startApi(config: ApiConfig, log: Log = () => undefined): P
     await store.close();
     throw error;
   }
-  const prune = async (): Promise<void> => {
-    const n = await store.alerts.prune(config.retention).catch((e: Error) => {
-      log(`retention: ${e.message}`);
-      return 0;
-    });
-    if (n > 0) log(`retention: pruned ${n} alert(s)`);
+  // Runs from a timer nobody awaits: a failure is logged, never left as a rejection.
+  const prune = (): void => {
+    store.alerts.prune(config.retention).then(
+      (n) => {
+        if (n > 0) log(`retention: pruned ${n} alert(s)`);
+      },
+      (e: Error) => log(`retention: ${e.message}`),
+    );
   };
-  const timer = setInterval(() => void prune(), RETENTION_EVERY_MS);
+  const timer = setInterval(prune, RETENTION_EVERY_MS);
   timer.unref();
-  void prune();
+  prune();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   let crowd: CrowdSync | null = null;

@@ -61,7 +61,7 @@ export async function startCentral(config: CentralConfig, options: CentralOption
   const store = await CentralStore.open(config.store);
   let app: FastifyInstance | null = null;
   try {
-    const secret = process.env.CROWDWATCH_CENTRAL_SECRET ?? (await store.setting('jwt_secret', TokenIssuer.newSecret));
+    const secret = process.env.CROWDWATCH_CENTRAL_SECRET ?? (await store.setting('jwt_secret', () => TokenIssuer.newSecret()));
     const service = await CentralService.open(store, config.consensus, options.now ?? Date.now);
     const ctx: CentralContext = { config, store, service, tokens: new TokenIssuer(secret), log };
     app = await buildCentral(ctx);

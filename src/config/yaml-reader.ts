@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Pair } from 'yaml';
 
 // Strict reading of YAML config files: known keys only, each problem reported as file:line.
 
@@ -14,7 +14,7 @@ export type Reader = (node: YamlNode | null | undefined, where: string, key: Yam
 export function readMap(node: YamlNode | null | undefined, file: string, lines: LineCounter, keys: Record<string, Reader>, where: string): void {
   if (node === null || node === undefined) return;
   if (!isMap(node)) throw new ConfigError(`${file}:${lineOf(lines, node)}: ${where || 'the file'} must be a mapping`);
-  for (const pair of (node as YAMLMap).items as Pair<YamlNode, YamlNode>[]) {
+  for (const pair of node.items as Pair<YamlNode, YamlNode>[]) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     const read = keys[key];
     if (!read) throw new ConfigError(`${file}:${lineOf(lines, pair.key)}: unknown key '${where ? `${where}.` : ''}${key}'`);
@@ -53,7 +53,7 @@ export function readYamlFile(file: string): { documents: YamlNode[]; lines: Line
       const e = doc.errors[0];
       throw new ConfigError(`${file}:${e.linePos?.[0].line ?? 0}: ${e.message.split('\n')[0]}`);
     }
-    if (doc.contents !== null) documents.push(doc.contents as YamlNode);
+    if (doc.contents !== null) documents.push(doc.contents);
   }
   return { documents, lines };
 }

@@ -46,6 +46,7 @@ export class Repeating {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- turn() catches work()'s failures and hands them to onError
     this.timer = this.setTimer(() => void this.turn(), ms);
   }
 

@@ -36,6 +36,7 @@ let loaded: typeof Bindings | undefined;
 
 /** The typed bindings module; the addon itself loads on first use (Engine.load / lint). */
 export function bindings(): typeof Bindings {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a run-time path outside dist/ (see above); an import cannot name it
   loaded ??= require(path.join(packageRoot, 'bindings', 'index.js')) as typeof Bindings;
   return loaded;
 }

@@ -323,8 +323,9 @@ export function lapiSuite(test: Register, start: StartApi): void {
       await request(api, 'GET', '/v1/decisions/stream?startup=true', { key });
       const began = Date.now();
       const waiting = request(api, 'GET', '/v1/decisions/stream?wait=20s', { key });
-      setTimeout(() => void request(api, 'POST', '/v1/alerts', { token, body: [agentAlert('192.0.2.30')] }), 300);
-      const got = await waiting;
+      // The ban arrives while the bouncer waits; awaited with it, so a failed POST fails the test.
+      const posted = new Promise((resolve) => setTimeout(resolve, 300)).then(() => request(api, 'POST', '/v1/alerts', { token, body: [agentAlert('192.0.2.30')] }));
+      const [got] = await Promise.all([waiting, posted]);
       t.deepEqual(got.json.new.map((d: { value: string }) => d.value), ['192.0.2.30']);
       t.true(Date.now() - began < 10_000, 'answered at the change, not at the end of the wait');
     } finally {

@@ -85,7 +85,7 @@ test('each change runs the command once: add for new decisions (IP, range, IPv6,
     const left = Number(seconds);
     const ns = parseGoDuration(String(d.duration));
     t.not(ns, null);
-    t.true(Math.abs((ns as number) / 1e9 - left) <= 1, `${seconds} vs ${d.duration}`);
+    t.true(Math.abs((ns as number) / 1e9 - left) <= 1, `${seconds} vs ${String(d.duration)}`);
     if (action === 'add' && value === '2001:db8::1') t.true(left > 7100 && left <= 7200, seconds);
     if (action === 'add' && value === '198.51.100.0/24') t.true(left > 1700 && left <= 1800, seconds);
     if (action === 'del') t.true(left <= 1, `a deleted or ended decision has no time left (${seconds})`);
@@ -114,7 +114,7 @@ test('--stdin: one process gets a JSON line per change and is restarted when it 
   await until('the deletion line', () => lines(fed).length >= 3, log);
   await sleep(1500);
   const got = lines(fed).map((l) => JSON.parse(l) as Record<string, unknown>);
-  t.deepEqual(got.map((d) => `${d.action} ${d.value} ${d.scenario}`), [
+  t.deepEqual(got.map((d) => `${String(d.action)} ${String(d.value)} ${String(d.scenario)}`), [
     'add 192.0.2.1 anchor-ip',
     'add 2001:db8::7 while-down',
     'del 2001:db8::7 while-down',

@@ -109,7 +109,7 @@ firewallTest('crowdsec-firewall-bouncer 0.0.25 (nftables) in a private netns fil
     };
     const v4 = () => elements('ip', 'crowdsec', 'crowdsec-blacklists');
     const v6 = () => elements('ip6', 'crowdsec6', 'crowdsec6-blacklists');
-    await until('the bans in the nftables sets', () => v4().length === 1 && v6().length === 1, () => `v4=${v4()} v6=${v6()}\n${inNs(NFT, 'list', 'ruleset')}\n${bouncer?.output ?? ''}`, 30_000);
+    await until('the bans in the nftables sets', () => v4().length === 1 && v6().length === 1, () => `v4=${v4().join(',')} v6=${v6().join(',')}\n${inNs(NFT, 'list', 'ruleset')}\n${bouncer?.output ?? ''}`, 30_000);
     t.deepEqual(v4(), ['192.0.2.99']);
     t.deepEqual(v6(), ['2001:db8::99']);
     // A ban added while it runs arrives at the next poll; a deleted one leaves the set.

@@ -60,10 +60,11 @@ test('three members report an attacker and the fourth bans it; one member alone,
     // wire holds the promised fields only (the requests are watched as they go out).
     const onTheWire: Array<Record<string, unknown>> = [];
     const realFetch = globalThis.fetch;
-    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
-      if (String(input).endsWith('/v2/signals') && typeof init?.body === 'string') onTheWire.push(...(JSON.parse(init.body) as Array<Record<string, unknown>>));
+    globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.endsWith('/v2/signals') && typeof init?.body === 'string') onTheWire.push(...(JSON.parse(init.body) as Array<Record<string, unknown>>));
       return realFetch(input, init);
-    }) as typeof fetch;
+    };
     try {
       t.deepEqual(await Promise.all([a, b, c].map((m) => m.api.crowd!.pushNow())), [2, 1, 1]);
     } finally {

@@ -16,12 +16,12 @@ function entry(value: string, duration = '24h'): Record<string, unknown> {
 
 /** A fetch that logs in and answers each stream pull with the next of `pulls`. */
 function scriptedCentral(pulls: Array<{ new: unknown[] | null; deleted: unknown[] | null }>): typeof fetch {
-  return (async (input: string | URL | Request) => {
-    const url = String(input);
+  return async (input: string | URL | Request) => {
+    const url = input instanceof Request ? input.url : String(input);
     if (url.endsWith('/v2/watchers/login')) return new Response(JSON.stringify({ token: 't' }), { status: 200 });
     if (url.includes('/v2/decisions/stream')) return new Response(JSON.stringify(pulls.shift()), { status: 200 });
     return new Response('unexpected', { status: 500 });
-  }) as typeof fetch;
+  };
 }
 
 test.serial('pulls: startup replaces the crowd decisions, later ones delete and renew, own decisions stay', async (t) => {

@@ -62,7 +62,7 @@ test('journal entries become syslog lines; a restart resumes after the last curs
   // Restart from the persisted cursor of entry 3: entries 4 and 5 only.
   const second = collect();
   const b = new JournaldSource({ name: 'j', filters: ['_SYSTEMD_UNIT=ssh.service'], labels: { type: 'syslog' }, journalctl });
-  await b.start(second.sink, new Map([[b.stream.key, { kind: 'journald', cursor: 's=test;i=3' } as Position]]));
+  await b.start(second.sink, new Map([[b.stream.key, { kind: 'journald', cursor: 's=test;i=3' }]]));
   for (let i = 0; second.lines.length < 2 && i < 100; i++) await sleep(20);
   await sleep(100);
   await b.stop();

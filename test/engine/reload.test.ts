@@ -82,7 +82,7 @@ test('reload keeps the buckets of unchanged scenarios and refuses broken content
   );
 
   write(dir, { 'scenarios/broken.yaml': 'type: leaky\nname: test/broken\nlabels: [unclosed\ncapacity: 3\n' });
-  const err = t.throws(() => engine.reload(options)) as EngineError;
+  const err = t.throws<EngineError>(() => engine.reload(options));
   t.is(err.code, 'CW_CONFIG');
   const problem = err.diagnostics?.find((d) => d.severity === 'error');
   t.true(problem?.file.endsWith('broken.yaml'), JSON.stringify(err.diagnostics));

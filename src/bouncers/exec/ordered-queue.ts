@@ -38,6 +38,7 @@ export class OrderedQueue {
     // A job that throws anyway must not stop the jobs queued after it.
     const tail = previous.then(job).catch(() => undefined);
     this.tails.set(key, tail);
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- tail never rejects: it ends in the .catch above
     void tail.then(() => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
