@@ -5,18 +5,12 @@ use std::sync::OnceLock;
 use regex::bytes::CaptureLocations;
 use regex_syntax::hir::{Hir, HirKind, Look};
 
-use crate::anchored::AnchoredCaptures;
 use crate::backtrack::{Outcome, Program, Scratch};
 use crate::expand::{expand, GROUP_PREFIX};
 use crate::goregex::Mode;
 use crate::lazy::{parse, LazyRegex};
 use crate::prefilter::Prefilter;
 use crate::{GrokError, PatternLibrary};
-
-/// Run the DFA-only `is_match` before the capture search. For a line that passes the prefilter
-/// but does not match, this answers without setting up capture slots; for a matching line it
-/// costs one extra DFA scan. Kept as a switch so benchmarks can compare.
-const CONFIRM_WITH_DFA: bool = true;
 
 /// Steps the backtracking capture search may take per byte after the match start (plus a
 /// constant) before it gives the line to the regex crate. A hub nginx line takes a few per
@@ -42,8 +36,6 @@ pub struct Grok {
     /// Capture group index in `regex` for each entry of `fields`.
     groups: Vec<usize>,
     prefilter: Prefilter,
-    /// For an unanchored regex: the capture search from the start the DFAs found.
-    anchored: Option<AnchoredCaptures>,
     /// Whether every match starts at the start of the input (`^…`).
     anchored_start: bool,
     /// The backtracking capture search ([`crate::backtrack`]), built on first use; None for
@@ -112,14 +104,12 @@ pub fn compile(pattern: &str, library: &PatternLibrary) -> Result<Grok, GrokErro
         groups.push(index);
     }
     let prefilter = Prefilter::for_hir(&hir);
-    let anchored = AnchoredCaptures::for_regex(&regex, &hir);
     Ok(Grok {
         anchored_start: hir.properties().look_set_prefix().contains(Look::Start),
         regex,
         fields: fields.into_iter().map(|(name, _)| name).collect(),
         groups,
         prefilter,
-        anchored,
         backtrack: OnceLock::new(),
     })
 }
@@ -286,8 +276,9 @@ impl Grok {
             .as_ref()
     }
 
-    /// The capture search by the regex crate alone: from the start the DFAs found for an
-    /// unanchored regex, else its own search.
+    /// The capture search by the regex crate alone. Its meta engine finds the match with its
+    /// DFAs first and runs a capture engine over that span only, which is why the anchored
+    /// copies regex 1.7 needed are gone (with them it was 25-45% slower: ARCHITECTURE.md).
     fn match_with_regex(
         &self,
         regex: &regex::bytes::Regex,
@@ -298,44 +289,13 @@ impl Grok {
             Some(locations) if locations.len() == regex.captures_len() => locations,
             slot => slot.insert(regex.capture_locations()),
         };
-        let offset = match &self.anchored {
-            Some(anchored) => {
-                let Some(found) = regex.find(input) else {
-                    return false;
-                };
-                match anchored.copy_for(found.start()) {
-                    Some((copy, offset)) => {
-                        // Finds the match `find` found: not None for a correct copy.
-                        if copy.captures_read(locations, &input[offset..]).is_none() {
-                            return false;
-                        }
-                        offset
-                    }
-                    None => {
-                        if regex.captures_read(locations, input).is_none() {
-                            return false;
-                        }
-                        0
-                    }
-                }
-            }
-            None => {
-                if CONFIRM_WITH_DFA && !regex.is_match(input) {
-                    return false;
-                }
-                if regex.captures_read(locations, input).is_none() {
-                    return false;
-                }
-                0
-            }
-        };
+        if regex.captures_read(locations, input).is_none() {
+            return false;
+        }
         let locations = &*locations;
         m.spans.clear();
-        m.spans.extend(self.groups.iter().map(|group| {
-            locations
-                .get(*group)
-                .map(|(start, end)| (start + offset, end + offset))
-        }));
+        m.spans
+            .extend(self.groups.iter().map(|group| locations.get(*group)));
         true
     }
 

@@ -1,6 +1,6 @@
 //! Regexes checked at load and compiled on first use.
 //!
-//! Building a regex 1.7 program is most of what loading content costs: a hub grok expands to
+//! Building a regex program is most of what loading content costs: a hub grok expands to
 //! kilobytes of regex text, compiled into three programs (NFA, forward and reverse DFA) plus
 //! literal prefixes, and a whole hub is hundreds of such regexes of which a given log source
 //! reaches a handful. Parsing the same text with the parser and options the regex crate uses
@@ -104,7 +104,7 @@ pub(crate) fn parse(translated: &str, mode: Mode) -> Result<Hir, String> {
         .map_err(|e| e.to_string())
 }
 
-/// An over-estimate of the largest program regex 1.7 builds for `hir`, in the unit of its size
+/// An over-estimate of the largest program the regex crate builds for `hir`, in the unit of its size
 /// limit. Per HIR node, instructions: a literal character up to 4 (UTF-8 bytes in the DFA
 /// programs), a class 2 per range on bytes and 40 per range in Unicode (UTF-8 sequences),
 /// counted repetitions one copy of the body per repetition, a split per branch and 2 saves per
@@ -149,7 +149,7 @@ fn instructions(hir: &Hir) -> usize {
 mod tests {
     use super::*;
 
-    /// The smallest size limit regex 1.7 accepts for `pattern` (its program size).
+    /// The smallest size limit the regex crate accepts for `pattern` (its program size).
     fn program_bytes(pattern: &str) -> usize {
         let text = translate(pattern);
         let fits = |limit: usize| {

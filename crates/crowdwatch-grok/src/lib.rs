@@ -9,7 +9,6 @@
 //!   [`GrokMatch`]).
 use std::fmt;
 
-mod anchored;
 mod backtrack;
 pub mod expand;
 pub mod goregex;

@@ -1,9 +1,9 @@
 //! A backtracking capture matcher for grok regexes.
 //!
-//! regex 1.7 searches captures with its bounded backtracker only when the program times the
-//! input fits a 256 KiB visited set; a hub grok (nginx's is thousands of instructions) never
-//! fits, so every matching line pays the PikeVM, which carries every thread's capture slots at
-//! every byte: most of what parsing an nginx line cost. The line has already been matched by the
+//! The regex crate's capture engines are general: its bounded backtracker keeps a visited set
+//! (program size times input length), its PikeVM carries every thread's capture slots at every
+//! byte; on a hub grok either costs 6-10x this matcher (measured in ARCHITECTURE.md with regex
+//! 1.13), and the grok is most of what parsing a line costs. The line has already been matched by the
 //! DFAs, which also say where the match starts; what is left is to find the groups of the match
 //! of highest priority that starts there. This module does that with a plain backtracking search
 //! over a small program compiled from the regex's HIR:
@@ -17,7 +17,7 @@
 //!
 //! **Same answer as the regex crate.** Exploring the alternatives of a backtracking search in
 //! priority order finds the match of highest priority among those that start at a position:
-//! the leftmost-first match, with its groups, that regex 1.7 (and Go's RE2) report. A group in a
+//! the leftmost-first match, with its groups, that the regex crate (and Go's RE2) report. A group in a
 //! repetition keeps the span of the last iteration that set it, as in both. What the search
 //! cannot do exactly, it refuses at compile time ([`Program::compile`] returns None): Unicode
 //! classes and word boundaries, and repetitions whose body can match the empty string (their
