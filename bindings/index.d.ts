@@ -123,6 +123,8 @@ export interface Stats {
   scenarios: ScenarioStats[];
   /** Every top-level parser node, by stage then in load order. */
   parsers: ParserStats[];
+  /** Whether the parallel mode is on (`parallel` of the last load or accepted reload). */
+  parallel: boolean;
 }
 
 /** What `Engine.reload` did, by scenario name (in load order). */
