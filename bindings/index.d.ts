@@ -125,6 +125,8 @@ export interface Stats {
   parsers: ParserStats[];
   /** Grok matches where the backtracking matcher and the regex crate disagreed in this process (the regex crate answered). */
   grok_engine_disagreements: number;
+  /** Whether the parallel mode is on (`parallel` of the last load or accepted reload). */
+  parallel: boolean;
 }
 
 /** What `Engine.reload` did, by scenario name (in load order). */

@@ -1,7 +1,8 @@
 'use strict';
 // Loads the crowdwatch native engine and gives it a typed surface (see index.d.ts).
 // The addon exchanges JSON strings and Buffers; this file owns every encode/decode so that
-// the TypeScript side never sees the raw exports. The addon is loaded lazily: `--help` and
+// the TypeScript side never sees the raw exports. Its handles (napi-rs class instances, checked
+// by type tag on every call) stay in private fields. The addon is loaded lazily: `--help` and
 // usage errors must work before `npm run build:native` has run.
 
 const fs = require('node:fs');

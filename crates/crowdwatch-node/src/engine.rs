@@ -1,0 +1,342 @@
+//! The engine exports: decode arguments, call the core engine, encode results as one JSON string
+//! per call. The engine lives in an `EngineHandle`, a `#[napi]` class JS holds as an opaque
+//! handle (bindings/index.js wraps it in its `Engine`).
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, TryLockError};
+
+use crowdwatch_core::config::{load, LoadOptions, LoadReport};
+use crowdwatch_core::event::{ExpectMode, FieldMap, Source};
+use crowdwatch_core::{Engine, EngineOptions, Timestamp};
+use napi::bindgen_prelude::{ClassInstance, ObjectFinalize, Unknown};
+use napi::Env;
+use napi_derive::napi;
+use serde::{Deserialize, Serialize};
+
+use crate::args;
+use crate::error::{config_error, drop_quietly, error, guard, Code, Result};
+
+/// What JS holds: the engine behind a lock. Calls come from one JS thread and the engine never
+/// calls back into JS, so the lock is always free; it turns a re-entrant or cross-thread misuse
+/// into `CW_BUSY` instead of undefined behaviour.
+#[napi(custom_finalize)]
+pub struct EngineHandle {
+    engine: Mutex<Engine>,
+}
+
+impl ObjectFinalize for EngineHandle {
+    fn finalize(self, _env: Env) -> napi::Result<()> {
+        drop_quietly(self);
+        Ok(())
+    }
+}
+
+#[napi]
+impl EngineHandle {
+    /// Handles come from `loadEngine` only; `new EngineHandle()` from JS is a misuse (napi-rs's
+    /// default constructor would throw without a code).
+    #[napi(constructor)]
+    pub fn new() -> Result<Self> {
+        Err(error(Code::Arg, "an engine handle comes from loadEngine"))
+    }
+}
+
+impl EngineHandle {
+    /// The engine, for the rest of the call.
+    ///
+    /// A panic in an earlier call (caught by `guard`, thrown as `CW_PANIC`) poisoned the lock;
+    /// the engine is taken back and the poison cleared, so the handle keeps working. What the
+    /// panic may have left: the lines of that batch before the failing one are poured and its
+    /// output (alerts, counters) is lost, and at worst one scenario's bucket is left
+    /// half-updated. That state is memory-safe (only safe Rust unwound through it), and the
+    /// alternative, refusing every later call, turns one bad line into a detection outage that
+    /// only a restart ends, losing every bucket; see ARCHITECTURE.md.
+    fn lock(&self) -> Result<MutexGuard<'_, Engine>> {
+        match self.engine.try_lock() {
+            Ok(engine) => Ok(engine),
+            Err(TryLockError::Poisoned(poisoned)) => {
+                let engine = poisoned.into_inner();
+                self.engine.clear_poison();
+                Ok(engine)
+            }
+            Err(TryLockError::WouldBlock) => Err(error(Code::Busy, "the engine is already in use")),
+        }
+    }
+}
+
+fn engine_handle(v: Unknown<'_>) -> Result<ClassInstance<'_, EngineHandle>> {
+    args::handle(v, "an engine handle")
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Options {
+    config_dirs: Vec<PathBuf>,
+    #[serde(default)]
+    base_patterns: Option<PathBuf>,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default)]
+    max_line_bytes: Option<usize>,
+    /// Parse and pour large batches on two threads (`Engine::set_parallel`).
+    #[serde(default)]
+    parallel: bool,
+}
+
+/// The decoded options: what loading takes, and the engine's run-time switches.
+struct Decoded {
+    engine: EngineOptions,
+    parallel: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceSpec {
+    labels: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    src: String,
+    #[serde(default)]
+    module: String,
+}
+
+fn options(v: Unknown<'_>) -> Result<Decoded> {
+    let text = args::string(v)?;
+    let o: Options = serde_json::from_str(&text)
+        .map_err(|e| error(Code::Arg, format!("engine options: {e}")))?;
+    let mode = match o.mode.as_deref() {
+        None | Some("replay") => ExpectMode::TimeMachine,
+        Some("live") => ExpectMode::Live,
+        Some(other) => {
+            return Err(error(
+                Code::Arg,
+                format!("engine options: unknown mode '{other}'"),
+            ))
+        }
+    };
+    Ok(Decoded {
+        engine: EngineOptions {
+            load: LoadOptions {
+                config_dirs: o.config_dirs,
+                base_patterns: o.base_patterns,
+            },
+            mode,
+            max_line_bytes: o
+                .max_line_bytes
+                .unwrap_or(crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES),
+        },
+        parallel: o.parallel,
+    })
+}
+
+pub(crate) fn json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| error(Code::Internal, e.to_string()))
+}
+
+/// A load refused for errors: `CW_CONFIG`, the errors as text, every diagnostic as JSON.
+fn load_refused(env: &Env, report: &LoadReport) -> crate::error::Error {
+    let errors: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crowdwatch_core::diag::Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    let diagnostics = serde_json::to_string(&report.diagnostics).unwrap_or_default();
+    config_error(
+        env,
+        format!("content failed to load:\n{}", errors.join("\n")),
+        diagnostics,
+    )
+}
+
+/// `loadEngine(optionsJson)`: an engine handle, or `CW_CONFIG` listing every problem.
+#[napi(js_name = "loadEngine", catch_unwind)]
+pub fn load_engine(env: Env, options_json: Unknown<'_>) -> Result<EngineHandle> {
+    guard(|| {
+        let opts = options(options_json)?;
+        match Engine::load(&opts.engine) {
+            Ok((mut engine, _report)) => {
+                engine.set_parallel(opts.parallel);
+                Ok(EngineHandle {
+                    engine: Mutex::new(engine),
+                })
+            }
+            Err(report) => Err(load_refused(&env, &report)),
+        }
+    })
+}
+
+/// `reload(handle, optionsJson)`: switch the engine to new content, keeping the buckets of
+/// unchanged scenarios; returns the ReloadReport. Content with errors throws as `loadEngine`
+/// does and leaves the engine as it was, its parallel mode included: the options' switches are
+/// applied only once the new content is in.
+#[napi(catch_unwind)]
+pub fn reload(env: Env, handle: Unknown<'_>, options_json: Unknown<'_>) -> Result<String> {
+    guard(|| {
+        let handle = engine_handle(handle)?;
+        let opts = options(options_json)?;
+        let mut engine = handle.lock()?;
+        match engine.reload(&opts.engine) {
+            Ok(report) => {
+                engine.set_parallel(opts.parallel);
+                json(&report)
+            }
+            Err(report) => Err(load_refused(&env, &report)),
+        }
+    })
+}
+
+/// `lint(optionsJson)`: the whole load report (every diagnostic); never throws for content.
+#[napi(catch_unwind)]
+pub fn lint(options_json: Unknown<'_>) -> Result<String> {
+    guard(|| {
+        let opts = options(options_json)?;
+        json(&load(&opts.engine.load).report)
+    })
+}
+
+/// `registerSource(handle, specJson)`: the new source's id.
+#[napi(js_name = "registerSource", catch_unwind)]
+pub fn register_source(handle: Unknown<'_>, spec_json: Unknown<'_>) -> Result<u32> {
+    guard(|| {
+        let handle = engine_handle(handle)?;
+        let text = args::string(spec_json)?;
+        let s: SourceSpec =
+            serde_json::from_str(&text).map_err(|e| error(Code::Arg, format!("source: {e}")))?;
+        let mut labels = FieldMap::default();
+        for (k, v) in &s.labels {
+            labels.set(k, v);
+        }
+        let id = handle.lock()?.register_source(Source {
+            labels,
+            src: s.src,
+            module: s.module,
+        });
+        u32::try_from(id).map_err(|_| error(Code::Arg, "too many sources"))
+    })
+}
+
+/// `processBatch(handle, sourceId, lines)`: one Buffer of newline-separated lines in, the
+/// batch's alerts and counters out as one JSON string.
+#[napi(js_name = "processBatch", catch_unwind)]
+pub fn process_batch(
+    handle: Unknown<'_>,
+    source_id: Unknown<'_>,
+    lines: Unknown<'_>,
+) -> Result<String> {
+    guard(|| {
+        let handle = engine_handle(handle)?;
+        let id = args::source_id(source_id)?;
+        let bytes = args::bytes(lines)?;
+        let mut engine = handle.lock()?;
+        if id >= engine.source_count() {
+            return Err(error(Code::Arg, "unknown source id"));
+        }
+        json(&engine.process_batch(id, &bytes, Timestamp::now()))
+    })
+}
+
+/// `explain(handle, sourceId, line)`: the trace of one line; nothing is poured.
+#[napi(catch_unwind)]
+pub fn explain(handle: Unknown<'_>, source_id: Unknown<'_>, line: Unknown<'_>) -> Result<String> {
+    guard(|| {
+        let handle = engine_handle(handle)?;
+        let id = args::source_id(source_id)?;
+        let line = args::string(line)?;
+        let trace = handle.lock()?.explain(id, &line, Timestamp::now());
+        match trace {
+            Some(t) => json(&t),
+            None => Err(error(Code::Arg, "unknown source id")),
+        }
+    })
+}
+
+/// The engine's stats, and its run-time switch (so a refused reload can be seen to keep it).
+#[derive(Serialize)]
+struct StatsView<'a> {
+    #[serde(flatten)]
+    stats: &'a crowdwatch_core::engine::Stats,
+    parallel: bool,
+}
+
+/// `stats(handle)`: totals, per scenario and per parser node, and whether the parallel mode is on.
+#[napi(catch_unwind)]
+pub fn stats(handle: Unknown<'_>) -> Result<String> {
+    guard(|| {
+        let handle = engine_handle(handle)?;
+        let engine = handle.lock()?;
+        json(&StatsView {
+            stats: &engine.stats(),
+            parallel: engine.parallel(),
+        })
+    })
+}
+
+/// `tick(handle, atUnixMs)`: collect underflowed buckets (and emit counters' timed overflows)
+/// as of `atUnixMs`: the wall clock in live mode, any instant in a replay.
+#[napi(catch_unwind)]
+pub fn tick(handle: Unknown<'_>, at_ms: Unknown<'_>) -> Result<String> {
+    guard(|| {
+        let handle = engine_handle(handle)?;
+        let ms = args::number(at_ms)?;
+        let at = Some(ms)
+            .filter(|ms| ms.is_finite())
+            .and_then(|ms| {
+                Timestamp::from_unix(
+                    ms.div_euclid(1000.0) as i64,
+                    (ms.rem_euclid(1000.0) * 1e6) as u32,
+                )
+            })
+            .ok_or_else(|| {
+                error(
+                    Code::Arg,
+                    format!("tick: {ms} is not a time in milliseconds"),
+                )
+            })?;
+        let alerts = handle.lock()?.tick(at);
+        json(&alerts)
+    })
+}
+
+/// `memory()`: the bytes Rust code holds on the heap in this process (all engines together),
+/// and how many times freed heap was given back to the system (`trim`).
+#[napi(catch_unwind)]
+pub fn memory() -> Result<String> {
+    guard(|| {
+        json(
+            &serde_json::json!({ "heapBytes": crate::heap::live_bytes(), "trims": crate::trim::trims() }),
+        )
+    })
+}
+
+/// `trimMemory()`: give free heap pages back to the system now (calls do it on their own after
+/// freeing a lot); whether any were given back.
+#[napi(js_name = "trimMemory", catch_unwind)]
+pub fn trim_memory() -> Result<String> {
+    guard(|| json(&serde_json::json!({ "released": crate::trim::trim() })))
+}
+
+/// `__panicForTest(handle, sourceId, lines)`: for test/engine/binding-contract.test.ts only.
+/// Runs the batch and then panics while holding the engine, as a bug late in `processBatch`
+/// would, so the test can check that the panic becomes `CW_PANIC` and the engine keeps working.
+/// Refused with `CW_ARG`, touching nothing, unless the environment variable
+/// `CROWDWATCH_TEST_PANIC` is `1` at the time of the call.
+#[napi(js_name = "__panicForTest", catch_unwind)]
+pub fn panic_for_test(
+    handle: Unknown<'_>,
+    source_id: Unknown<'_>,
+    lines: Unknown<'_>,
+) -> Result<()> {
+    guard(|| {
+        if std::env::var_os("CROWDWATCH_TEST_PANIC").is_none_or(|v| v != "1") {
+            return Err(error(
+                Code::Arg,
+                "__panicForTest is for tests: set CROWDWATCH_TEST_PANIC=1",
+            ));
+        }
+        let handle = engine_handle(handle)?;
+        let id = args::source_id(source_id)?;
+        let bytes = args::bytes(lines)?;
+        let mut engine = handle.lock()?;
+        engine.process_batch(id, &bytes, Timestamp::now());
+        panic!("__panicForTest: a forced panic with the engine locked");
+    })
+}
