@@ -10,11 +10,13 @@ export interface ChildOptions {
   onProgress?: (done: number, total: number) => void;
   /** Extra node flags (e.g. --expose-gc). */
   nodeFlags?: string[];
+  /** Where the child scripts are: another checkout's `dist/src/bench` (`bench --baseline`). */
+  root?: string;
 }
 
 /** Runs `dist/src/bench/<script>.js` with `args` as JSON and resolves to its JSON result. */
 export function runChild<T>(script: string, args: unknown, opts: ChildOptions = {}): Promise<T> {
-  const entry = path.join(__dirname, `${script}.js`);
+  const entry = path.join(opts.root ?? __dirname, `${script}.js`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), entry, JSON.stringify(args)], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** Also replay each log with the first content set in the parallel mode (two threads). */
   parallel: boolean;
   vs: Peer[];
+  /** Another checkout of crowdwatch, built: each replay is run there too, right after ours. */
+  baseline?: string;
   /** Lines the peers replay (a prefix of the same log: they are orders of magnitude slower). */
   vsLines: number;
   /** Called at each step; `total` 0 means no measurable progress. */
@@ -36,6 +38,10 @@ export interface BenchOptions {
 
 export interface ContentRun {
   content: string;
+  /** `this` checkout, or the `baseline` one (`--baseline`). */
+  build: 'this' | 'baseline';
+  /** On this checkout's runs with `--baseline`: its lines/s ÷ the baseline's on the same replay. */
+  vsBaseline?: number;
   /** 1, or 2 for the parallel mode (parse and pour on two threads). */
   threads: number;
   configDir?: string;
@@ -72,6 +78,8 @@ export interface MemoryReport extends MemoryMeasurement {
 
 export interface BenchReport {
   seed: number;
+  /** The other checkout each replay was also run in (`--baseline`). */
+  baseline?: string;
   node: string;
   cpu: string;
   logs: LogReport[];
@@ -87,6 +95,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const step = (label: string) => opts.onStep?.(label);
   try {
     const contents = resolveContents(opts.contents, work, notes);
+    const baselineRoot = opts.baseline === undefined ? undefined : baselineBenchDir(opts.baseline);
     const logs: LogReport[] = [];
     for (const log of opts.logs) {
       const { type, generate } = GENERATORS[log];
@@ -100,23 +109,32 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       for (const { c, parallel } of plan) {
         step(`${log}: replay with ${c.name} content${parallel ? ', parallel mode' : ''}`);
         const args: ReplayChildArgs = { file, type, ...(c.configDir ? { configDir: c.configDir } : {}), ...(parallel ? { parallel } : {}) };
-        const t0 = performance.now();
-        const m = await runChild<ReplayMeasurement>('replay-child', args, { onProgress: opts.onProgress });
-        const wallSeconds = (performance.now() - t0) / 1000;
-        const linesPerSec = m.lines / wallSeconds;
-        runs.push({
-          content: c.name,
-          threads: parallel ? 2 : 1,
-          ...(c.configDir ? { configDir: c.configDir } : {}),
-          wallSeconds,
-          linesPerSec,
-          engineLinesPerSec: m.lines / (m.replayMs / 1000),
-          loadMs: m.loadMs,
-          floorRatio: floor.linesPerSec / linesPerSec,
-          peakRssBytes: m.peakRssBytes,
-          liveBuckets: m.liveBuckets,
-          detection: compareWithManifest(m.alerts, g.manifest),
-        });
+        const builds = baselineRoot ? (['this', 'baseline'] as const) : (['this'] as const);
+        const pair: ContentRun[] = [];
+        for (const build of builds) {
+          if (build === 'baseline') step(`${log}: the same replay in the baseline ${opts.baseline}`);
+          const root = build === 'baseline' ? baselineRoot : undefined;
+          const t0 = performance.now();
+          const m = await runChild<ReplayMeasurement>('replay-child', args, { onProgress: opts.onProgress, ...(root ? { root } : {}) });
+          const wallSeconds = (performance.now() - t0) / 1000;
+          const linesPerSec = m.lines / wallSeconds;
+          pair.push({
+            content: c.name,
+            build,
+            threads: parallel ? 2 : 1,
+            ...(c.configDir ? { configDir: c.configDir } : {}),
+            wallSeconds,
+            linesPerSec,
+            engineLinesPerSec: m.lines / (m.replayMs / 1000),
+            loadMs: m.loadMs,
+            floorRatio: floor.linesPerSec / linesPerSec,
+            peakRssBytes: m.peakRssBytes,
+            liveBuckets: m.liveBuckets,
+            detection: compareWithManifest(m.alerts, g.manifest),
+          });
+        }
+        if (pair.length === 2) pair[0].vsBaseline = pair[0].linesPerSec / pair[1].linesPerSec;
+        runs.push(...pair);
       }
       const peers = await runPeers(opts, log, type, file, contents, runs, work, step);
       logs.push({ log, type, lines: g.lines, bytes: g.bytes, floor, runs, peers });
@@ -139,10 +157,19 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         });
       }
     }
-    return { seed: opts.seed, node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', logs, memory, notes };
+    return { seed: opts.seed, ...(opts.baseline ? { baseline: path.resolve(opts.baseline) } : {}), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', logs, memory, notes };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The bench scripts of another checkout (built with `npm run build` there). */
+function baselineBenchDir(checkout: string): string {
+  const dir = path.resolve(checkout, 'dist/src/bench');
+  if (!fs.existsSync(path.join(dir, 'replay-child.js'))) {
+    throw new Error(`--baseline ${checkout}: no ${path.join(dir, 'replay-child.js')}; build that checkout first (npm run build there)`);
+  }
+  return dir;
 }
 
 interface Content {
@@ -183,7 +210,7 @@ async function runPeers(
   const peers: LogReport['peers'] = [];
   // The peers are compared with our run on the same content: the hub's when it was measured.
   const hubIndex = contents.findIndex((c) => c.name === 'hub');
-  const ours = runs[hubIndex >= 0 ? hubIndex : 0];
+  const ours = runs.filter((r) => r.build === 'this')[hubIndex >= 0 ? hubIndex : 0];
   const ratio = (p: PeerOutcome) => ('linesPerSec' in p && ours ? { ...p, ratio: ours.linesPerSec / p.linesPerSec } : p);
   if (opts.vs.includes('crowdsec')) {
     if (hubIndex < 0) {

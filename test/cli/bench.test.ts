@@ -53,3 +53,26 @@ test('bench human output: replay and memory tables; bad arguments are usage erro
   const negative = await runCli('bench', '--lines', '-5');
   t.is(negative.code, 2);
 });
+
+test('bench --baseline: each replay also runs in the other checkout, next to ours, with the ratio; a checkout not built is refused', async (t) => {
+  // This checkout as its own baseline: the mechanism, not a comparison.
+  const run = await runCli('bench', '--lines', '2000', '--buckets', '0', '--logs', 'sshd', '--content', 'ours', '--no-parallel', '--baseline', '.', '--json', '--no-progress');
+  t.is(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as BenchReport;
+  t.truthy(report.baseline);
+  const [log] = report.logs;
+  t.deepEqual(log.runs.map((r) => r.build), ['this', 'baseline']);
+  const [ours, baseline] = log.runs;
+  t.deepEqual(baseline.detection, ours.detection, 'the same build finds the same alerts');
+  t.is(ours.vsBaseline, ours.linesPerSec / baseline.linesPerSec);
+  t.is(baseline.vsBaseline, undefined);
+
+  const human = await runCli('bench', '--lines', '1000', '--buckets', '0', '--logs', 'sshd', '--content', 'ours', '--no-parallel', '--baseline', '.', '--no-progress');
+  t.is(human.code, 0, human.stderr);
+  t.regex(human.stdout, /VS BASELINE/);
+  t.regex(human.stdout, /^sshd +ours \(baseline\) /m);
+
+  const missing = await runCli('bench', '--lines', '1000', '--buckets', '0', '--logs', 'sshd', '--baseline', '/nonexistent-checkout', '--no-progress');
+  t.not(missing.code, 0);
+  t.regex(missing.stderr, /build that checkout first/);
+});

@@ -17,6 +17,7 @@ interface RawBenchOptions {
   parallel: boolean;
   vs: Peer[];
   vsLines: number;
+  baseline?: string;
   output: 'human' | 'json';
   json?: boolean;
   progress: boolean;
@@ -35,6 +36,7 @@ export function registerBench(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--vs <list>', 'also run these peers on the same logs: crowdsec, fail2ban').argParser(list(['crowdsec', 'fail2ban'])).default([]))
     .addOption(new Option('--vs-lines <n>', 'lines of each log the peers replay (a prefix: they are far slower)').argParser(count).default(20_000))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['human', 'json']).default('human'))
+    .option('--baseline <dir>', 'another crowdwatch checkout, built: run each replay there too and print the ratio (this ÷ baseline)')
     .option('--json', 'same as -o json')
     .option('--no-progress', 'no progress bar (it is only drawn when stderr is a terminal)')
     .action(async (raw: RawBenchOptions) => {
@@ -48,6 +50,7 @@ export function registerBench(program: Command, ctx: CommandContext): void {
         parallel: raw.parallel,
         vs: raw.vs,
         vsLines: raw.vsLines,
+        ...(raw.baseline !== undefined ? { baseline: raw.baseline } : {}),
         onStep: (label) => {
           progress.finish();
           if (raw.progress) ctx.io.stderr.write(`${label}\n`);

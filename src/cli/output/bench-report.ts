@@ -9,10 +9,11 @@ const ratio = (n: number) => (n >= 100 ? formatCount(n) : n.toFixed(n >= 10 ? 1 
 
 export function formatBenchReport(r: BenchReport): string {
   const out: string[] = [`crowdwatch bench (seed ${r.seed}, node ${r.node}, ${r.cpu}; one core per replay unless it says threads)\n`];
+  if (r.baseline) out.push(`each replay run here and then in the baseline ${r.baseline}; VS BASELINE = this ÷ baseline, end to end\n`);
   const replayRows = r.logs.flatMap((l) =>
     l.runs.map((run) => [
       l.log,
-      run.threads > 1 ? `${run.content}, ${run.threads} threads` : run.content,
+      `${run.threads > 1 ? `${run.content}, ${run.threads} threads` : run.content}${run.build === 'baseline' ? ' (baseline)' : ''}`,
       formatCount(l.lines),
       rate(l.floor.linesPerSec),
       rate(run.linesPerSec),
@@ -22,6 +23,7 @@ export function formatBenchReport(r: BenchReport): string {
       formatBytes(run.peakRssBytes),
       `${run.detection.detected}/${run.detection.attacks}`,
       String(run.detection.benignAlerts),
+      ...(r.baseline ? [run.vsBaseline === undefined ? '' : `${ratio(run.vsBaseline)}x`] : []),
     ]),
   );
   if (replayRows.length > 0) {
@@ -40,6 +42,7 @@ export function formatBenchReport(r: BenchReport): string {
           { header: 'PEAK RSS', align: 'right' },
           { header: 'ATTACKS FOUND', align: 'right' },
           { header: 'BENIGN ALERTS', align: 'right' },
+          ...(r.baseline ? [{ header: 'VS BASELINE', align: 'right' as const }] : []),
         ],
         replayRows,
       ),
