@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the end-to-end tests start themselves (on loopback or inside network namespaces
 # they create): PostgreSQL for the store suite, nftables and iproute2 to inspect what the real
-# firewall bouncer does. Idempotent; without root or apt-get it says what is missing and the
-# tests that need it skip with that reason.
+# firewall bouncer does, nginx, openssl. Idempotent; without root or apt-get it says what is
+# missing and the tests that need it skip with that reason (under CI they fail instead:
+# test/helpers/requirement.ts).
 set -uo pipefail
+
+# Look tools up on the system's PATH only: under npm, node_modules/.bin comes first, and a
+# package's `nft` (@vercel/nft, a dependency of a dependency) would pass for nftables.
+have() { PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin command -v "$1" >/dev/null 2>&1; }
 
 need=()
 [ -x "$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)" ] || need+=(postgresql)
