@@ -4,7 +4,9 @@
 //! RE2 (no lookaround, no backreferences), which the `regex` crate shares. We compile on bytes
 //! with Unicode mode off so the classes are ASCII as in Go, and lines that are not valid UTF-8
 //! still match. A pattern that needs Unicode mode (a non-ASCII literal, `\pL`) is compiled again
-//! with Unicode on, where only its literal and `\p` classes differ from Go's reading.
+//! with Unicode on; [`translate`] writes `\d \w \b` and their negations as ASCII classes and
+//! boundaries, so they stay Go's there too. `(?i)` folds case as the mode does: ASCII only in
+//! ASCII mode, Unicode simple folding in the fallback (Go folds with Unicode's simple folding).
 //!
 //! Go's syntax is also more permissive in places the regex crate rejects or reads differently;
 //! [`translate`] rewrites those spots first (see its list).
@@ -49,6 +51,8 @@ pub fn build(translated: &str, mode: Mode) -> Result<Regex, regex::Error> {
 /// * `\` before punctuation the regex crate does not allow escaping (`\@`, `\%`, `\'`, ...) is a
 ///   literal in Go: written as `\xNN`;
 /// * `\s` / `\S` are `[\t\n\f\r ]` in Go (no vertical tab, unlike the regex crate's ASCII `\s`);
+/// * `\d \D \w \W` become explicit ASCII classes and `\b \B` ASCII word boundaries
+///   (`(?-u:\b)`): the same in ASCII mode, and Go's reading still in the Unicode fallback;
 /// * `\Q...\E` quotes a literal;
 /// * inside a class, `[` (unless it opens `[:name:]`), `&` and `~` are literals in Go but nested
 ///   classes and set operators in the regex crate: escaped;
@@ -68,6 +72,9 @@ pub fn translate(pattern: &str) -> Cow<'_, str> {
                 let d = chars[i + 1];
                 i += 2;
                 match d {
+                    'd' | 'D' | 'w' | 'W' => out.push_str(ascii_class(d, in_class)),
+                    'b' if !in_class => out.push_str("(?-u:\\b)"),
+                    'B' if !in_class => out.push_str("(?-u:\\B)"),
                     's' if in_class => out.push_str("\\t\\n\\x0C\\r "),
                     's' => out.push_str("[\\t\\n\\x0C\\r ]"),
                     'S' if !in_class => out.push_str("[^\\t\\n\\x0C\\r ]"),
@@ -130,6 +137,19 @@ pub fn translate(pattern: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `\d \D \w \W` as explicit ASCII classes (inside a class: its ranges, or a nested class for
+/// the negations), so they keep Go's ASCII reading when a pattern compiles in Unicode mode.
+fn ascii_class(escape: char, in_class: bool) -> &'static str {
+    match (escape, in_class) {
+        ('d', false) => "[0-9]",
+        ('d', true) => "0-9",
+        ('D', _) => "[^0-9]",
+        ('w', false) => "[0-9A-Za-z_]",
+        ('w', true) => "0-9A-Za-z_",
+        _ => "[^0-9A-Za-z_]",
+    }
+}
+
 /// `{n}`, `{n,}` or `{n,m}`: Go's only repetition forms.
 fn is_repetition(rest: &[char]) -> bool {
     let digits = |from: usize| {
@@ -165,7 +185,7 @@ fn builder(pattern: &str) -> RegexBuilder {
 
 #[cfg(test)]
 mod tests {
-    use super::{compile, translate};
+    use super::{compile, compile_with_mode, translate};
 
     #[test]
     fn classes_are_ascii_like_go() {
@@ -182,6 +202,37 @@ mod tests {
         let re = compile("^[é-ü]+$").unwrap();
         assert!(re.is_match("éü".as_bytes()));
         assert!(!re.is_match("e".as_bytes()));
+    }
+
+    #[test]
+    fn the_unicode_fallback_keeps_go_ascii_classes_and_boundaries() {
+        // `\pL` needs Unicode mode; `\d`, `\w`, `\b` beside it must still be Go's ASCII ones.
+        let (re, mode) = compile_with_mode(r"^\pL+ (\d+) (\w+)$").unwrap();
+        assert_eq!(mode, super::Mode::Unicode);
+        assert!(re.is_match("día 42 ok_1".as_bytes()));
+        assert!(
+            !re.is_match("día ٤٢ ok".as_bytes()),
+            "Arabic-Indic digits are not \\d in Go"
+        );
+        assert!(!re.is_match("día 42 été".as_bytes()), "é is not \\w in Go");
+        let (re, mode) = compile_with_mode(r"\pL\bfoo").unwrap();
+        assert_eq!(mode, super::Mode::Unicode);
+        // Go's \b: é is not a word character, so there is a boundary between é and f.
+        assert!(re.is_match("éfoo".as_bytes()));
+        assert!(!re.is_match("afoo".as_bytes()));
+        let (re, mode) = compile_with_mode(r"^[é\d]+$").unwrap();
+        assert_eq!(mode, super::Mode::Unicode);
+        assert!(re.is_match("é1é".as_bytes()) && !re.is_match("é٤".as_bytes()));
+        let re = compile(r"^[é\W]+$").unwrap();
+        assert!(
+            re.is_match("é-٤".as_bytes()),
+            "\\W inside a class: ٤ is a non-word character"
+        );
+        assert!(!re.is_match("é-a".as_bytes()));
+        // In ASCII mode the rewritten classes read exactly as before.
+        let re = compile(r"^\w+\b-\B-[\d\w]\D\W$").unwrap();
+        assert!(re.is_match(b"ab--cx+"));
+        assert!(!re.is_match(b"ab--c1+") && !re.is_match(b"ab-xcx+") && !re.is_match(b"ab--cxy"));
     }
 
     #[test]
