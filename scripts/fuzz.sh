@@ -68,7 +68,7 @@ for t in "${targets[@]}"; do
   corpora=("corpus/$t" "seeds/$t")
   mapfile -t cases < <(find "regressions/$t" -type f ! -name '*.md' | sort)
   if [ ${#cases[@]} -gt 0 ]; then
-    if CROWDWATCH_FUZZ_QUIET=1 "$bin/$t" -rss_limit_mb="$rss_mb" -timeout=10 "${cases[@]}" >"$log" 2>&1; then
+    if CROWDWATCH_FUZZ_WRITTEN=1 CROWDWATCH_FUZZ_QUIET=1 "$bin/$t" -rss_limit_mb="$rss_mb" -timeout=10 "${cases[@]}" >"$log" 2>&1; then
       corpora+=("regressions/$t")
     else
       failed=1
@@ -76,7 +76,7 @@ for t in "${targets[@]}"; do
       awk '/panicked at|==ERROR|ERROR: libFuzzer/{p=1} p&&(/^$/||/stack backtrace/){exit} p' "$log" | head -12 | sed 's/^/  /'
       # The others, each alone (libFuzzer stops at the first crash).
       for c in "${cases[@]}"; do
-        CROWDWATCH_FUZZ_QUIET=1 "$bin/$t" -rss_limit_mb="$rss_mb" -timeout=10 "$c" >/dev/null 2>&1 || echo "  fails: $c"
+        CROWDWATCH_FUZZ_WRITTEN=1 CROWDWATCH_FUZZ_QUIET=1 "$bin/$t" -rss_limit_mb="$rss_mb" -timeout=10 "$c" >/dev/null 2>&1 || echo "  fails: $c"
       done
     fi
   fi

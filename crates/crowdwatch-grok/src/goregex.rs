@@ -50,7 +50,9 @@ pub fn build(translated: &str, mode: Mode) -> Result<Regex, regex::Error> {
 /// Rewrites Go RE2 syntax into the regex crate's equivalent:
 /// * `\` before punctuation the regex crate does not allow escaping (`\@`, `\%`, `\'`, ...) is a
 ///   literal in Go: written as `\xNN`;
-/// * `\s` / `\S` are `[\t\n\f\r ]` in Go (no vertical tab, unlike the regex crate's ASCII `\s`);
+/// * `\s` / `\S` are `[\t\n\f\r ]` in Go (no vertical tab, unlike the regex crate's ASCII `\s`),
+///   inside classes too (`\S` there as a nested negated class);
+/// * the braces of `\x{…}`, `\p{…}` and `\P{…}` are kept as they are;
 /// * `\d \D \w \W` become explicit ASCII classes and `\b \B` ASCII word boundaries
 ///   (`(?-u:\b)`): the same in ASCII mode, and Go's reading still in the Unicode fallback;
 /// * `\Q...\E` quotes a literal;
@@ -72,7 +74,20 @@ pub fn translate(pattern: &str) -> Cow<'_, str> {
                 let d = chars[i + 1];
                 i += 2;
                 match d {
+                    // `\x{4A}`, `\p{Greek}`, `\P{L}`: the braces belong to the escape.
+                    'x' | 'p' | 'P' if chars.get(i) == Some(&'{') => {
+                        let close = chars[i..]
+                            .iter()
+                            .position(|&c| c == '}')
+                            .map_or(chars.len(), |j| i + j + 1);
+                        out.push('\\');
+                        out.push(d);
+                        out.extend(&chars[i..close]);
+                        i = close;
+                    }
                     'd' | 'D' | 'w' | 'W' => out.push_str(ascii_class(d, in_class)),
+                    // Go's \S includes \v, which the regex crate's ASCII \S leaves out.
+                    'S' if in_class => out.push_str("[^\\t\\n\\x0C\\r ]"),
                     'b' if !in_class => out.push_str("(?-u:\\b)"),
                     'B' if !in_class => out.push_str("(?-u:\\B)"),
                     's' if in_class => out.push_str("\\t\\n\\x0C\\r "),

@@ -33,8 +33,9 @@ pub struct Grok {
     regex: LazyRegex,
     /// Distinct field names in pattern order (order of the group each one reads).
     fields: Vec<String>,
-    /// Capture group index in `regex` for each entry of `fields`.
-    groups: Vec<usize>,
+    /// Capture group index in `regex` for each entry of `fields` (None: a group that can never
+    /// take part in a match, such as one repeated `{0}`).
+    groups: Vec<Option<usize>>,
     prefilter: Prefilter,
     /// Whether every match starts at the start of the input (`^…`).
     anchored_start: bool,
@@ -94,13 +95,11 @@ pub fn compile(pattern: &str, library: &PatternLibrary) -> Result<Grok, GrokErro
     let mut groups = Vec::with_capacity(fields.len());
     for (_, reference) in &fields {
         let name = format!("{GROUP_PREFIX}{reference}");
+        // A group the parser dropped (inside `{0}`) can never take part in a match: None.
         let index = names
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, index)| *index)
-            .ok_or_else(|| GrokError::Regex {
-                message: format!("internal: group {name} missing"),
-            })?;
+            .map(|(_, index)| *index);
         groups.push(index);
     }
     let prefilter = Prefilter::for_hir(&hir);
@@ -255,8 +254,11 @@ impl Grok {
             Outcome::Match => {
                 let scratch = &m.scratch;
                 m.spans.clear();
-                m.spans
-                    .extend(self.groups.iter().map(|group| scratch.group(*group)));
+                m.spans.extend(
+                    self.groups
+                        .iter()
+                        .map(|group| group.and_then(|g| scratch.group(g))),
+                );
                 Some(true)
             }
             Outcome::NoMatch => Some(false),
@@ -294,8 +296,11 @@ impl Grok {
         }
         let locations = &*locations;
         m.spans.clear();
-        m.spans
-            .extend(self.groups.iter().map(|group| locations.get(*group)));
+        m.spans.extend(
+            self.groups
+                .iter()
+                .map(|group| group.and_then(|g| locations.get(g))),
+        );
         true
     }
 

@@ -472,31 +472,31 @@ fn perl_go(p: Perl) -> &'static str {
 /// Whether literals may be written `\x{7F}` (Go syntax). Off: `goregex::translate` escapes the
 /// `{` of `\x{…}` (and of `\p{…}`) as a literal brace, so the grok is refused
 /// (fuzz/regressions/grok_diff/hex-braces.case).
-pub const GO_HEX_BRACES: bool = false;
+pub const GO_HEX_BRACES: bool = true;
 
 /// Whether classes may hold `\S` (`[\S]`, `[^\S,]`). Off: `goregex::translate` rewrites `\S`
 /// only outside classes; inside one the regex crate's ASCII `\S` excludes `\v`, which Go's
 /// `\S` (not `[\t\n\f\r ]`) includes (fuzz/regressions/grok_diff/not-space-in-class.case).
-pub const GO_NOT_SPACE_IN_CLASS: bool = false;
+pub const GO_NOT_SPACE_IN_CLASS: bool = true;
 
 /// Whether a negated class may cover every byte (`[^\D0-9]`: it matches nothing, which Go
 /// accepts). Off: regex 1.7 refuses an empty class in the ASCII build, so the grok falls back to
 /// Unicode mode, where `\D` is the Unicode non-digits and `[^\D0-9]` matches U+0663
 /// (fuzz/regressions/grok_diff/empty-class.case).
-pub const GO_EMPTY_CLASSES: bool = false;
+pub const GO_EMPTY_CLASSES: bool = true;
 
 /// Whether a group may be repeated `{0}` (`(?P<a>x){0}(?P<b>y)`). Off: regex 1.7 then loses
 /// the later groups (`b` is None on "y"; fixed in regex 1.9+), so the reference is wrong; and so
 /// is crowdwatch wherever the regex crate answers (fuzz/regressions/grok_diff/zero-repeat-group.case).
 /// Turn on with the regex upgrade.
-pub const ZERO_REPEAT_GROUPS: bool = false;
+pub const ZERO_REPEAT_GROUPS: bool = true;
 
 /// Whether an anchor may be repeated (`(?:^<){2}`, `(?:(^<){3}){2}`) other than by `?`. Off:
 /// regex 1.7's literal optimization then finds `<<` where no match can be (`^` at 1), so
 /// `Grok::is_match` (and `find`, and sometimes the capture search) says true where Go and
 /// `match_into` say false (fuzz/regressions/grok_diff/anchor-repeated*.case). Fixed in regex
 /// 1.9+; turn on with the regex upgrade.
-pub const ANCHORS_IN_REPETITIONS: bool = false;
+pub const ANCHORS_IN_REPETITIONS: bool = true;
 
 /// `c` outside a class, Go syntax, one of the spellings Go accepts. `next` is the byte that
 /// follows in the same literal (a bare `{` is only written before a letter, where Go and the
