@@ -148,17 +148,9 @@ impl Compiler {
                 self.flush_literal(&mut bytes);
             }
             HirKind::Class(class) => match byte_set(hir) {
-                Some(set) => {
-                    match single_byte(&set) {
-                        Some(b) => self.emit(Inst::Byte(b)),
-                        None => {
-                            let id = self.set_id(set);
-                            self.emit(Inst::Set(id))
-                        }
-                    };
-                }
+                Some(set) => self.byte_or_set(set),
                 None => match class {
-                    Class::Unicode(class) => self.utf8_class(&utf8_sequences(class)?),
+                    Class::Unicode(class) => self.utf8_class(&utf8_sequences(class)?)?,
                     Class::Bytes(_) => return None,
                 },
             },
@@ -209,49 +201,28 @@ impl Compiler {
 
     /// A class beyond ASCII: its UTF-8 sequences as alternatives (built here rather than as HIR,
     /// whose constructors would fold them back into the class), each guarded by its first byte.
-    fn utf8_class(&mut self, sequences: &[Utf8Sequence]) {
-        let mut jumps = Vec::new();
-        for (i, sequence) in sequences.iter().enumerate() {
-            let last = i + 1 == sequences.len();
-            let split = (!last).then(|| {
-                let guard = Some(self.set_id(range_set(&sequence.as_slice()[0])));
-                self.emit(Inst::Split {
-                    first: 0,
-                    second: 0,
-                    guard,
-                })
-            });
-            if let Some(split) = split {
-                let Inst::Split { guard, .. } = self.program.insts[split as usize] else {
-                    unreachable!()
-                };
-                let first = self.pc();
-                self.program.insts[split as usize] = Inst::Split {
-                    first,
-                    second: 0,
-                    guard,
-                };
+    fn utf8_class(&mut self, sequences: &[Utf8Sequence]) -> Option<()> {
+        self.branches(
+            sequences,
+            |c, sequence| Some(c.set_id(range_set(&sequence.as_slice()[0]))),
+            |c, sequence| {
+                for range in sequence.as_slice() {
+                    c.byte_or_set(range_set(range));
+                }
+                Some(())
+            },
+        )
+    }
+
+    /// One byte of `set`: `Byte` when it holds one, else `Set`.
+    fn byte_or_set(&mut self, set: ByteSet) {
+        match single_byte(&set) {
+            Some(b) => self.emit(Inst::Byte(b)),
+            None => {
+                let id = self.set_id(set);
+                self.emit(Inst::Set(id))
             }
-            for range in sequence.as_slice() {
-                let set = range_set(range);
-                match single_byte(&set) {
-                    Some(b) => self.emit(Inst::Byte(b)),
-                    None => {
-                        let id = self.set_id(set);
-                        self.emit(Inst::Set(id))
-                    }
-                };
-            }
-            if let Some(split) = split {
-                jumps.push(self.emit(Inst::Jump(0)));
-                let next = self.pc();
-                self.patch_split_second(split, next);
-            }
-        }
-        let end = self.pc();
-        for jump in jumps {
-            self.program.insts[jump as usize] = Inst::Jump(end);
-        }
+        };
     }
 
     /// Consecutive single bytes become one literal.
@@ -290,10 +261,21 @@ impl Compiler {
 
     /// `a|b|c`: a chain of splits, each branch jumping to the end.
     fn alternation(&mut self, children: &[Hir]) -> Option<()> {
+        self.branches(children, |c, child| c.guard(child), |c, child| c.hir(child))
+    }
+
+    /// Alternatives in priority order: a split before each but the last (its first target the
+    /// alternative, guarded by `guard`'s set), each alternative jumping to the end.
+    fn branches<T>(
+        &mut self,
+        items: &[T],
+        guard: impl Fn(&mut Self, &T) -> Option<SetId>,
+        body: impl Fn(&mut Self, &T) -> Option<()>,
+    ) -> Option<()> {
         let mut jumps = Vec::new();
-        for (i, child) in children.iter().enumerate() {
-            if i + 1 == children.len() {
-                self.hir(child)?;
+        for (i, item) in items.iter().enumerate() {
+            if i + 1 == items.len() {
+                body(self, item)?;
                 break;
             }
             let split = self.emit(Inst::Split {
@@ -301,14 +283,14 @@ impl Compiler {
                 second: 0,
                 guard: None,
             });
-            let guard = self.guard(child);
+            let guard = guard(self, item);
             let first = self.pc();
             self.program.insts[split as usize] = Inst::Split {
                 first,
                 second: 0,
                 guard,
             };
-            self.hir(child)?;
+            body(self, item)?;
             jumps.push(self.emit(Inst::Jump(0)));
             let next = self.pc();
             self.patch_split_second(split, next);
