@@ -37,6 +37,7 @@ interface CodedError extends Error {
 }
 
 function raw(): RawAddon {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built addon, by its run-time path (see src/engine/native.ts)
   return require(bindings().addonPath) as RawAddon;
 }
 
@@ -88,7 +89,7 @@ function optionsJson(options: EngineOptions): string {
 
 /** Calls `f`, which must throw an error with `code`; returns it. */
 function throwsCode(t: ExecutionContext, code: string, f: () => unknown, what: string): CodedError {
-  const err = t.throws(f) as CodedError;
+  const err = t.throws<CodedError>(f);
   t.is(err?.code, code, `${what}: ${err?.message}`);
   return err;
 }
@@ -190,7 +191,7 @@ test('content with errors is CW_CONFIG with every diagnostic in diagnosticsJson'
   t.true(problem?.file.endsWith('broken.yaml'), err.diagnosticsJson as string);
 
   // Through bindings/index.js: the same error, diagnostics decoded.
-  const loaded = t.throws(() => bindings().Engine.load(options)) as EngineError;
+  const loaded = t.throws<EngineError>(() => bindings().Engine.load(options));
   t.is(loaded.code, 'CW_CONFIG');
   t.deepEqual(loaded.diagnostics, diagnostics);
 
@@ -211,7 +212,7 @@ test('a refused reload leaves the parallel mode, the content and the buckets as 
 
     // The refused options ask for the other mode; nothing of them may stick.
     const broken = contentDir({ 'parsers/s00-raw/raw.yaml': RAW_PARSER, 'scenarios/fail.yaml': LEAKY, 'scenarios/broken.yaml': BROKEN });
-    const err = t.throws(() => engine.reload({ ...resolveEngineOptions({ configDir: broken, mode: 'live' }), parallel: !parallel })) as EngineError;
+    const err = t.throws<EngineError>(() => engine.reload({ ...resolveEngineOptions({ configDir: broken, mode: 'live' }), parallel: !parallel }));
     t.is(err.code, 'CW_CONFIG');
     const after = engine.stats();
     t.is(after.parallel, parallel, `parallel stays ${parallel}`);
