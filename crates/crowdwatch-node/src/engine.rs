@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::args;
 use crate::engine_thread::{EngineThread, Work};
-use crate::error::{config_error, drop_quietly, error, guard, Code, Result};
+use crate::error::{config_error, drop_quietly, error, guard, guard_untrimmed, Code, Result};
 
 /// What JS holds: the engine behind a lock, shared with the handle's engine thread (which keeps
 /// it alive until the calls queued before the handle was garbage-collected have run). A sync
@@ -340,10 +340,11 @@ pub(crate) fn tick_time(at_ms: Unknown<'_>) -> Result<Timestamp> {
 }
 
 /// `memory()`: the bytes Rust code holds on the heap in this process (all engines together),
-/// and how many times freed heap was given back to the system (`trim`).
+/// and how many times freed heap was given back to the system (`trim`). A read on each metrics
+/// scrape: it never trims itself (`guard_untrimmed`).
 #[napi(catch_unwind)]
 pub fn memory() -> Result<String> {
-    guard(|| {
+    guard_untrimmed(|| {
         json(
             &serde_json::json!({ "heapBytes": crate::heap::live_bytes(), "trims": crate::trim::trims() }),
         )

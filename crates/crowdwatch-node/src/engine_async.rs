@@ -10,7 +10,7 @@ use napi_derive::napi;
 
 use crate::args;
 use crate::engine::{batch, engine_handle, json, panic_allowed, tick_time};
-use crate::error::{guard, Result};
+use crate::error::{guard_untrimmed, Result};
 
 /// `processBatchAsync(handle, sourceId, lines)`: a promise of `processBatch`'s JSON. The lines
 /// are copied into the call (~45 µs for 256 KiB here), so the caller may reuse or change its
@@ -22,7 +22,7 @@ pub fn process_batch_async<'e>(
     source_id: Unknown<'_>,
     lines: Unknown<'_>,
 ) -> Result<Object<'e>> {
-    guard(|| {
+    guard_untrimmed(|| {
         let handle = engine_handle(handle)?;
         let id = args::source_id(source_id)?;
         let lines = args::bytes(lines)?.to_vec();
@@ -34,7 +34,7 @@ pub fn process_batch_async<'e>(
 /// before it.
 #[napi(js_name = "tickAsync", catch_unwind)]
 pub fn tick_async<'e>(env: &'e Env, handle: Unknown<'_>, at_ms: Unknown<'_>) -> Result<Object<'e>> {
-    guard(|| {
+    guard_untrimmed(|| {
         let handle = engine_handle(handle)?;
         let at = tick_time(at_ms)?;
         handle.submit(env, Box::new(move |engine| json(&engine.tick(at))))
@@ -52,7 +52,7 @@ pub fn panic_for_test_async<'e>(
     source_id: Unknown<'_>,
     lines: Unknown<'_>,
 ) -> Result<Object<'e>> {
-    guard(|| {
+    guard_untrimmed(|| {
         panic_allowed("__panicForTestAsync")?;
         let handle = engine_handle(handle)?;
         let id = args::source_id(source_id)?;
