@@ -40,7 +40,7 @@ export interface StreamStats {
  * The detection side of the daemon: every source's lines go through the engine in batches
  * (live mode: the wall clock drives the buckets), on the engine's own thread, one batch at a
  * time in the order they were read (`EngineQueue`); ticks, reloads and reads of the engine's
- * state queue between batches. Once a batch is processed, the positions it reached and the
+ * state fall between two batches. Once a batch is processed, the positions it reached and the
  * alerts it produced are journaled together, then the outbox pushes the alerts to the API.
  */
 export class Agent implements LineSink {
@@ -56,6 +56,8 @@ export class Agent implements LineSink {
   private stopping = false;
   private tickQueued = false;
   private lastPauseLog = 0;
+  /** When the engine thread last answered (`engineTime`). */
+  private engineFreeAt = 0;
   alertsRaised = 0;
   /** Batches or ticks the engine failed on (CW_PANIC: their alerts are lost, the lines not read again). */
   engineFailures = 0;
@@ -136,27 +138,36 @@ export class Agent implements LineSink {
     if (!stats) {
       stats = { stream, counters: zeroCounters(), batches: 0, engineMs: 0 };
       this.streams.set(stream.key, stats);
+      this.register(stream);
     }
     // A source may reuse the buffer once this returns (a file follower reads into the same one):
-    // a batch that starts now is copied by the addon at the call, one that waits is copied here.
-    const batch = this.queue.idle ? lines : Buffer.from(lines);
+    // a batch handed to the engine now is copied by the addon at the call, one that waits is
+    // copied here.
+    const batch = this.queue.startsNow() ? lines : Buffer.from(lines);
     const counted = stats;
     this.queue.run(() => this.process(counted, batch, position), { bytes: batch.length }).catch((error: Error) => this.engineFailed(`${stream.src}: a batch`, error));
   }
 
+  /** A new stream's source in the engine: a sync call, so it waits for the calls in flight. */
+  private register(stream: Stream): void {
+    this.queue
+      .run(
+        () => {
+          this.handles.set(stream.key, this.options.engine.source(stream.labels, stream.src, stream.module));
+        },
+        { exclusive: true },
+      )
+      .catch((error: Error) => this.engineFailed(`${stream.src}: registering the source`, error));
+  }
+
   /** One batch on the engine thread; then its position and alerts are journaled together. */
   private async process(stats: StreamStats, lines: Buffer, position?: Position): Promise<void> {
-    const { engine } = this.options;
     const key = stats.stream.key;
-    let handle = this.handles.get(key);
-    if (!handle) {
-      // A sync call: the queue runs one task at a time, so the engine is idle now.
-      handle = engine.source(stats.stream.labels, stats.stream.src, stats.stream.module);
-      this.handles.set(key, handle);
-    }
-    const started = performance.now();
+    const handle = this.handles.get(key);
+    if (!handle) throw new Error('its source could not be registered');
+    const handedOver = performance.now();
     try {
-      const result = await engine.processBatchAsync(handle, lines);
+      const result = await this.options.engine.processBatchAsync(handle, lines);
       addCounters(stats.counters, result.counters);
       // The position first: the journal record of these alerts must carry it.
       if (position) this.positions.set(key, position);
@@ -167,10 +178,23 @@ export class Agent implements LineSink {
       if (position) this.positions.set(key, position);
       throw error;
     } finally {
-      stats.engineMs += performance.now() - started;
+      stats.engineMs += this.engineTime(handedOver);
       stats.batches++;
       if (position) this.dirty = true;
     }
+  }
+
+  /**
+   * The engine time of an async call that just answered: results come back in the order the
+   * calls were handed over and the engine runs one at a time, so it worked on this one from its
+   * hand-over or the previous result, whichever came later (hand-backs through the event loop
+   * included).
+   */
+  private engineTime(handedOver: number): number {
+    const now = performance.now();
+    const ms = now - Math.max(handedOver, this.engineFreeAt);
+    this.engineFreeAt = now;
+    return ms;
   }
 
   private engineFailed(what: string, error: Error): void {
@@ -185,20 +209,24 @@ export class Agent implements LineSink {
     this.queue
       .run(async () => {
         this.tickQueued = false;
-        this.emit(await this.options.engine.tickAsync());
+        const handedOver = performance.now();
+        const alerts = await this.options.engine.tickAsync();
+        this.engineTime(handedOver);
+        this.emit(alerts);
       })
       .catch((error: Error) => this.engineFailed('a tick', error));
   }
 
   /**
    * Runs `work` with the engine to itself, between two batches: after everything queued before
-   * it (a reload), or `first`, before the batches waiting (a read of its state for metrics).
+   * it (a reload), or `first`, before the batches not yet handed over (a read of its state for
+   * metrics, which then waits only for the calls already on the engine thread).
    */
   exclusive<T>(work: (engine: Engine) => T, options: { first?: boolean } = {}): Promise<T> {
-    return this.queue.run(() => work(this.options.engine), options);
+    return this.queue.run(() => work(this.options.engine), { ...options, exclusive: true });
   }
 
-  /** The engine's stats, read between two batches (a scrape waits at most for the batch in the engine). */
+  /** The engine's stats, read between two batches. */
   engineStats(): Promise<Stats> {
     return this.exclusive((engine) => engine.stats(), { first: true });
   }
@@ -244,7 +272,7 @@ export class Agent implements LineSink {
     const i = this.options.sources.indexOf(source);
     if (i >= 0) this.options.sources.splice(i, 1);
     await source.stop();
-    await this.queue.run(() => undefined);
+    await this.queue.run(() => undefined, { exclusive: true });
     this.checkpoint();
   }
 
@@ -257,6 +285,7 @@ export class Agent implements LineSink {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.options.sources.map((s) => s.stop().catch((e: Error) => this.options.log(`${s.name}: ${e.message}`))));
+    // Queued behind every batch read before the stop: when it answers, they all have.
     await this.queue
       .run(async () => this.emit(await this.options.engine.tickAsync()))
       .catch((error: Error) => this.engineFailed('the last tick', error));

@@ -13,24 +13,47 @@ export const ENGINE_QUEUE_LOW_BYTES = 1 << 20;
 
 interface Task {
   bytes: number;
+  /** Needs the engine to itself (a sync call): starts once nothing else runs, and holds back what follows. */
+  exclusive: boolean;
   /** Runs the work and settles the caller's promise; never rejects. */
   start: () => Promise<void>;
 }
 
+export interface RunOptions {
+  /** Bytes of lines the task carries, counted until it has finished. */
+  bytes?: number;
+  /**
+   * The task makes sync calls on the engine (registering a source, a reload, stats): it starts
+   * once everything before it has finished, and nothing after it starts until it has. Otherwise
+   * the task hands an async call to the engine thread as soon as its turn comes, behind the
+   * calls still running there (the engine thread runs them one at a time, in that order).
+   */
+  exclusive?: boolean;
+  /** Before every task not yet started (a read of state that needs no place in line order). */
+  first?: boolean;
+}
+
 /**
- * The one ordered line of work for an engine: batches, ticks, reloads and reads of its state run
- * one at a time in the order they were queued, so lines reach the engine in the order they were
- * read (per source and across sources), and a reload or tick falls between two batches, never
- * during one. A task queued while the line is empty starts at once, inside `run`: a batch handed
- * over then is copied by the addon before `run` returns.
+ * The one ordered line of work for an engine: batches, ticks, reloads and reads of its state
+ * start in the order they were queued, so lines reach the engine in the order they were read
+ * (per source and across sources), and a reload or tick falls between two batches, never during
+ * one.
  *
- * The engine works on its own thread (`processBatchAsync`), so the event loop stays free while a
- * batch runs; only one batch is in the engine at a time, and the sync exports a task may call
- * (registering a source, stats, reload) then find it idle instead of answering CW_BUSY.
+ * Batches and ticks are async calls: each is handed to the engine thread as soon as its turn
+ * comes, without waiting for the calls before it to finish; the engine thread runs them one at
+ * a time in the order they arrived and their results come back in that order, so a task's
+ * continuation (journaling a batch's position and alerts) runs in line order too. Handing them
+ * over at once means their lines are copied once, by the addon, out of the JS heap: a batch only
+ * waits here (copied, in a Buffer V8 counts) while an exclusive task runs or waits.
+ *
+ * An exclusive task (a sync call: the addon refuses those with CW_BUSY while async calls are
+ * pending) starts once every task before it has finished, and holds back every task after it.
  */
 export class EngineQueue {
   private readonly tasks: Task[] = [];
-  private running = false;
+  /** Tasks started and not finished. */
+  private running = 0;
+  private exclusiveRunning = false;
   private full = false;
   private readonly high: number;
   private readonly low: number;
@@ -44,9 +67,14 @@ export class EngineQueue {
     this.low = options.lowBytes ?? ENGINE_QUEUE_LOW_BYTES;
   }
 
-  /** Nothing queued or running: a task queued now starts at once. */
+  /** Nothing queued or running. */
   get idle(): boolean {
-    return !this.running && this.tasks.length === 0;
+    return this.running === 0 && this.tasks.length === 0;
+  }
+
+  /** Whether a task queued now with these options would start at once, inside `run`. */
+  startsNow(options: { exclusive?: boolean } = {}): boolean {
+    return this.tasks.length === 0 && (options.exclusive ? this.running === 0 : !this.exclusiveRunning);
   }
 
   /** Whether reading should be paused for this queue now. */
@@ -55,16 +83,15 @@ export class EngineQueue {
   }
 
   /**
-   * Queues `work` behind everything queued before it (`first`: before everything not yet
-   * started, for reads of state that need no place in line order); `bytes` are the lines it
-   * carries, counted until it has finished. Resolves or rejects as `work` does; a failure does
-   * not stop the queue.
+   * Queues `work` (see `RunOptions`). Resolves or rejects as `work` does; a failure does not
+   * stop the queue.
    */
-  run<T>(work: () => T | Promise<T>, options: { bytes?: number; first?: boolean } = {}): Promise<T> {
+  run<T>(work: () => T | Promise<T>, options: RunOptions = {}): Promise<T> {
     const bytes = options.bytes ?? 0;
     return new Promise<T>((resolve, reject) => {
       const task: Task = {
         bytes,
+        exclusive: options.exclusive === true,
         start: async () => {
           try {
             resolve(await work());
@@ -85,21 +112,27 @@ export class EngineQueue {
     });
   }
 
+  /** Starts the tasks at the head of the line that may start now. */
   private next(): void {
-    if (this.running) return;
-    const task = this.tasks.shift();
-    if (!task) return;
-    this.running = true;
-    const done = (): void => {
-      this.running = false;
-      this.bytes -= task.bytes;
-      if (this.full && this.bytes <= this.low) {
-        this.full = false;
-        this.options.onPressure?.(false);
-      }
-      this.next();
-    };
-    // `start` settles the caller's promise itself and never rejects.
-    task.start().then(done, done);
+    for (;;) {
+      const task = this.tasks[0];
+      if (!task || (task.exclusive ? this.running > 0 : this.exclusiveRunning)) return;
+      this.tasks.shift();
+      this.running++;
+      if (task.exclusive) this.exclusiveRunning = true;
+      const done = (): void => {
+        this.running--;
+        if (task.exclusive) this.exclusiveRunning = false;
+        this.bytes -= task.bytes;
+        if (this.full && this.bytes <= this.low) {
+          this.full = false;
+          this.options.onPressure?.(false);
+        }
+        this.next();
+      };
+      // `start` runs the work up to its first await now (an async call is handed over inside
+      // `run`), settles the caller's promise itself and never rejects.
+      task.start().then(done, done);
+    }
   }
 }

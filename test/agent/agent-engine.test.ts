@@ -198,3 +198,18 @@ test('stop() lets the engine finish every line already read, then journals where
   t.is(stats.reduce((n, s) => n + s.batches, 0), 300, 'per-stream batches');
   t.true(stats.every((s) => s.engineMs > 0), 'engine time counted per stream');
 });
+
+test('a reload or a read of the engine queued among batches runs between them: after every batch before it, before any after it', async (t) => {
+  const { agent, fed, pushed } = setup();
+  await agent.start();
+  for (let i = 0; i < 20; i++) feed(agent, fed, i % 2, 10);
+  const linesBefore = fed.next;
+  // Sync calls: the addon would refuse them (CW_BUSY) if a batch were still on the engine thread.
+  const seen = agent.exclusive((engine) => engine.stats().counters.lines);
+  const reloaded = agent.exclusive((engine) => engine.reload(resolveEngineOptions({ configDir: fixture('daemon-seq'), mode: 'live' })));
+  for (let i = 0; i < 20; i++) feed(agent, fed, i % 2, 10);
+  t.is(await seen, linesBefore);
+  t.deepEqual((await reloaded).kept, ['test/seq-trigger']);
+  await agent.stop();
+  t.is(pushed.length, fed.next, 'every line before and after the reload made its alert');
+});

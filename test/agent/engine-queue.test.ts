@@ -1,8 +1,12 @@
-// The agent's ordered queue of engine work: one task at a time in queue order, a failure does
-// not stop it, the bytes of lines waiting are counted until their task has finished, and the
-// high and low marks are reported once per crossing.
+// The agent's ordered queue of engine work: tasks start in queue order (async calls handed to
+// the engine thread without waiting for each other, exclusive ones alone), a failure does not
+// stop it, the bytes of lines waiting are counted until their task has finished, and the high
+// and low marks are reported once per crossing.
 import test from 'ava';
 import { EngineQueue } from '../../src/agent/engine-queue';
+
+/** Lets every pending promise callback run. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A promise and its resolver, to finish a task when the test says so. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -11,27 +15,49 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-test('tasks run one at a time, in queue order; `first` goes before the tasks still waiting', async (t) => {
+test('async tasks start in queue order without waiting for each other; an exclusive one waits for all before it and holds back the rest', async (t) => {
   const queue = new EngineQueue();
   const log: string[] = [];
+  let exclusiveRunning = false;
   let running = 0;
-  const task = (name: string, wait?: Promise<void>) => async (): Promise<string> => {
+  const task = (name: string, wait: Promise<void>, exclusive = false) => async (): Promise<string> => {
+    t.false(exclusiveRunning, `${name} starts while no exclusive task runs`);
+    if (exclusive) {
+      t.is(running, 0, `${name} runs alone`);
+      exclusiveRunning = true;
+    }
     running++;
-    t.is(running, 1, `${name} runs alone`);
     log.push(`start ${name}`);
     await wait;
     log.push(`end ${name}`);
     running--;
+    if (exclusive) exclusiveRunning = false;
     return name;
   };
-  const a = gate();
-  const results = [queue.run(task('a', a.promise)), queue.run(task('b')), queue.run(task('c'))];
-  t.deepEqual(log, ['start a'], 'a task queued on an idle queue starts inside run()');
-  results.push(queue.run(task('stats'), { first: true }));
-  a.open();
-  t.deepEqual(await Promise.all(results), ['a', 'b', 'c', 'stats']);
-  t.deepEqual(log, ['start a', 'end a', 'start stats', 'end stats', 'start b', 'end b', 'start c', 'end c']);
+  const gates = { a: gate(), b: gate(), reload: gate(), c: gate(), stats: gate() };
+  const results = [
+    queue.run(task('a', gates.a.promise)),
+    queue.run(task('b', gates.b.promise)),
+    queue.run(task('reload', gates.reload.promise, true), { exclusive: true }),
+    queue.run(task('c', gates.c.promise)),
+  ];
+  t.deepEqual(log, ['start a', 'start b'], 'async tasks are handed over inside run(), the exclusive one waits');
+  t.false(queue.startsNow(), 'a batch queued now would wait');
+  results.push(queue.run(task('stats', gates.stats.promise, true), { exclusive: true, first: true }));
+  gates.b.open();
+  await settle();
+  gates.a.open();
+  await settle();
+  t.deepEqual(log.slice(2), ['end b', 'end a', 'start stats'], '`first` went before the reload');
+  gates.stats.open();
+  await settle();
+  t.deepEqual(log.slice(5), ['end stats', 'start reload'], 'the reload after it, still alone');
+  gates.reload.open();
+  gates.c.open();
+  t.deepEqual(await Promise.all(results), ['a', 'b', 'reload', 'c', 'stats']);
+  t.deepEqual(log.slice(7), ['end reload', 'start c', 'end c']);
   t.true(queue.idle);
+  t.true(queue.startsNow({ exclusive: true }));
 });
 
 test('a failing task rejects its own promise and the queue goes on', async (t) => {
