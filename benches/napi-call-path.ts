@@ -4,7 +4,10 @@
 //   npm run bench:napi            (node dist/benches/napi-call-path.js [--json])
 //
 // Rows: a call that does no engine work (`stats`), an empty batch, and the same sshd lines fed
-// in batches of 1 to 10,000 lines: ns per call and ns per line, measured in one run.
+// in batches of 1 to 10,000 lines: ns per call and ns per line, measured in one run. Then the
+// async path: the round trip of an empty `processBatchAsync` (to the engine thread and back
+// through the event loop), and what a 256 KiB `processBatchAsync` costs the calling thread
+// (the copy of the lines and the promise; the batch itself runs on the engine thread).
 import { bindings } from '../src/engine/native';
 import { resolveEngineOptions } from '../src/engine/options';
 import { distributedBruteForce } from '../src/bench/gen/distributed-bf';
@@ -23,7 +26,15 @@ function time(calls: number, f: (i: number) => void): number {
   return Number(process.hrtime.bigint() - t0) / calls;
 }
 
-function main(): void {
+/** Awaits each call before the next: the round trip, in ns per call. */
+async function timeAsync(calls: number, f: (i: number) => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < Math.min(calls, 1000); i++) await f(i);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) await f(i);
+  return Number(process.hrtime.bigint() - t0) / calls;
+}
+
+async function main(): Promise<void> {
   const native = bindings();
   const engine = native.Engine.load(resolveEngineOptions({ mode: 'replay' }));
   // A source whose type no parser accepts: the engine splits the line and drops it at stage one.
@@ -55,6 +66,24 @@ function main(): void {
     const ns = Number(process.hrtime.bigint() - t0) / batches.length;
     rows.push({ what: `processBatch(${n.toLocaleString('en-US')} sshd lines)`, calls: batches.length, nsPerCall: ns, nsPerLine: ns / n });
   }
+
+  const asyncEngine = native.Engine.load(resolveEngineOptions({ mode: 'replay' }));
+  const asyncUnparsed = asyncEngine.source({ type: 'none' }, 'bench', 'file');
+  rows.push({ what: 'processBatchAsync(empty), awaited', calls: 20_000, nsPerCall: await timeAsync(20_000, () => asyncEngine.processBatchAsync(asyncUnparsed, empty)) });
+  // 256 KiB of lines no parser takes (the engine only splits them): the calling thread's share
+  // is the call itself, timed alone, with the promises awaited outside the timing.
+  const chunk = Buffer.from('Nov 24 10:00:00 host x: y\n'.repeat(Math.floor((256 * 1024) / 26)));
+  for (const [what, buf] of [['processBatchAsync(empty), the call', empty], ['processBatchAsync(256 KiB), the call', chunk]] as const) {
+    let ns = 0;
+    const calls = 2000;
+    for (let i = 0; i < calls; i++) {
+      const t0 = process.hrtime.bigint();
+      const pending = asyncEngine.processBatchAsync(asyncUnparsed, buf);
+      ns += Number(process.hrtime.bigint() - t0);
+      await pending;
+    }
+    rows.push({ what, calls, nsPerCall: ns / calls });
+  }
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;
@@ -65,4 +94,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exitCode = 1;
+});

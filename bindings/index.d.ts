@@ -220,7 +220,8 @@ export interface SourceHandle {
 }
 
 /**
- * Error codes: from the addon `CW_CONFIG` (with `diagnostics`), `CW_ARG` (misuse), `CW_BUSY`,
+ * Error codes: from the addon `CW_CONFIG` (with `diagnostics`), `CW_ARG` (misuse), `CW_BUSY` (a
+ * sync call while async calls are pending),
  * `CW_PANIC`, `CW_INTERNAL`; from this loader `CW_NATIVE_MISSING`, `CW_NATIVE_LOAD`, `CW_PROTOCOL`.
  */
 export interface EngineError extends Error {
@@ -242,8 +243,22 @@ export declare class Engine {
   reload(options: EngineOptions): ReloadReport;
   /** Registers an acquisition source; lines of one source share its labels. */
   source(labels: SourceLabels, src?: string, module?: string): SourceHandle;
-  /** Runs newline-separated lines (ending at a line boundary) through parsers and buckets. */
+  /**
+   * Runs newline-separated lines (ending at a line boundary) through parsers and buckets. Throws
+   * `CW_BUSY` while async calls are pending on this engine, as every sync method does.
+   */
   processBatch(source: SourceHandle, lines: Uint8Array): BatchResult;
+  /**
+   * `processBatch` on the engine's own thread, so the event loop stays free while it runs. Async
+   * calls (`processBatchAsync`, `tickAsync`) run one at a time in the order they were made, from
+   * whichever sources, and their promises settle in that order. The lines are copied at the call:
+   * the caller may reuse its buffer at once. While any async call is pending, the sync methods
+   * (`processBatch`, `tick`, `stats`, `source`, `explain`, `reload`) throw `CW_BUSY` instead of
+   * overtaking it or waiting for it on the event loop: await the pending calls first.
+   * Rejects with an EngineError: `CW_ARG` (misuse, an unknown source), `CW_PANIC` (a bug: that
+   * batch's output is lost, the engine stays usable).
+   */
+  processBatchAsync(source: SourceHandle, lines: Uint8Array): Promise<BatchResult>;
   /** Traces one line through the parsers and lists the scenarios whose filter accepts it; nothing is poured. */
   explain(source: SourceHandle, line: string): Trace;
   stats(): Stats;
@@ -252,6 +267,8 @@ export declare class Engine {
    * any instant) and returns the alerts that produces (counters' timed overflows).
    */
   tick(at?: Date | number): Alert[];
+  /** `tick` on the engine's own thread, after every async call made before it (see `processBatchAsync`). */
+  tickAsync(at?: Date | number): Promise<Alert[]>;
 }
 
 /** What the store knows of an alert's target when the profiles run (GetDecisionsCount…). */

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const addonPath = path.join(__dirname, 'crowdwatch.node');
-const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'explain', 'stats', 'tick', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles'];
+const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'processBatchAsync', 'explain', 'stats', 'tick', 'tickAsync', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles'];
 
 let raw = null;
 
@@ -75,6 +75,12 @@ function call(name, ...args) {
   }
 }
 
+// An async export: its promise of JSON, decoded. A misuse the addon throws at the call (CW_ARG)
+// becomes a rejection too (this is an async function), so async callers have one error path.
+async function callAsync(name, what, ...args) {
+  return decode(await call(name, ...args), what);
+}
+
 // Anything that is not JSON is a broken contract between this file and the addon.
 function decode(json, what) {
   try {
@@ -82,6 +88,16 @@ function decode(json, what) {
   } catch (cause) {
     throw codedError('CW_PROTOCOL', `the native engine returned invalid JSON from ${what}`, cause);
   }
+}
+
+function asBuffer(lines) {
+  return Buffer.isBuffer(lines) ? lines : Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
+}
+
+function tickMs(at) {
+  const ms = at === undefined ? Date.now() : at instanceof Date ? at.getTime() : at;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError('tick(at): at must be a Date or epoch milliseconds');
+  return ms;
 }
 
 function encodeOptions(options) {
@@ -122,8 +138,14 @@ class Engine {
   }
 
   processBatch(source, lines) {
-    const buf = Buffer.isBuffer(lines) ? lines : Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
-    return decode(call('processBatch', this.#handle, source.id, buf), 'processBatch');
+    return decode(call('processBatch', this.#handle, source.id, asBuffer(lines)), 'processBatch');
+  }
+
+  // Runs on the engine's own thread, in call order with the other async calls (see index.d.ts).
+  // The addon copies the lines during this call (async functions run synchronously up to their
+  // first await), so the caller may reuse its buffer as soon as it returns.
+  async processBatchAsync(source, lines) {
+    return callAsync('processBatchAsync', 'processBatchAsync', this.#handle, source.id, asBuffer(lines));
   }
 
   explain(source, line) {
@@ -135,9 +157,11 @@ class Engine {
   }
 
   tick(at) {
-    const ms = at === undefined ? Date.now() : at instanceof Date ? at.getTime() : at;
-    if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError('tick(at): at must be a Date or epoch milliseconds');
-    return decode(call('tick', this.#handle, ms), 'tick');
+    return decode(call('tick', this.#handle, tickMs(at)), 'tick');
+  }
+
+  async tickAsync(at) {
+    return callAsync('tickAsync', 'tickAsync', this.#handle, tickMs(at));
   }
 }
 

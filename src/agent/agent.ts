@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AcquisitionSource, LineSink, Position, Stream } from '../acquisition';
 import { addCounters, zeroCounters } from '../engine/counters';
-import type { Alert, Counters, Engine, SourceHandle } from '../engine/native';
+import type { Alert, Counters, Engine, SourceHandle, Stats } from '../engine/native';
+import { EngineQueue } from './engine-queue';
 import type { AgentJournal, PendingAlert } from './journal';
 import { type AlertPusher, Outbox } from './outbox';
 
@@ -15,34 +16,51 @@ export interface AgentOptions {
   tickMs?: number;
   /** How often positions of alert-free lines are journaled; default 1 s. */
   checkpointMs?: number;
-  /** Outbox backpressure marks. */
+  /** Outbox backpressure marks (alerts waiting for the API). */
   highWater?: number;
   lowWater?: number;
+  /** Engine queue backpressure marks (bytes of lines read and not yet processed). */
+  queueHighBytes?: number;
+  queueLowBytes?: number;
 }
+
+/** Why reading is paused: alerts waiting for the API, or lines waiting for the engine. */
+type PauseReason = 'outbox' | 'engine';
 
 /** Per-stream figures for `crowdwatch metrics` and the Prometheus endpoint. */
 export interface StreamStats {
   stream: Stream;
   counters: Counters;
   batches: number;
-  /** Time spent in the engine on this stream's batches. */
+  /** Time this stream's batches took in the engine: from the hand-over to the engine thread to the result back on the event loop. */
   engineMs: number;
 }
 
 /**
  * The detection side of the daemon: every source's lines go through the engine in batches
- * (live mode: the wall clock drives the buckets); alerts are journaled with the read positions
- * that produced them, then pushed to the API by the outbox.
+ * (live mode: the wall clock drives the buckets), on the engine's own thread, one batch at a
+ * time in the order they were read (`EngineQueue`); ticks, reloads and reads of the engine's
+ * state fall between two batches. Once a batch is processed, the positions it reached and the
+ * alerts it produced are journaled together, then the outbox pushes the alerts to the API.
  */
 export class Agent implements LineSink {
   private readonly handles = new Map<string, SourceHandle>();
   readonly streams = new Map<string, StreamStats>();
+  /** Where each stream's processed lines end: what the journal records, and a restart resumes from. */
   private readonly positions: Map<string, Position>;
   private readonly outbox: Outbox;
+  private readonly queue: EngineQueue;
+  private readonly paused = new Set<PauseReason>();
   private timers: NodeJS.Timeout[] = [];
   private dirty = false;
   private stopping = false;
+  private tickQueued = false;
+  private lastPauseLog = 0;
+  /** When the engine thread last answered (`engineTime`). */
+  private engineFreeAt = 0;
   alertsRaised = 0;
+  /** Batches or ticks the engine failed on (CW_PANIC: their alerts are lost, the lines not read again). */
+  engineFailures = 0;
 
   constructor(private readonly options: AgentOptions) {
     this.positions = new Map(options.journal.positions);
@@ -52,12 +70,49 @@ export class Agent implements LineSink {
       ...(options.lowWater !== undefined ? { lowWater: options.lowWater } : {}),
       onBacklog: (full) => {
         options.log(full ? `${this.outbox.backlog} alerts waiting for the API: reading paused` : 'the API caught up: reading again');
-        for (const s of options.sources) {
-          if (full) s.pause();
-          else s.resume();
-        }
+        this.pause('outbox', full);
       },
     });
+    this.queue = new EngineQueue({
+      ...(options.queueHighBytes !== undefined ? { highBytes: options.queueHighBytes } : {}),
+      ...(options.queueLowBytes !== undefined ? { lowBytes: options.queueLowBytes } : {}),
+      onPressure: (full) => {
+        // Under a sustained overload this flips often: say so once a minute, count every time.
+        if (full && Date.now() - this.lastPauseLog > 60_000) {
+          this.lastPauseLog = Date.now();
+          options.log(`the engine is behind (${(this.queue.bytes / 1048576).toFixed(1)} MiB of lines waiting): reading paused until it catches up`);
+        }
+        this.pause('engine', full);
+      },
+    });
+  }
+
+  /** Sources read while no reason to pause holds; one reason ending does not resume what another still pauses. */
+  private pause(reason: PauseReason, on: boolean): void {
+    const before = this.paused.size > 0;
+    if (on) this.paused.add(reason);
+    else this.paused.delete(reason);
+    const after = this.paused.size > 0;
+    if (before === after) return;
+    for (const s of this.options.sources) {
+      if (after) s.pause();
+      else s.resume();
+    }
+  }
+
+  /** Why reading is paused now (empty when it is not). */
+  get pausedFor(): PauseReason[] {
+    return [...this.paused];
+  }
+
+  /** Bytes of lines read and not yet processed (the batch in the engine included). */
+  get queuedBytes(): number {
+    return this.queue.bytes;
+  }
+
+  /** Times reading paused because the engine was behind. */
+  get queuePauses(): number {
+    return this.queue.pauses;
   }
 
   get backlog(): number {
@@ -69,36 +124,111 @@ export class Agent implements LineSink {
   }
 
   async start(): Promise<void> {
-    const { journal, sources, engine } = this.options;
+    const { journal, sources } = this.options;
     if (journal.discarded > 0) this.options.log(`journal: ignored a torn last record (its lines are read again)`);
     if (journal.pending.size > 0) this.options.log(`journal: ${journal.pending.size} alert(s) from before the restart still to push`);
     this.outbox.kick();
     for (const source of sources) await source.start(this, journal.positions);
-    this.timers.push(setInterval(() => this.emit(engine.tick()), this.options.tickMs ?? 1000));
+    this.timers.push(setInterval(() => this.queueTick(), this.options.tickMs ?? 1000));
     this.timers.push(setInterval(() => this.checkpoint(), this.options.checkpointMs ?? 1000));
   }
 
   lines(stream: Stream, lines: Buffer, position?: Position): void {
-    let handle = this.handles.get(stream.key);
-    if (!handle) {
-      handle = this.options.engine.source(stream.labels, stream.src, stream.module);
-      this.handles.set(stream.key, handle);
-    }
     let stats = this.streams.get(stream.key);
     if (!stats) {
       stats = { stream, counters: zeroCounters(), batches: 0, engineMs: 0 };
       this.streams.set(stream.key, stats);
+      this.register(stream);
     }
-    const started = performance.now();
-    const result = this.options.engine.processBatch(handle, lines);
-    stats.engineMs += performance.now() - started;
-    addCounters(stats.counters, result.counters);
-    stats.batches++;
-    if (position) {
-      this.positions.set(stream.key, position);
-      this.dirty = true;
+    // A source may reuse the buffer once this returns (a file follower reads into the same one):
+    // a batch handed to the engine now is copied by the addon at the call, one that waits is
+    // copied here.
+    const batch = this.queue.startsNow() ? lines : Buffer.from(lines);
+    const counted = stats;
+    this.queue.run(() => this.process(counted, batch, position), { bytes: batch.length }).catch((error: Error) => this.engineFailed(`${stream.src}: a batch`, error));
+  }
+
+  /** A new stream's source in the engine: a sync call, so it waits for the calls in flight. */
+  private register(stream: Stream): void {
+    this.queue
+      .run(
+        () => {
+          this.handles.set(stream.key, this.options.engine.source(stream.labels, stream.src, stream.module));
+        },
+        { exclusive: true },
+      )
+      .catch((error: Error) => this.engineFailed(`${stream.src}: registering the source`, error));
+  }
+
+  /** One batch on the engine thread; then its position and alerts are journaled together. */
+  private async process(stats: StreamStats, lines: Buffer, position?: Position): Promise<void> {
+    const key = stats.stream.key;
+    const handle = this.handles.get(key);
+    if (!handle) throw new Error('its source could not be registered');
+    const handedOver = performance.now();
+    try {
+      const result = await this.options.engine.processBatchAsync(handle, lines);
+      addCounters(stats.counters, result.counters);
+      // The position first: the journal record of these alerts must carry it.
+      if (position) this.positions.set(key, position);
+      this.emit(result.alerts);
+    } catch (error) {
+      // CW_PANIC: this batch's alerts are lost (see ARCHITECTURE.md); its lines are not read
+      // again, as they would not be if a later batch of the stream had moved the position on.
+      if (position) this.positions.set(key, position);
+      throw error;
+    } finally {
+      stats.engineMs += this.engineTime(handedOver);
+      stats.batches++;
+      if (position) this.dirty = true;
     }
-    this.emit(result.alerts);
+  }
+
+  /**
+   * The engine time of an async call that just answered: results come back in the order the
+   * calls were handed over and the engine runs one at a time, so it worked on this one from its
+   * hand-over or the previous result, whichever came later (hand-backs through the event loop
+   * included).
+   */
+  private engineTime(handedOver: number): number {
+    const now = performance.now();
+    const ms = now - Math.max(handedOver, this.engineFreeAt);
+    this.engineFreeAt = now;
+    return ms;
+  }
+
+  private engineFailed(what: string, error: Error): void {
+    this.engineFailures++;
+    this.options.log(`${what} failed in the engine: ${error.message}`);
+  }
+
+  /** Bucket housekeeping, queued between batches (at most one waits at a time). */
+  private queueTick(): void {
+    if (this.tickQueued) return;
+    this.tickQueued = true;
+    this.queue
+      .run(async () => {
+        this.tickQueued = false;
+        const handedOver = performance.now();
+        const alerts = await this.options.engine.tickAsync();
+        this.engineTime(handedOver);
+        this.emit(alerts);
+      })
+      .catch((error: Error) => this.engineFailed('a tick', error));
+  }
+
+  /**
+   * Runs `work` with the engine to itself, between two batches: after everything queued before
+   * it (a reload), or `first`, before the batches not yet handed over (a read of its state for
+   * metrics, which then waits only for the calls already on the engine thread).
+   */
+  exclusive<T>(work: (engine: Engine) => T, options: { first?: boolean } = {}): Promise<T> {
+    return this.queue.run(() => work(this.options.engine), { ...options, exclusive: true });
+  }
+
+  /** The engine's stats, read between two batches. */
+  engineStats(): Promise<Stats> {
+    return this.exclusive((engine) => engine.stats(), { first: true });
   }
 
   /** Where reading of a stream stands (what a restart would resume from). */
@@ -129,25 +259,36 @@ export class Agent implements LineSink {
   /** Reload: a source the new acquisition config adds, resuming where its streams stopped before. */
   async addSource(source: AcquisitionSource): Promise<void> {
     this.options.sources.push(source);
-    if (this.outbox.backlog >= (this.options.highWater ?? 10_000)) source.pause();
+    if (this.paused.size > 0) source.pause();
     await source.start(this, this.positions);
   }
 
-  /** Reload: a source the new acquisition config drops; its positions stay journaled. */
+  /**
+   * Reload: a source the new acquisition config drops. Its lines already read are processed
+   * first, so its positions are journaled where they end and a source added in its place
+   * (same files, other settings) resumes there and reads nothing twice.
+   */
   async removeSource(source: AcquisitionSource): Promise<void> {
     const i = this.options.sources.indexOf(source);
     if (i >= 0) this.options.sources.splice(i, 1);
     await source.stop();
+    await this.queue.run(() => undefined, { exclusive: true });
     this.checkpoint();
   }
 
-  /** SIGTERM: stop reading, journal where every stream stopped, push what is left (bounded wait). */
+  /**
+   * SIGTERM: stop reading, let the engine finish the lines already read, tick, journal where
+   * every stream stopped, push what is left (bounded wait).
+   */
   async stop(drainMs = 5000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.options.sources.map((s) => s.stop().catch((e: Error) => this.options.log(`${s.name}: ${e.message}`))));
-    this.emit(this.options.engine.tick());
+    // Queued behind every batch read before the stop: when it answers, they all have.
+    await this.queue
+      .run(async () => this.emit(await this.options.engine.tickAsync()))
+      .catch((error: Error) => this.engineFailed('the last tick', error));
     this.options.journal.recordPositions(this.positions);
     const drained = await this.outbox.drain(drainMs);
     if (!drained) this.options.log(`${this.outbox.backlog} alert(s) not pushed yet: kept in the journal for the next start`);

@@ -83,7 +83,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const target: ReloadTarget = { engine, engineOptions, api, agent, sources: running, sourceOptions, config, log };
     let reloading: Promise<unknown> = Promise.resolve();
     const lag = engineLagMonitor();
-    metrics = options.metrics && await startMetricsServer(options.metrics.host, options.metrics.port, () => collectDaemonMetrics({ agent, engine: () => engine, api, level: config.prometheus.level, lag }), log);
+    metrics = options.metrics && await startMetricsServer(options.metrics.host, options.metrics.port, () => collectDaemonMetrics({ agent, api, level: config.prometheus.level, lag }), log);
     return {
       api,
       agent,

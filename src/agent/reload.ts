@@ -60,8 +60,10 @@ export async function reloadDaemon(target: ReloadTarget, reread: () => Reread): 
   const { config, acquisition } = reread();
   const decider = target.api ? DecisionMaker.load(config.profilesFile, config.allowlist, config.simulationFile) : null;
   const wanted = new Map(acquisition.map((entry) => [sourceKey(entry), entry]));
-  // The engine swaps atomically, or throws with file:line and keeps running the old content.
-  const report = target.engine.reload(target.engineOptions(config));
+  // The engine swaps atomically, or throws with file:line and keeps running the old content. It
+  // swaps between two batches: lines read before the reload go through the old content.
+  const engineOptions = target.engineOptions(config);
+  const report = await target.agent.exclusive(() => target.engine.reload(engineOptions));
 
   // 2. Apply.
   if (target.api && decider) target.api.ctx.decider = decider;

@@ -7,15 +7,14 @@ import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Agent } from '../agent/agent';
 import type { RunningApi } from '../api/server';
 import type { PrometheusConfig } from '../config/api-config';
-import { bindings, type Engine } from '../engine/native';
+import { bindings } from '../engine/native';
 import type { Family, Labels, Sample } from './exposition';
 
 export interface DaemonMetricsSources {
   agent: Agent;
-  engine: () => Engine;
   api: RunningApi | null;
   level: PrometheusConfig['level'];
-  /** Event-loop delay since the last scrape: how long a line that was read waited for the engine. */
+  /** Event-loop delay since the last scrape: how long the API, the bouncers' polls and the sources waited for the JS thread. */
   lag: IntervalHistogram;
 }
 
@@ -52,7 +51,8 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
   const streams = [...m.agent.streams.values()];
   const streamLabels = (s: (typeof streams)[number]): Labels => (full ? { source: s.stream.src, type: s.stream.labels.type } : { type: s.stream.labels.type });
   const byStream = (pick: (c: (typeof streams)[number]['counters']) => number): Sample[] => grouped(streams, streamLabels, (s) => pick(s.counters));
-  const stats = m.engine().stats();
+  // Read between two batches (the engine works on its own thread; the event loop never waits for it).
+  const stats = await m.agent.engineStats();
   const { scenarios } = stats;
   const families: Family[] = [
     family('cs_parser_hits_total', 'counter', 'Lines read and handed to the parsers, by source', byStream((c) => c.lines)),
@@ -65,7 +65,9 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
     family('crowdwatch_engine_seconds_total', 'counter', 'Time spent in the engine, by source', grouped(streams, streamLabels, (s) => s.engineMs / 1000)),
     family('crowdwatch_engine_batches_total', 'counter', 'Batches handed to the engine, by source', grouped(streams, streamLabels, (s) => s.batches)),
     family('crowdwatch_file_unread_bytes', 'gauge', 'Bytes written to a followed file and not read yet (acquisition lag)', unreadBytes(m.agent, streams)),
-    family('crowdwatch_engine_lag_seconds', 'gauge', 'How long lines waited for the engine (event-loop delay) since the last scrape', lagQuantiles(m.lag)),
+    family('crowdwatch_engine_lag_seconds', 'gauge', 'Event-loop delay since the last scrape: how long the API, bouncer polls and log reads waited for the JS thread', lagQuantiles(m.lag)),
+    family('crowdwatch_engine_queue_bytes', 'gauge', 'Bytes of lines read and not yet processed by the engine (the batch it is working on included)', one(m.agent.queuedBytes)),
+    family('crowdwatch_engine_queue_pauses_total', 'counter', 'Times reading paused because the engine queue passed its high mark', one(m.agent.queuePauses)),
     family('crowdwatch_alerts_raised_total', 'counter', 'Alerts raised by the engine', one(m.agent.alertsRaised)),
     family('crowdwatch_outbox_alerts', 'gauge', 'Alerts journaled and not yet accepted by the API', one(m.agent.backlog)),
     family('crowdwatch_engine_heap_bytes', 'gauge', 'Bytes allocated by the native engine', one(bindings().nativeMemory().heapBytes)),

@@ -50,6 +50,10 @@ test('the metrics endpoint counts lines, parses, API requests and decisions; cro
     t.is(value(samples, 'cs_alerts', { reason: 'crowdwatch/ssh-bf' }), 1);
     t.true(value(samples, 'crowdwatch_engine_heap_bytes') > 0);
     t.is(value(samples, 'crowdwatch_file_unread_bytes', { source: auth }), 0);
+    // The engine works on its own thread; every line read has been processed by now.
+    t.true(samples.some((s) => s.name === 'crowdwatch_engine_queue_bytes'));
+    t.is(value(samples, 'crowdwatch_engine_queue_bytes'), 0);
+    t.true(value(samples, 'crowdwatch_engine_seconds_total', { source: auth }) > 0);
     t.is(value(samples, 'cs_bucket_overflowed_total', { name: 'crowdwatch/ssh-bf' }), 1);
     t.true(value(samples, 'cs_bucket_created_total', { name: 'crowdwatch/ssh-bf' }) >= 1);
     t.true(value(samples, 'cs_bucket_poured_total', { name: 'crowdwatch/ssh-bf' }) >= 6);

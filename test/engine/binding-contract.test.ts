@@ -37,7 +37,7 @@ interface CodedError extends Error {
 }
 
 function raw(): RawAddon {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the addon's path is known only at run time
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built addon, by its run-time path (see src/engine/native.ts)
   return require(bindings().addonPath) as RawAddon;
 }
 

@@ -1,26 +1,30 @@
 //! The engine exports: decode arguments, call the core engine, encode results as one JSON string
 //! per call. The engine lives in an `EngineHandle`, a `#[napi]` class JS holds as an opaque
-//! handle (bindings/index.js wraps it in its `Engine`).
+//! handle (bindings/index.js wraps it in its `Engine`). These calls run on the JS thread; the
+//! async ones (`engine_async.rs`) on the handle's engine thread (`engine_thread.rs`).
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 
 use crowdwatch_core::config::{load, LoadOptions, LoadReport};
 use crowdwatch_core::event::{ExpectMode, FieldMap, Source};
 use crowdwatch_core::{Engine, EngineOptions, Timestamp};
-use napi::bindgen_prelude::{ClassInstance, ObjectFinalize, Unknown};
+use napi::bindgen_prelude::{ClassInstance, Object, ObjectFinalize, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use serde::{Deserialize, Serialize};
 
 use crate::args;
-use crate::error::{config_error, drop_quietly, error, guard, Code, Result};
+use crate::engine_thread::{EngineThread, Work};
+use crate::error::{config_error, drop_quietly, error, guard, guard_untrimmed, Code, Result};
 
-/// What JS holds: the engine behind a lock. Calls come from one JS thread and the engine never
-/// calls back into JS, so the lock is always free; it turns a re-entrant or cross-thread misuse
-/// into `CW_BUSY` instead of undefined behaviour.
+/// What JS holds: the engine behind a lock, shared with the handle's engine thread (which keeps
+/// it alive until the calls queued before the handle was garbage-collected have run). A sync
+/// call runs on the JS thread and only while no async call is queued or running (else
+/// `CW_BUSY`), so it never waits for the lock there and never overtakes a batch queued before it.
 #[napi(custom_finalize)]
 pub struct EngineHandle {
-    engine: Mutex<Engine>,
+    engine: Arc<Mutex<Engine>>,
+    thread: EngineThread,
 }
 
 impl ObjectFinalize for EngineHandle {
@@ -51,19 +55,47 @@ impl EngineHandle {
     /// alternative, refusing every later call, turns one bad line into a detection outage that
     /// only a restart ends, losing every bucket; see ARCHITECTURE.md.
     fn lock(&self) -> Result<MutexGuard<'_, Engine>> {
+        if self.thread.busy() {
+            return Err(error(
+                Code::Busy,
+                "async calls are still running on this engine: await them before a synchronous call",
+            ));
+        }
         match self.engine.try_lock() {
             Ok(engine) => Ok(engine),
-            Err(TryLockError::Poisoned(poisoned)) => {
-                let engine = poisoned.into_inner();
-                self.engine.clear_poison();
-                Ok(engine)
-            }
+            Err(TryLockError::Poisoned(poisoned)) => Ok(recovered(&self.engine, poisoned)),
             Err(TryLockError::WouldBlock) => Err(error(Code::Busy, "the engine is already in use")),
         }
     }
+
+    /// Queues `work` on the engine thread behind every async call made before it; a promise of
+    /// its JSON (see `engine_thread`).
+    pub(crate) fn submit<'e>(&self, env: &'e Env, work: Work) -> Result<Object<'e>> {
+        self.thread.submit(env, &self.engine, work)
+    }
 }
 
-fn engine_handle(v: Unknown<'_>) -> Result<ClassInstance<'_, EngineHandle>> {
+/// The engine for the engine thread. The lock is free whenever a job runs (a sync call takes it
+/// only while no job is pending, and JS submits no job during a sync call), so this never waits
+/// in practice; it blocks rather than fails to stay correct if that ever changes. A panic is
+/// recovered from as in `lock`.
+pub(crate) fn lock_waiting(engine: &Mutex<Engine>) -> MutexGuard<'_, Engine> {
+    engine
+        .lock()
+        .unwrap_or_else(|poisoned| recovered(engine, poisoned))
+}
+
+/// The engine from a lock a panic poisoned, with the poison cleared (see `lock`).
+fn recovered<'a>(
+    engine: &'a Mutex<Engine>,
+    poisoned: PoisonError<MutexGuard<'a, Engine>>,
+) -> MutexGuard<'a, Engine> {
+    let guard = poisoned.into_inner();
+    engine.clear_poison();
+    guard
+}
+
+pub(crate) fn engine_handle(v: Unknown<'_>) -> Result<ClassInstance<'_, EngineHandle>> {
     args::handle(v, "an engine handle")
 }
 
@@ -156,7 +188,8 @@ pub fn load_engine(env: Env, options_json: Unknown<'_>) -> Result<EngineHandle> 
             Ok((mut engine, _report)) => {
                 engine.set_parallel(opts.parallel);
                 Ok(EngineHandle {
-                    engine: Mutex::new(engine),
+                    engine: Arc::new(Mutex::new(engine)),
+                    thread: EngineThread::default(),
                 })
             }
             Err(report) => Err(load_refused(&env, &report)),
@@ -227,11 +260,16 @@ pub fn process_batch(
         let id = args::source_id(source_id)?;
         let bytes = args::bytes(lines)?;
         let mut engine = handle.lock()?;
-        if id >= engine.source_count() {
-            return Err(error(Code::Arg, "unknown source id"));
-        }
-        json(&engine.process_batch(id, &bytes, Timestamp::now()))
+        batch(&mut engine, id, &bytes)
     })
+}
+
+/// One batch through the engine, as of now; its alerts and counters as JSON.
+pub(crate) fn batch(engine: &mut Engine, id: usize, lines: &[u8]) -> Result<String> {
+    if id >= engine.source_count() {
+        return Err(error(Code::Arg, "unknown source id"));
+    }
+    json(&engine.process_batch(id, lines, Timestamp::now()))
 }
 
 /// `explain(handle, sourceId, line)`: the trace of one line; nothing is poured.
@@ -276,31 +314,37 @@ pub fn stats(handle: Unknown<'_>) -> Result<String> {
 pub fn tick(handle: Unknown<'_>, at_ms: Unknown<'_>) -> Result<String> {
     guard(|| {
         let handle = engine_handle(handle)?;
-        let ms = args::number(at_ms)?;
-        let at = Some(ms)
-            .filter(|ms| ms.is_finite())
-            .and_then(|ms| {
-                Timestamp::from_unix(
-                    ms.div_euclid(1000.0) as i64,
-                    (ms.rem_euclid(1000.0) * 1e6) as u32,
-                )
-            })
-            .ok_or_else(|| {
-                error(
-                    Code::Arg,
-                    format!("tick: {ms} is not a time in milliseconds"),
-                )
-            })?;
+        let at = tick_time(at_ms)?;
         let alerts = handle.lock()?.tick(at);
         json(&alerts)
     })
 }
 
+/// The instant of a `tick` call, from epoch milliseconds.
+pub(crate) fn tick_time(at_ms: Unknown<'_>) -> Result<Timestamp> {
+    let ms = args::number(at_ms)?;
+    Some(ms)
+        .filter(|ms| ms.is_finite())
+        .and_then(|ms| {
+            Timestamp::from_unix(
+                ms.div_euclid(1000.0) as i64,
+                (ms.rem_euclid(1000.0) * 1e6) as u32,
+            )
+        })
+        .ok_or_else(|| {
+            error(
+                Code::Arg,
+                format!("tick: {ms} is not a time in milliseconds"),
+            )
+        })
+}
+
 /// `memory()`: the bytes Rust code holds on the heap in this process (all engines together),
-/// and how many times freed heap was given back to the system (`trim`).
+/// and how many times freed heap was given back to the system (`trim`). A read on each metrics
+/// scrape: it never trims itself (`guard_untrimmed`).
 #[napi(catch_unwind)]
 pub fn memory() -> Result<String> {
-    guard(|| {
+    guard_untrimmed(|| {
         json(
             &serde_json::json!({ "heapBytes": crate::heap::live_bytes(), "trims": crate::trim::trims() }),
         )
@@ -326,12 +370,7 @@ pub fn panic_for_test(
     lines: Unknown<'_>,
 ) -> Result<()> {
     guard(|| {
-        if std::env::var_os("CROWDWATCH_TEST_PANIC").is_none_or(|v| v != "1") {
-            return Err(error(
-                Code::Arg,
-                "__panicForTest is for tests: set CROWDWATCH_TEST_PANIC=1",
-            ));
-        }
+        panic_allowed("__panicForTest")?;
         let handle = engine_handle(handle)?;
         let id = args::source_id(source_id)?;
         let bytes = args::bytes(lines)?;
@@ -339,4 +378,15 @@ pub fn panic_for_test(
         engine.process_batch(id, &bytes, Timestamp::now());
         panic!("__panicForTest: a forced panic with the engine locked");
     })
+}
+
+/// `CW_ARG` unless `CROWDWATCH_TEST_PANIC` is `1` now (the test-only panicking exports).
+pub(crate) fn panic_allowed(export: &str) -> Result<()> {
+    if std::env::var_os("CROWDWATCH_TEST_PANIC").is_none_or(|v| v != "1") {
+        return Err(error(
+            Code::Arg,
+            format!("{export} is for tests: set CROWDWATCH_TEST_PANIC=1"),
+        ));
+    }
+    Ok(())
 }

@@ -55,9 +55,17 @@ pub fn arg_error(what: &str) -> Error {
 /// since the last trim (a `tick` or a batch whose garbage collection emptied buckets, an engine
 /// finalized in between: `trim::after_call`).
 pub fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let result = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| Err(panic_error(panic)));
+    let result = guard_untrimmed(f);
     crate::trim::after_call();
     result
+}
+
+/// `guard` without the trim, for exports that run on the event loop while an engine thread may
+/// be freeing memory (an async call's hand-over, `memory()`): the engine thread trims after its
+/// own call, so a trim (which holds each arena's lock while it walks it) never lands on the
+/// event loop there.
+pub fn guard_untrimmed<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| Err(panic_error(panic)))
 }
 
 fn panic_error(panic: Box<dyn Any + Send>) -> Error {

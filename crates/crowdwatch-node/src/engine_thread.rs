@@ -1,0 +1,113 @@
+//! The engine thread: where `processBatchAsync` and `tickAsync` run, so the JS thread (the API,
+//! the bouncers' long polls, metrics) is never held up by a batch.
+//!
+//! Each `EngineHandle` gets one thread, started by its first async call (replay, tests and the
+//! CLI only make sync calls and never start one). Calls reach it through a channel and run one at
+//! a time in the order JS made them; each settles its own promise through Node-API's thread-safe
+//! hand-back (napi-rs's `JsDeferred`), and promises settle in that same order, so a caller can
+//! have several batches in flight and still see them processed, and answered, in line order.
+//! The thread ends when the handle is garbage-collected and the calls queued before have run.
+//!
+//! Why a thread of our own rather than napi-rs's `AsyncTask` on libuv's pool: the pool runs
+//! tasks in any order on any of its threads, so keeping line order would need a JS-side queue
+//! (and a round trip through the event loop between batches); and the pool's four threads also
+//! serve file reads and SQLite, which a batch would hold up. See ARCHITECTURE.md.
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crowdwatch_core::Engine;
+use napi::bindgen_prelude::Object;
+use napi::{Env, JsDeferred, JsError};
+
+use crate::engine::lock_waiting;
+use crate::error::{error, guard, Code, Result};
+
+/// What a call does with the engine, on the engine thread; returns the call's JSON.
+pub type Work = Box<dyn FnOnce(&mut Engine) -> Result<String> + Send>;
+
+/// Turns a call's outcome into its promise's settlement, on the JS thread.
+type Settle = Box<dyn FnOnce(Env) -> napi::Result<String> + Send>;
+
+struct Job {
+    work: Work,
+    done: JsDeferred<String, Settle>,
+}
+
+/// The handle's side of its engine thread, started on first use.
+#[derive(Default)]
+pub struct EngineThread {
+    jobs: OnceLock<Sender<Job>>,
+    /// Calls sent and not yet finished; sync calls refuse to run while any are (`busy`).
+    pending: Arc<AtomicUsize>,
+}
+
+impl EngineThread {
+    /// Whether async calls are queued or running: a sync call now would overtake them or wait
+    /// for them on the JS thread, so it is refused with `CW_BUSY` instead.
+    pub fn busy(&self) -> bool {
+        self.pending.load(Ordering::SeqCst) > 0
+    }
+
+    /// Queues `work` behind every call made before it; the promise settles with its JSON, or
+    /// rejects with its `CW_*` error (`CW_PANIC` for a panic, after which the engine is usable).
+    pub fn submit<'e>(
+        &self,
+        env: &'e Env,
+        engine: &Arc<Mutex<Engine>>,
+        work: Work,
+    ) -> Result<Object<'e>> {
+        let jobs = self.jobs(engine)?;
+        let (done, promise) = env
+            .create_deferred::<String, Settle>()
+            .map_err(|e| error(Code::Internal, e.reason.clone()))?;
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        if let Err(mpsc::SendError(job)) = jobs.send(Job { work, done }) {
+            // The thread only ends once the handle is gone, so this is not expected; the
+            // promise still settles.
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+            job.done.resolve(settle(Err(error(
+                Code::Internal,
+                "the engine thread has stopped",
+            ))));
+        }
+        Ok(promise)
+    }
+
+    fn jobs(&self, engine: &Arc<Mutex<Engine>>) -> Result<&Sender<Job>> {
+        if let Some(jobs) = self.jobs.get() {
+            return Ok(jobs);
+        }
+        let (tx, rx) = mpsc::channel::<Job>();
+        let engine = Arc::clone(engine);
+        let pending = Arc::clone(&self.pending);
+        std::thread::Builder::new()
+            .name("cw-engine".into())
+            .spawn(move || {
+                for Job { work, done } in rx {
+                    let outcome = guard(|| work(&mut lock_waiting(&engine)));
+                    // Finished before the promise settles: code after an `await` may call a
+                    // sync export at once.
+                    pending.fetch_sub(1, Ordering::SeqCst);
+                    done.resolve(settle(outcome));
+                }
+            })
+            .map_err(|e| {
+                error(
+                    Code::Internal,
+                    format!("cannot start the engine thread: {e}"),
+                )
+            })?;
+        // Calls come from the one JS thread, so nobody raced us to it.
+        Ok(self.jobs.get_or_init(|| tx))
+    }
+}
+
+/// A settlement that resolves with the JSON or rejects with the error object a sync call would
+/// have thrown (same `code` and message).
+fn settle(outcome: Result<String>) -> Settle {
+    Box::new(move |env: Env| match outcome {
+        Ok(json) => Ok(json),
+        Err(e) => Err(napi::Error::from(JsError::from(e).into_unknown(env))),
+    })
+}

@@ -1,0 +1,178 @@
+// The async engine calls (`processBatchAsync`, `tickAsync`): they run on the engine's own thread
+// and must answer exactly what the sync calls answer, in call order, whatever is in flight; keep
+// the error contract (CW_ARG for misuse, a panic rejects with CW_PANIC and the next call works,
+// the process lives on); and refuse sync calls with CW_BUSY while any is pending, so no sync call
+// overtakes a queued batch or waits for one on the event loop.
+import test, { type ExecutionContext } from 'ava';
+import sqlite3 from 'sqlite3';
+import { syslogTime } from '../../src/bench/gen/common';
+import { bindings, type BatchResult, type Engine, type EngineError, type SourceHandle } from '../../src/engine/native';
+import { resolveEngineOptions } from '../../src/engine/options';
+
+/** The raw async exports, fed anything. */
+interface RawAddon {
+  loadEngine(options: unknown): object;
+  registerSource(handle: unknown, spec: unknown): number;
+  processBatch(handle: unknown, source: unknown, lines: unknown): string;
+  processBatchAsync(handle: unknown, source: unknown, lines: unknown): Promise<string>;
+  tickAsync(handle: unknown, atMs: unknown): Promise<string>;
+  stats(handle: unknown): string;
+  __panicForTestAsync(handle: unknown, source: unknown, lines: unknown): Promise<void>;
+}
+
+interface CodedError extends Error {
+  code?: string;
+}
+
+function raw(): RawAddon {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built addon, by its run-time path (see src/engine/native.ts)
+  return require(bindings().addonPath) as RawAddon;
+}
+
+const START_MS = Date.UTC(2026, 0, 2, 10, 0, 0);
+const replay = (): Engine => bindings().Engine.load(resolveEngineOptions({ mode: 'replay' }));
+
+/**
+ * sshd failures from 10 addresses, four lines a second of log time, each address failing every
+ * 2.5 s (faster than ssh-bf leaks, so its buckets overflow again and again); cut into batches of
+ * 25 lines alternating between two sources. The
+ * ssh scenarios group by address, so which batch an alert comes out of depends on every line of
+ * both sources before it having been poured first.
+ */
+function interleavedBatches(): Array<{ source: 0 | 1; lines: Buffer }> {
+  const lines: string[] = [];
+  for (let i = 0; i < 320; i++) {
+    const ip = `198.51.100.${(i * 7) % 10}`;
+    lines.push(`${syslogTime(new Date(START_MS + i * 250))} gw sshd[${1000 + i}]: Failed password for root from ${ip} port ${40000 + i} ssh2\n`);
+  }
+  const batches: Array<{ source: 0 | 1; lines: Buffer }> = [];
+  for (let i = 0; i < lines.length; i += 25) batches.push({ source: ((i / 25) % 2) as 0 | 1, lines: Buffer.from(lines.slice(i, i + 25).join('')) });
+  return batches;
+}
+
+function twoSources(engine: Engine): [SourceHandle, SourceHandle] {
+  return [engine.source({ type: 'syslog' }, '/var/log/auth.log', 'file'), engine.source({ type: 'syslog' }, '/var/log/auth-2.log', 'file')];
+}
+
+async function rejectsCode(t: ExecutionContext, code: string, p: () => Promise<unknown>, what: string): Promise<CodedError> {
+  const err = await t.throwsAsync<CodedError>(p);
+  t.is(err?.code, code, `${what}: ${err?.message}`);
+  return err;
+}
+
+test('async batches and ticks answer what the sync calls answer, in call order, with many in flight from two sources', async (t) => {
+  const batches = interleavedBatches();
+  const tickAt = START_MS + 60_000;
+  const sync = replay();
+  const syncSources = twoSources(sync);
+  const expected: unknown[] = [];
+  for (const [i, b] of batches.entries()) {
+    expected.push(sync.processBatch(syncSources[b.source], b.lines));
+    if (i === 7) expected.push(sync.tick(tickAt));
+  }
+  expected.push(sync.tick(START_MS + 3_600_000));
+  t.true((expected as BatchResult[]).some((r) => Array.isArray(r.alerts) && r.alerts.length > 0), 'the input raises alerts');
+
+  const engine = replay();
+  const sources = twoSources(engine);
+  const settled: number[] = [];
+  const calls: Promise<unknown>[] = [];
+  const track = (p: Promise<unknown>): void => {
+    const index = calls.length;
+    calls.push(p.then((r) => (settled.push(index), r)));
+  };
+  // Every call made before any is awaited: all are in flight at once.
+  for (const [i, b] of batches.entries()) {
+    track(engine.processBatchAsync(sources[b.source], b.lines));
+    if (i === 7) track(engine.tickAsync(tickAt));
+  }
+  track(engine.tickAsync(START_MS + 3_600_000));
+  t.deepEqual(await Promise.all(calls), expected);
+  t.deepEqual(settled, calls.map((_, i) => i), 'promises settle in call order');
+  t.deepEqual(engine.stats().counters, sync.stats().counters);
+});
+
+test('the lines are copied at the call: the caller may reuse its buffer at once', async (t) => {
+  const engine = replay();
+  const [source] = twoSources(engine);
+  const buf = Buffer.from(`${syslogTime(new Date(START_MS))} gw sshd[1]: Failed password for root from 198.51.100.1 port 1 ssh2\n`);
+  const pending = engine.processBatchAsync(source, buf);
+  buf.fill(0x0a); // empty lines, if the engine read the buffer now
+  const result = await pending;
+  t.is(result.counters.lines, 1);
+  t.is(result.counters.parsed, 1);
+  t.is(result.counters.empty, 0);
+});
+
+test('sync calls are refused with CW_BUSY while async calls are pending, and work once they have settled', async (t) => {
+  const engine = replay();
+  const [source] = twoSources(engine);
+  const batch = interleavedBatches()[0].lines;
+  const pending = [engine.processBatchAsync(source, batch), engine.tickAsync(START_MS)];
+  const busy: Array<[string, () => unknown]> = [
+    ['processBatch', () => engine.processBatch(source, batch)],
+    ['tick', () => engine.tick(START_MS)],
+    ['stats', () => engine.stats()],
+    ['source', () => engine.source({ type: 'syslog' }, 'x', 'file')],
+    ['explain', () => engine.explain(source, 'x')],
+    ['reload', () => engine.reload(resolveEngineOptions({ mode: 'replay' }))],
+  ];
+  for (const [what, call] of busy) t.is(t.throws<EngineError>(call).code, 'CW_BUSY', what);
+  await Promise.all(pending);
+  // Settled: the pending count fell before the promise did, so a sync call right after works.
+  t.is(engine.stats().counters.lines, 25);
+  t.is(engine.processBatch(source, batch).counters.lines, 25);
+});
+
+test('misuse: a foreign handle or a wrong argument is CW_ARG at the call; an unknown source rejects with CW_ARG', async (t) => {
+  const addon = raw();
+  const engine = addon.loadEngine(JSON.stringify(resolveEngineOptions({ mode: 'replay' })));
+  const source = addon.registerSource(engine, JSON.stringify({ labels: { type: 'syslog' } }));
+  const db = new sqlite3.Database(':memory:');
+  try {
+    const foreign: Record<string, unknown> = { 'a plain object': {}, "another addon's wrapped object": db, null: null, 'a number': 1 };
+    for (const [what, value] of Object.entries(foreign)) {
+      t.is(t.throws<CodedError>(() => addon.processBatchAsync(value, source, Buffer.from('x\n'))).code, 'CW_ARG', `processBatchAsync(${what})`);
+      t.is(t.throws<CodedError>(() => addon.tickAsync(value, Date.now())).code, 'CW_ARG', `tickAsync(${what})`);
+    }
+  } finally {
+    db.close();
+  }
+  t.is(t.throws<CodedError>(() => addon.processBatchAsync(engine, source, 'not a buffer')).code, 'CW_ARG');
+  t.is(t.throws<CodedError>(() => addon.processBatchAsync(engine, -1, Buffer.from('x\n'))).code, 'CW_ARG');
+  t.is(t.throws<CodedError>(() => addon.tickAsync(engine, Number.NaN)).code, 'CW_ARG');
+  t.is(t.throws<CodedError>(() => addon.__panicForTestAsync(engine, source, Buffer.from('x\n'))).code, 'CW_ARG', 'without CROWDWATCH_TEST_PANIC');
+  // Only the engine knows its sources: that misuse rejects.
+  await rejectsCode(t, 'CW_ARG', () => addon.processBatchAsync(engine, 7, Buffer.from('x\n')), 'unknown source');
+  // Through bindings/index.js every misuse is a rejection.
+  const typed = replay();
+  const [src] = twoSources(typed);
+  await rejectsCode(t, 'CW_ARG', () => typed.processBatchAsync({ ...src, id: 9 }, Buffer.from('x\n')), 'unknown source (typed)');
+  await t.throwsAsync(() => typed.tickAsync(Number.NaN), { instanceOf: TypeError });
+  t.is(JSON.parse(addon.stats(engine)).counters.lines, 0, 'nothing reached the engine');
+});
+
+test('a panic on the engine thread rejects with CW_PANIC; the calls queued behind it and after it work', async (t) => {
+  const addon = raw();
+  const engine = addon.loadEngine(JSON.stringify(resolveEngineOptions({ mode: 'replay' })));
+  const source = addon.registerSource(engine, JSON.stringify({ labels: { type: 'syslog' } }));
+  const line = (n: number): Buffer => Buffer.from(`${syslogTime(new Date(START_MS + n * 1000))} gw sshd[1]: Failed password for root from 198.51.100.9 port ${n} ssh2\n`);
+  process.env.CROWDWATCH_TEST_PANIC = '1';
+  let panicked: Promise<void>;
+  try {
+    panicked = addon.__panicForTestAsync(engine, source, line(1));
+  } finally {
+    delete process.env.CROWDWATCH_TEST_PANIC;
+  }
+  const behind = addon.processBatchAsync(engine, source, line(2));
+  const err = await rejectsCode(t, 'CW_PANIC', () => panicked, '__panicForTestAsync');
+  t.true(err instanceof Error);
+  t.regex(err.message, /forced panic/);
+  t.is(JSON.parse(await behind).counters.parsed, 1, 'the batch queued behind the panic ran');
+  t.is(JSON.parse(await addon.processBatchAsync(engine, source, line(3))).counters.parsed, 1);
+  t.is(typeof (await addon.tickAsync(engine, START_MS)), 'string');
+  // The lock the panic poisoned was taken back: sync calls work too; the line poured before the
+  // panic stays poured (its counters were lost with the call).
+  t.is(JSON.parse(addon.stats(engine)).scenarios.reduce((n: number, s: { poured: number }) => n + s.poured, 0) > 0, true);
+  t.is(JSON.parse(addon.processBatch(engine, source, line(4))).counters.parsed, 1);
+});
