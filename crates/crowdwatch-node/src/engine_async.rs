@@ -22,12 +22,21 @@ pub fn process_batch_async<'e>(
     source_id: Unknown<'_>,
     lines: Unknown<'_>,
 ) -> Result<Object<'e>> {
-    guard_untrimmed(|| {
-        let handle = engine_handle(handle)?;
-        let id = args::source_id(source_id)?;
-        let lines = args::bytes(lines)?.to_vec();
-        handle.submit(env, Box::new(move |engine| batch(engine, id, &lines)))
-    })
+    guard_untrimmed(|| submit_batch(env, handle, source_id, lines, batch))
+}
+
+/// Decodes a batch call's arguments (the lines copied) and queues `run` on the engine thread.
+fn submit_batch<'e>(
+    env: &'e Env,
+    handle: Unknown<'_>,
+    source_id: Unknown<'_>,
+    lines: Unknown<'_>,
+    run: fn(&mut crowdwatch_core::Engine, usize, &[u8]) -> Result<String>,
+) -> Result<Object<'e>> {
+    let handle = engine_handle(handle)?;
+    let id = args::source_id(source_id)?;
+    let lines = args::bytes(lines)?.to_vec();
+    handle.submit(env, Box::new(move |engine| run(engine, id, &lines)))
 }
 
 /// `tickAsync(handle, atUnixMs)`: a promise of `tick`'s JSON, run after every batch queued
@@ -54,15 +63,9 @@ pub fn panic_for_test_async<'e>(
 ) -> Result<Object<'e>> {
     guard_untrimmed(|| {
         panic_allowed("__panicForTestAsync")?;
-        let handle = engine_handle(handle)?;
-        let id = args::source_id(source_id)?;
-        let lines = args::bytes(lines)?.to_vec();
-        handle.submit(
-            env,
-            Box::new(move |engine| {
-                engine.process_batch(id, &lines, Timestamp::now());
-                panic!("__panicForTestAsync: a forced panic on the engine thread, engine locked");
-            }),
-        )
+        submit_batch(env, handle, source_id, lines, |engine, id, lines| {
+            engine.process_batch(id, lines, Timestamp::now());
+            panic!("__panicForTestAsync: a forced panic on the engine thread, engine locked");
+        })
     })
 }
