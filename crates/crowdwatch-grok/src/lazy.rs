@@ -12,7 +12,7 @@
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
-use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
+use regex_syntax::hir::{Class, Hir, HirKind};
 use regex_syntax::ParserBuilder;
 
 use crate::goregex::{build, translate, Mode, SIZE_LIMIT};
@@ -113,11 +113,6 @@ pub fn estimated_program_bytes(hir: &Hir) -> usize {
     instructions(hir).saturating_mul(48)
 }
 
-/// The (min, max) iterations of a repetition (max None: unbounded).
-pub(crate) fn repetition_bounds(rep: &Repetition) -> (u32, Option<u32>) {
-    (rep.min, rep.max)
-}
-
 fn instructions(hir: &Hir) -> usize {
     match hir.kind() {
         HirKind::Empty => 1,
@@ -128,9 +123,9 @@ fn instructions(hir: &Hir) -> usize {
         HirKind::Capture(group) => instructions(&group.sub).saturating_add(2),
         HirKind::Repetition(rep) => {
             // An unbounded repetition: its minimum copies, and one more for the loop.
-            let copies = match repetition_bounds(rep) {
-                (_, Some(max)) => max as usize,
-                (min, None) => min as usize + 1,
+            let copies = match rep.max {
+                Some(max) => max as usize,
+                None => rep.min as usize + 1,
             };
             copies
                 .max(1)

@@ -1,7 +1,6 @@
 //! Compiling a regex's HIR (ASCII mode) into a backtracking program.
 use super::follow::{first_sets, to_table};
 use super::guard::{self, DfaGuard};
-use crate::lazy::repetition_bounds;
 use regex_syntax::hir::{self, Class, ClassUnicode, Hir, HirKind};
 use regex_syntax::utf8::{Utf8Range, Utf8Sequence, Utf8Sequences};
 
@@ -192,8 +191,7 @@ impl Compiler {
                 self.alternation(children)?
             }
             HirKind::Repetition(rep) => {
-                let (min, max) = repetition_bounds(rep);
-                self.repetition(&rep.sub, min, max, rep.greedy)?;
+                self.repetition(&rep.sub, rep.min, rep.max, rep.greedy)?;
             }
         }
         Some(())
@@ -473,7 +471,9 @@ fn single_byte(set: &ByteSet) -> Option<u8> {
     found
 }
 
-/// Whether `hir` can match the empty string.
+/// Whether `hir` can match the empty string. Written out rather than read from regex-syntax's
+/// `properties().minimum_len()`, which does not give the same answer on every regex: with it,
+/// tests/regex_diff.rs compiled a program that grew without bound.
 fn can_be_empty(hir: &Hir) -> bool {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => true,
