@@ -206,15 +206,18 @@ export class Agent implements LineSink {
   private queueTick(): void {
     if (this.tickQueued) return;
     this.tickQueued = true;
-    this.queue
-      .run(async () => {
-        this.tickQueued = false;
-        const handedOver = performance.now();
-        const alerts = await this.options.engine.tickAsync();
-        this.engineTime(handedOver);
-        this.emit(alerts);
-      })
-      .catch((error: Error) => this.engineFailed('a tick', error));
+    this.tick().catch((error: Error) => this.engineFailed('a tick', error));
+  }
+
+  /** A tick behind everything queued so far; its alerts journaled with the positions. */
+  private tick(): Promise<void> {
+    return this.queue.run(async () => {
+      this.tickQueued = false;
+      const handedOver = performance.now();
+      const alerts = await this.options.engine.tickAsync();
+      this.engineTime(handedOver);
+      this.emit(alerts);
+    });
   }
 
   /**
@@ -286,9 +289,7 @@ export class Agent implements LineSink {
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.options.sources.map((s) => s.stop().catch((e: Error) => this.options.log(`${s.name}: ${e.message}`))));
     // Queued behind every batch read before the stop: when it answers, they all have.
-    await this.queue
-      .run(async () => this.emit(await this.options.engine.tickAsync()))
-      .catch((error: Error) => this.engineFailed('the last tick', error));
+    await this.tick().catch((error: Error) => this.engineFailed('the last tick', error));
     this.options.journal.recordPositions(this.positions);
     const drained = await this.outbox.drain(drainMs);
     if (!drained) this.options.log(`${this.outbox.backlog} alert(s) not pushed yet: kept in the journal for the next start`);
