@@ -83,6 +83,8 @@ export interface BatchResult {
   alerts: Alert[];
   /** Delta for this batch only. */
   counters: Counters;
+  /** Time the engine spent on this batch (ms), on whichever thread ran it. */
+  engineMs: number;
 }
 
 /** One scenario's buckets (CrowdSec's `cs_bucket_*` metrics), since it was loaded or last changed by a reload. */
@@ -250,8 +252,10 @@ export declare class Engine {
   processBatch(source: SourceHandle, lines: Uint8Array): BatchResult;
   /**
    * `processBatch` on the engine's own thread, so the event loop stays free while it runs. Async
-   * calls (`processBatchAsync`, `tickAsync`) run one at a time in the order they were made, from
-   * whichever sources, and their promises settle in that order. The lines are copied at the call:
+   * calls (`processBatchAsync`, `tickAsync`) run one at a time: one source's batches in the order
+   * they were made, and so are their promises settled; the sources (and ticks) take turns, a
+   * source with nothing queued going first, so a quiet source's line never waits behind a busy
+   * one's backlog. The lines are copied at the call:
    * the caller may reuse its buffer at once. While any async call is pending, the sync methods
    * (`processBatch`, `tick`, `stats`, `source`, `explain`, `reload`) throw `CW_BUSY` instead of
    * overtaking it or waiting for it on the event loop: await the pending calls first.
@@ -267,7 +271,7 @@ export declare class Engine {
    * any instant) and returns the alerts that produces (counters' timed overflows).
    */
   tick(at?: Date | number): Alert[];
-  /** `tick` on the engine's own thread, after every async call made before it (see `processBatchAsync`). */
+  /** `tick` on the engine's own thread, after the ticks before it, taking its turn with the sources (see `processBatchAsync`). */
   tickAsync(at?: Date | number): Promise<Alert[]>;
 }
 

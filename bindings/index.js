@@ -141,7 +141,7 @@ class Engine {
     return decode(call('processBatch', this.#handle, source.id, asBuffer(lines)), 'processBatch');
   }
 
-  // Runs on the engine's own thread, in call order with the other async calls (see index.d.ts).
+  // Runs on the engine's own thread, in call order with the source's other batches (see index.d.ts).
   // The addon copies the lines during this call (async functions run synchronously up to their
   // first await), so the caller may reuse its buffer as soon as it returns.
   async processBatchAsync(source, lines) {

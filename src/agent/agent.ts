@@ -39,8 +39,8 @@ export interface StreamStats {
 /**
  * The detection side of the daemon: every source's lines go through the engine in batches
  * (live mode: the wall clock drives the buckets), on the engine's own thread, one batch at a
- * time in the order they were read (`EngineQueue`); ticks, reloads and reads of the engine's
- * state fall between two batches. Once a batch is processed, the positions it reached and the
+ * time, each source's in the order they were read, the sources taking turns (`EngineQueue`);
+ * ticks, reloads and reads of the engine's state fall between two batches. Once a batch is processed, the positions it reached and the
  * alerts it produced are journaled together, then the outbox pushes the alerts to the API.
  */
 export class Agent implements LineSink {
@@ -56,8 +56,6 @@ export class Agent implements LineSink {
   private stopping = false;
   private tickQueued = false;
   private lastPauseLog = 0;
-  /** When the engine thread last answered (`engineTime`). */
-  private engineFreeAt = 0;
   alertsRaised = 0;
   /** Batches or ticks the engine failed on (CW_PANIC: their alerts are lost, the lines not read again). */
   engineFailures = 0;
@@ -165,10 +163,10 @@ export class Agent implements LineSink {
     const key = stats.stream.key;
     const handle = this.handles.get(key);
     if (!handle) throw new Error('its source could not be registered');
-    const handedOver = performance.now();
     try {
       const result = await this.options.engine.processBatchAsync(handle, lines);
       addCounters(stats.counters, result.counters);
+      stats.engineMs += result.engineMs;
       // The position first: the journal record of these alerts must carry it.
       if (position) this.positions.set(key, position);
       this.emit(result.alerts);
@@ -178,23 +176,9 @@ export class Agent implements LineSink {
       if (position) this.positions.set(key, position);
       throw error;
     } finally {
-      stats.engineMs += this.engineTime(handedOver);
       stats.batches++;
       if (position) this.dirty = true;
     }
-  }
-
-  /**
-   * The engine time of an async call that just answered: results come back in the order the
-   * calls were handed over and the engine runs one at a time, so it worked on this one from its
-   * hand-over or the previous result, whichever came later (hand-backs through the event loop
-   * included).
-   */
-  private engineTime(handedOver: number): number {
-    const now = performance.now();
-    const ms = now - Math.max(handedOver, this.engineFreeAt);
-    this.engineFreeAt = now;
-    return ms;
   }
 
   private engineFailed(what: string, error: Error): void {
@@ -213,10 +197,7 @@ export class Agent implements LineSink {
   private tick(): Promise<void> {
     return this.queue.run(async () => {
       this.tickQueued = false;
-      const handedOver = performance.now();
-      const alerts = await this.options.engine.tickAsync();
-      this.engineTime(handedOver);
-      this.emit(alerts);
+      this.emit(await this.options.engine.tickAsync());
     });
   }
 

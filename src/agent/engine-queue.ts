@@ -34,17 +34,17 @@ export interface RunOptions {
 }
 
 /**
- * The one ordered line of work for an engine: batches, ticks, reloads and reads of its state
- * start in the order they were queued, so lines reach the engine in the order they were read
- * (per source and across sources), and a reload or tick falls between two batches, never during
- * one.
+ * The one line of work for an engine: batches, ticks, reloads and reads of its state are handed
+ * over in the order they were queued, so a reload falls between two batches, never during one.
  *
  * Batches and ticks are async calls: each is handed to the engine thread as soon as its turn
- * comes, without waiting for the calls before it to finish; the engine thread runs them one at
- * a time in the order they arrived and their results come back in that order, so a task's
- * continuation (journaling a batch's position and alerts) runs in line order too. Handing them
- * over at once means their lines are copied once, by the addon, out of the JS heap: a batch only
- * waits here (copied, in a Buffer V8 counts) while an exclusive task runs or waits.
+ * comes here, without waiting for the calls before it to finish. The engine thread runs them one
+ * at a time, each source's in the order they arrived (its results come back in that order, so
+ * journaling a batch's position and alerts follows line order), the sources and ticks taking
+ * turns (crates/crowdwatch-node/src/lanes.rs): a line of a quiet source waits for the batch in
+ * the engine, not for a busy source's backlog. Handing them over at once means their lines are
+ * copied once, by the addon, out of the JS heap: a batch only waits here (copied, in a Buffer V8
+ * counts) while an exclusive task runs or waits.
  *
  * An exclusive task (a sync call: the addon refuses those with CW_BUSY while async calls are
  * pending) starts once every task before it has finished, and holds back every task after it.

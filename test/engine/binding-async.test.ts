@@ -1,5 +1,6 @@
 // The async engine calls (`processBatchAsync`, `tickAsync`): they run on the engine's own thread
-// and must answer exactly what the sync calls answer, in call order, whatever is in flight; keep
+// and must answer exactly what the sync calls answer, each source's in call order, whatever is
+// in flight, while a quiet source's batch does not wait behind a busy source's backlog; keep
 // the error contract (CW_ARG for misuse, a panic rejects with CW_PANIC and the next call works,
 // the process lives on); and refuse sync calls with CW_BUSY while any is pending, so no sync call
 // overtakes a queued batch or waits for one on the event loop.
@@ -35,19 +36,29 @@ const replay = (): Engine => bindings().Engine.load(resolveEngineOptions({ mode:
 /**
  * sshd failures from 10 addresses, four lines a second of log time, each address failing every
  * 2.5 s (faster than ssh-bf leaks, so its buckets overflow again and again); cut into batches of
- * 25 lines alternating between two sources. The
- * ssh scenarios group by address, so which batch an alert comes out of depends on every line of
- * both sources before it having been poured first.
+ * 25 lines alternating between two sources, the first five addresses on the first source and
+ * the others on the second. The ssh scenarios group by address, so which batch an alert comes
+ * out of depends on every line of its source before it having been poured first, and not on how
+ * the two sources' batches interleave.
  */
 function interleavedBatches(): Array<{ source: 0 | 1; lines: Buffer }> {
-  const lines: string[] = [];
+  const perSource: [string[], string[]] = [[], []];
   for (let i = 0; i < 320; i++) {
-    const ip = `198.51.100.${(i * 7) % 10}`;
-    lines.push(`${syslogTime(new Date(START_MS + i * 250))} gw sshd[${1000 + i}]: Failed password for root from ${ip} port ${40000 + i} ssh2\n`);
+    const n = (i * 7) % 10;
+    perSource[n < 5 ? 0 : 1].push(`${syslogTime(new Date(START_MS + i * 250))} gw sshd[${1000 + i}]: Failed password for root from 198.51.100.${n} port ${40000 + i} ssh2\n`);
   }
   const batches: Array<{ source: 0 | 1; lines: Buffer }> = [];
-  for (let i = 0; i < lines.length; i += 25) batches.push({ source: ((i / 25) % 2) as 0 | 1, lines: Buffer.from(lines.slice(i, i + 25).join('')) });
+  for (let i = 0; i < 160; i += 25) {
+    for (const source of [0, 1] as const) batches.push({ source, lines: Buffer.from(perSource[source].slice(i, i + 25).join('')) });
+  }
   return batches;
+}
+
+/** A result without its engine time (which no two runs share). */
+function withoutTime(result: BatchResult): Omit<BatchResult, 'engineMs'> {
+  const { engineMs, ...rest } = result;
+  void engineMs;
+  return rest;
 }
 
 function twoSources(engine: Engine): [SourceHandle, SourceHandle] {
@@ -60,36 +71,49 @@ async function rejectsCode(t: ExecutionContext, code: string, p: () => Promise<u
   return err;
 }
 
-test('async batches and ticks answer what the sync calls answer, in call order, with many in flight from two sources', async (t) => {
+test('async batches and ticks answer what the sync calls answer, each source in call order, with many in flight from two sources', async (t) => {
   const batches = interleavedBatches();
-  const tickAt = START_MS + 60_000;
   const sync = replay();
   const syncSources = twoSources(sync);
-  const expected: unknown[] = [];
-  for (const [i, b] of batches.entries()) {
-    expected.push(sync.processBatch(syncSources[b.source], b.lines));
-    if (i === 7) expected.push(sync.tick(tickAt));
-  }
-  expected.push(sync.tick(START_MS + 3_600_000));
-  t.true((expected as BatchResult[]).some((r) => Array.isArray(r.alerts) && r.alerts.length > 0), 'the input raises alerts');
+  const expected: BatchResult[] = batches.map((b) => sync.processBatch(syncSources[b.source], b.lines));
+  const expectedTick = sync.tick(START_MS + 3_600_000);
+  t.true(expected.some((r) => r.alerts.length > 0), 'the input raises alerts');
+  t.true(expected.every((r) => typeof r.engineMs === 'number' && r.engineMs > 0), 'each batch says how long the engine took');
 
   const engine = replay();
   const sources = twoSources(engine);
-  const settled: number[] = [];
-  const calls: Promise<unknown>[] = [];
-  const track = (p: Promise<unknown>): void => {
-    const index = calls.length;
-    calls.push(p.then((r) => (settled.push(index), r)));
-  };
+  const settled: Array<[number, number]> = [];
   // Every call made before any is awaited: all are in flight at once.
-  for (const [i, b] of batches.entries()) {
-    track(engine.processBatchAsync(sources[b.source], b.lines));
-    if (i === 7) track(engine.tickAsync(tickAt));
+  const calls = batches.map((b, index) => engine.processBatchAsync(sources[b.source], b.lines).then((r) => (settled.push([b.source, index]), r)));
+  // A tick in flight with them, at an instant before every line: it takes its turn and expires nothing.
+  const earlyTick = engine.tickAsync(START_MS - 3_600_000);
+  t.deepEqual((await Promise.all(calls)).map(withoutTime), expected.map(withoutTime));
+  t.deepEqual(await earlyTick, []);
+  for (const source of [0, 1]) {
+    const order = settled.filter(([s]) => s === source).map(([, i]) => i);
+    t.deepEqual(order, [...order].sort((a, b) => a - b), `source ${source}: promises settle in call order`);
   }
-  track(engine.tickAsync(START_MS + 3_600_000));
-  t.deepEqual(await Promise.all(calls), expected);
-  t.deepEqual(settled, calls.map((_, i) => i), 'promises settle in call order');
+  t.deepEqual(await engine.tickAsync(START_MS + 3_600_000), expectedTick);
   t.deepEqual(engine.stats().counters, sync.stats().counters);
+});
+
+// Serial: the order promises settle in is the order the engine finished them only while the
+// event loop is free to take each answer as it comes (answers waiting together are taken in call
+// order), so no other test may keep it busy meanwhile.
+test.serial("a quiet source's batch is served before a busy source's backlog, not behind it", async (t) => {
+  const engine = replay();
+  const [busy, quiet] = twoSources(engine);
+  // Twenty batches of 2,000 lines (a few ms of engine work each), all queued at once.
+  const big = Buffer.from(Array.from({ length: 2000 }, (_, i) => `${syslogTime(new Date(START_MS + i))} gw sshd[${i}]: Failed password for root from 198.51.${(i >> 8) & 255}.${i & 255} port ${i} ssh2\n`).join(''));
+  const order: string[] = [];
+  const backlog = Array.from({ length: 20 }, (_, i) => engine.processBatchAsync(busy, big).then(() => order.push(`busy ${i}`)));
+  const attack = engine.processBatchAsync(quiet, interleavedBatches()[0].lines).then(() => order.push('quiet'));
+  await Promise.all([...backlog, attack]);
+  const at = order.indexOf('quiet');
+  // In arrival order it would be last (20); served in turn it runs after the batch in the
+  // engine and at most one more.
+  t.true(at <= 2, `the quiet batch settled ${at}th: ${order.join(', ')}`);
+  t.deepEqual(order.filter((o) => o !== 'quiet'), Array.from({ length: 20 }, (_, i) => `busy ${i}`), "the busy source's batches in order");
 });
 
 test('the lines are copied at the call: the caller may reuse its buffer at once', async (t) => {

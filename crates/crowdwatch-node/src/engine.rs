@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::args;
 use crate::engine_thread::{EngineThread, Work};
 use crate::error::{config_error, drop_quietly, error, guard, guard_untrimmed, Code, Result};
+use crate::lanes::Lane;
 
 /// What JS holds: the engine behind a lock, shared with the handle's engine thread (which keeps
 /// it alive until the calls queued before the handle was garbage-collected have run). A sync
@@ -68,10 +69,10 @@ impl EngineHandle {
         }
     }
 
-    /// Queues `work` on the engine thread behind every async call made before it; a promise of
-    /// its JSON (see `engine_thread`).
-    pub(crate) fn submit<'e>(&self, env: &'e Env, work: Work) -> Result<Object<'e>> {
-        self.thread.submit(env, &self.engine, work)
+    /// Queues `work` on the engine thread behind every async call made before it in `lane`; a
+    /// promise of its JSON (see `engine_thread`).
+    pub(crate) fn submit<'e>(&self, env: &'e Env, lane: Lane, work: Work) -> Result<Object<'e>> {
+        self.thread.submit(env, &self.engine, lane, work)
     }
 }
 
@@ -264,12 +265,27 @@ pub fn process_batch(
     })
 }
 
-/// One batch through the engine, as of now; its alerts and counters as JSON.
+/// What a batch call answers: the engine's output, and the time it took the engine (the caller
+/// cannot tell it from when the promise settles: the engine thread serves sources in turn).
+#[derive(Serialize)]
+struct BatchAnswer {
+    #[serde(flatten)]
+    output: crowdwatch_core::engine::BatchOutput,
+    #[serde(rename = "engineMs")]
+    engine_ms: f64,
+}
+
+/// One batch through the engine, as of now; its alerts, counters and engine time as JSON.
 pub(crate) fn batch(engine: &mut Engine, id: usize, lines: &[u8]) -> Result<String> {
     if id >= engine.source_count() {
         return Err(error(Code::Arg, "unknown source id"));
     }
-    json(&engine.process_batch(id, lines, Timestamp::now()))
+    let started = std::time::Instant::now();
+    let output = engine.process_batch(id, lines, Timestamp::now());
+    json(&BatchAnswer {
+        output,
+        engine_ms: started.elapsed().as_secs_f64() * 1e3,
+    })
 }
 
 /// `explain(handle, sourceId, line)`: the trace of one line; nothing is poured.

@@ -1,5 +1,5 @@
 //! The async engine exports: the same work as `processBatch` and `tick`, queued on the handle's
-//! engine thread (`engine_thread.rs`) in call order, each answering with a promise of the JSON
+//! engine thread (`engine_thread.rs`), in call order per source, each answering with a promise of the JSON
 //! the sync call returns. Misuse found without the engine (a foreign handle, an argument of the
 //! wrong type) throws `CW_ARG` at the call, as the sync exports do; what needs the engine (an
 //! unknown source id) and a panic reject the promise with the same codes.
@@ -11,6 +11,7 @@ use napi_derive::napi;
 use crate::args;
 use crate::engine::{batch, engine_handle, json, panic_allowed, tick_time};
 use crate::error::{guard_untrimmed, Result};
+use crate::lanes::Lane;
 
 /// `processBatchAsync(handle, sourceId, lines)`: a promise of `processBatch`'s JSON. The lines
 /// are copied into the call (~45 µs for 256 KiB here), so the caller may reuse or change its
@@ -36,17 +37,25 @@ fn submit_batch<'e>(
     let handle = engine_handle(handle)?;
     let id = args::source_id(source_id)?;
     let lines = args::bytes(lines)?.to_vec();
-    handle.submit(env, Box::new(move |engine| run(engine, id, &lines)))
+    handle.submit(
+        env,
+        Lane::Source(id),
+        Box::new(move |engine| run(engine, id, &lines)),
+    )
 }
 
-/// `tickAsync(handle, atUnixMs)`: a promise of `tick`'s JSON, run after every batch queued
-/// before it.
+/// `tickAsync(handle, atUnixMs)`: a promise of `tick`'s JSON, run after the ticks queued before
+/// it (in its own lane: buckets expire by the time given, not by which batches ran first).
 #[napi(js_name = "tickAsync", catch_unwind)]
 pub fn tick_async<'e>(env: &'e Env, handle: Unknown<'_>, at_ms: Unknown<'_>) -> Result<Object<'e>> {
     guard_untrimmed(|| {
         let handle = engine_handle(handle)?;
         let at = tick_time(at_ms)?;
-        handle.submit(env, Box::new(move |engine| json(&engine.tick(at))))
+        handle.submit(
+            env,
+            Lane::Tick,
+            Box::new(move |engine| json(&engine.tick(at))),
+        )
     })
 }
 

@@ -3,10 +3,12 @@
 //!
 //! Each `EngineHandle` gets one thread, started by its first async call (replay, tests and the
 //! CLI only make sync calls and never start one). Calls reach it through a channel and run one at
-//! a time in the order JS made them; each settles its own promise through Node-API's thread-safe
-//! hand-back (napi-rs's `JsDeferred`), and promises settle in that same order, so a caller can
-//! have several batches in flight and still see them processed, and answered, in line order.
-//! The thread ends when the handle is garbage-collected and the calls queued before have run.
+//! a time: those of one source (and ticks among themselves) in the order JS made them, the
+//! sources in turn (`lanes.rs`), so a caller can have several batches in flight and still see
+//! each source's processed, and answered, in line order, while a line of a quiet source does not
+//! wait behind a busy one's backlog. Each call settles its own promise through Node-API's
+//! thread-safe hand-back (napi-rs's `JsDeferred`). The thread ends when the handle is
+//! garbage-collected and the calls queued before have run.
 //!
 //! Why a thread of our own rather than napi-rs's `AsyncTask` on libuv's pool: the pool runs
 //! tasks in any order on any of its threads, so keeping line order would need a JS-side queue
@@ -22,6 +24,7 @@ use napi::{Env, JsDeferred, JsError};
 
 use crate::engine::lock_waiting;
 use crate::error::{error, guard, Code, Result};
+use crate::lanes::{Lane, Lanes};
 
 /// What a call does with the engine, on the engine thread; returns the call's JSON.
 pub type Work = Box<dyn FnOnce(&mut Engine) -> Result<String> + Send>;
@@ -30,6 +33,7 @@ pub type Work = Box<dyn FnOnce(&mut Engine) -> Result<String> + Send>;
 type Settle = Box<dyn FnOnce(Env) -> napi::Result<String> + Send>;
 
 struct Job {
+    lane: Lane,
     work: Work,
     done: JsDeferred<String, Settle>,
 }
@@ -49,12 +53,14 @@ impl EngineThread {
         self.pending.load(Ordering::SeqCst) > 0
     }
 
-    /// Queues `work` behind every call made before it; the promise settles with its JSON, or
-    /// rejects with its `CW_*` error (`CW_PANIC` for a panic, after which the engine is usable).
+    /// Queues `work` behind every call made before it in its lane; the promise settles with its
+    /// JSON, or rejects with its `CW_*` error (`CW_PANIC` for a panic, after which the engine is
+    /// usable).
     pub fn submit<'e>(
         &self,
         env: &'e Env,
         engine: &Arc<Mutex<Engine>>,
+        lane: Lane,
         work: Work,
     ) -> Result<Object<'e>> {
         let jobs = self.jobs(engine)?;
@@ -62,7 +68,7 @@ impl EngineThread {
             .create_deferred::<String, Settle>()
             .map_err(|e| error(Code::Internal, e.reason.clone()))?;
         self.pending.fetch_add(1, Ordering::SeqCst);
-        if let Err(mpsc::SendError(job)) = jobs.send(Job { work, done }) {
+        if let Err(mpsc::SendError(job)) = jobs.send(Job { lane, work, done }) {
             // The thread only ends once the handle is gone, so this is not expected; the
             // promise still settles.
             self.pending.fetch_sub(1, Ordering::SeqCst);
@@ -84,7 +90,20 @@ impl EngineThread {
         std::thread::Builder::new()
             .name("cw-engine".into())
             .spawn(move || {
-                for Job { work, done } in rx {
+                let mut lanes = Lanes::default();
+                loop {
+                    // Wait only when nothing is queued; then take in everything sent meanwhile,
+                    // so a call that just arrived can have its turn before older ones.
+                    if lanes.is_empty() {
+                        let Ok(job) = rx.recv() else { break };
+                        lanes.push(job.lane, job);
+                    }
+                    while let Ok(job) = rx.try_recv() {
+                        lanes.push(job.lane, job);
+                    }
+                    let Some(Job { work, done, .. }) = lanes.pop() else {
+                        continue;
+                    };
                     let outcome = guard(|| work(&mut lock_waiting(&engine)));
                     // Finished before the promise settles: code after an `await` may call a
                     // sync export at once.
