@@ -269,7 +269,10 @@ export class Agent implements LineSink {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.options.sources.map((s) => s.stop().catch((e: Error) => this.options.log(`${s.name}: ${e.message}`))));
-    // Queued behind every batch read before the stop: when it answers, they all have.
+    // Every batch read before the stop has answered (an exclusive task starts once all tasks
+    // before it have finished; the engine thread serves ticks in a lane of their own, so the
+    // tick alone would not wait for them); then the last tick.
+    await this.queue.run(() => undefined, { exclusive: true });
     await this.tick().catch((error: Error) => this.engineFailed('the last tick', error));
     this.options.journal.recordPositions(this.positions);
     const drained = await this.outbox.drain(drainMs);
