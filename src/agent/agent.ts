@@ -169,7 +169,7 @@ export class Agent implements LineSink {
       stats.engineMs += result.engineMs;
       // The position first: the journal record of these alerts must carry it.
       if (position) this.positions.set(key, position);
-      this.emit(result.alerts);
+      await this.emit(result.alerts);
     } catch (error) {
       // CW_PANIC: this batch's alerts are lost (see ARCHITECTURE.md); its lines are not read
       // again, as they would not be if a later batch of the stream had moved the position on.
@@ -197,7 +197,7 @@ export class Agent implements LineSink {
   private tick(): Promise<void> {
     return this.queue.run(async () => {
       this.tickQueued = false;
-      this.emit(await this.options.engine.tickAsync());
+      await this.emit(await this.options.engine.tickAsync());
     });
   }
 
@@ -224,13 +224,21 @@ export class Agent implements LineSink {
     this.options.log(message);
   }
 
-  /** Journals alerts with the positions that account for them, then hands them to the outbox. */
-  private emit(alerts: Alert[]): void {
+  /**
+   * Journals alerts with the positions that account for them, then, once that is on disk (an
+   * fsync off the event loop), hands them to the outbox. Never rejects: alerts the journal could
+   * not make durable are pushed all the same.
+   */
+  private async emit(alerts: Alert[]): Promise<void> {
     if (alerts.length === 0) return;
     const pending: PendingAlert[] = alerts.map((alert) => ({ uuid: randomUUID(), json: JSON.stringify(alert) }));
-    this.options.journal.recordBatch(this.positions, pending);
     this.dirty = false;
     this.alertsRaised += alerts.length;
+    try {
+      await this.options.journal.recordBatch(this.positions, pending);
+    } catch (error) {
+      this.options.log(`journal: ${alerts.length} alert(s) could not be made durable (${(error as Error).message}); pushing them anyway`);
+    }
     this.outbox.kick();
   }
 

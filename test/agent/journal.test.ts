@@ -7,10 +7,10 @@ import { runCli, tempDir } from '../helpers/run-cli';
 
 const at = (offset: number): Map<string, Position> => new Map([['file:/var/log/a.log', { kind: 'file', dev: 1, ino: 2, offset }]]);
 
-test('the journal restores positions and unacknowledged alerts, and ignores a torn last record', (t) => {
+test('the journal restores positions and unacknowledged alerts, and ignores a torn last record', async (t) => {
   const file = path.join(tempDir('journal'), 'agent-journal.jsonl');
   const j = AgentJournal.open(file);
-  j.recordBatch(at(100), [{ uuid: 'a', json: '{"scenario":"s"}' }, { uuid: 'b', json: '{"scenario":"s","events_count":2}' }]);
+  await j.recordBatch(at(100), [{ uuid: 'a', json: '{"scenario":"s"}' }, { uuid: 'b', json: '{"scenario":"s","events_count":2}' }]);
   j.recordAcks(['a']);
   j.recordPositions(at(250));
   j.close();
@@ -27,12 +27,31 @@ test('the journal restores positions and unacknowledged alerts, and ignores a to
   t.deepEqual(JSON.parse(lines[0]).a.map((p: { uuid: string }) => p.uuid), ['b']);
 });
 
-test('with more alerts pending than the compaction size, the journal still compacts only as it doubles', (t) => {
+test("a batch's alerts are pending (for the outbox) only once on disk, and no compaction drops them meanwhile", async (t) => {
+  const file = path.join(tempDir('journal'), 'agent-journal.jsonl');
+  const j = AgentJournal.open(file, { compactBytes: 64 });
+  const opened = j.compactions;
+  const durable = j.recordBatch(at(1), [{ uuid: 'a', json: '{"scenario":"s"}' }]);
+  t.is(j.pending.size, 0, 'not pending before its fsync');
+  j.recordPositions(at(2)); // past the compaction size, but the fsync is still on the pool
+  t.is(j.compactions, opened, 'no compaction while an fsync is pending');
+  await durable;
+  t.deepEqual([...j.pending.keys()], ['a']);
+  j.recordPositions(at(3));
+  t.is(j.compactions, opened + 1, 'the next append compacts');
+  j.close();
+  const again = AgentJournal.open(file);
+  t.deepEqual([...again.pending.keys()], ['a']);
+  t.deepEqual(again.positions.get('file:/var/log/a.log'), { kind: 'file', dev: 1, ino: 2, offset: 3 });
+  again.close();
+});
+
+test('with more alerts pending than the compaction size, the journal still compacts only as it doubles', async (t) => {
   const file = path.join(tempDir('journal'), 'agent-journal.jsonl');
   const j = AgentJournal.open(file, { compactBytes: 4096 });
   const big = 'x'.repeat(200);
   // 100 alerts of ~250 bytes: the compacted journal alone is ~6x the compaction size.
-  j.recordBatch(at(1), Array.from({ length: 100 }, (_, i) => ({ uuid: `u${i}`, json: JSON.stringify({ scenario: 's', message: big }) })));
+  await j.recordBatch(at(1), Array.from({ length: 100 }, (_, i) => ({ uuid: `u${i}`, json: JSON.stringify({ scenario: 's', message: big }) })));
   const before = j.compactions;
   // Acknowledge them one at a time, as a slow API would.
   for (let i = 0; i < 100; i++) j.recordAcks([`u${i}`]);
