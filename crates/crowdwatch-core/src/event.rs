@@ -10,46 +10,85 @@ use crowdwatch_time::Timestamp;
 #[derive(Clone, Default)]
 pub struct FieldMap {
     /// The first `len` entries are the map; the rest are spare storage.
-    entries: Vec<(Box<str>, String)>,
+    entries: Vec<Entry>,
     len: usize,
 }
 
+#[derive(Clone)]
+struct Entry {
+    /// `KeyTag` of `key`: a scan compares tags (two integers) and reads the key's bytes only past
+    /// its first eight, where a `memcmp` per key of equal length was ~3% of engine time on nginx.
+    tag: KeyTag,
+    key: Box<str>,
+    value: String,
+}
+
+/// A key's length and its first eight bytes: equal tags mean equal keys up to eight bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct KeyTag {
+    len: usize,
+    head: u64,
+}
+
+impl KeyTag {
+    fn of(key: &str) -> KeyTag {
+        let bytes = key.as_bytes();
+        let mut head = [0u8; 8];
+        let n = bytes.len().min(8);
+        head[..n].copy_from_slice(&bytes[..n]);
+        KeyTag {
+            len: bytes.len(),
+            head: u64::from_le_bytes(head),
+        }
+    }
+}
+
+impl Entry {
+    fn is(&self, tag: KeyTag, key: &str) -> bool {
+        self.tag == tag && (tag.len <= 8 || self.key.as_bytes()[8..] == key.as_bytes()[8..])
+    }
+}
+
 impl FieldMap {
-    fn live(&self) -> &[(Box<str>, String)] {
+    fn live(&self) -> &[Entry] {
         &self.entries[..self.len]
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
+        let tag = KeyTag::of(key);
         self.live()
             .iter()
-            .find(|(k, _)| &**k == key)
-            .map(|(_, v)| v.as_str())
+            .find(|e| e.is(tag, key))
+            .map(|e| e.value.as_str())
     }
 
     pub fn set(&mut self, key: &str, value: &str) {
-        if let Some((_, v)) = self.entries[..self.len]
-            .iter_mut()
-            .find(|(k, _)| &**k == key)
-        {
-            v.clear();
-            v.push_str(value);
+        let tag = KeyTag::of(key);
+        if let Some(e) = self.entries[..self.len].iter_mut().find(|e| e.is(tag, key)) {
+            e.value.clear();
+            e.value.push_str(value);
             return;
         }
         match self.entries.get_mut(self.len) {
-            Some((k, v)) => {
-                if &**k != key {
-                    *k = key.into();
+            Some(e) => {
+                if !e.is(tag, key) {
+                    (e.tag, e.key) = (tag, key.into());
                 }
-                v.clear();
-                v.push_str(value);
+                e.value.clear();
+                e.value.push_str(value);
             }
-            None => self.entries.push((key.into(), value.to_owned())),
+            None => self.entries.push(Entry {
+                tag,
+                key: key.into(),
+                value: value.to_owned(),
+            }),
         }
         self.len += 1;
     }
 
     pub fn remove(&mut self, key: &str) {
-        if let Some(i) = self.live().iter().position(|(k, _)| &**k == key) {
+        let tag = KeyTag::of(key);
+        if let Some(i) = self.live().iter().position(|e| e.is(tag, key)) {
             // Keep the order of the others; the removed entry becomes spare storage.
             self.entries[i..self.len].rotate_left(1);
             self.len -= 1;
@@ -57,7 +96,7 @@ impl FieldMap {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.live().iter().map(|(k, v)| (&**k, v.as_str()))
+        self.live().iter().map(|e| (&*e.key, e.value.as_str()))
     }
 
     pub fn len(&self) -> usize {
@@ -75,7 +114,7 @@ impl FieldMap {
 
 impl PartialEq for FieldMap {
     fn eq(&self, other: &FieldMap) -> bool {
-        self.live() == other.live()
+        self.iter().eq(other.iter())
     }
 }
 
@@ -227,5 +266,33 @@ mod tests {
         other.set("d", "6");
         assert_eq!(m, other);
         assert_eq!(format!("{m:?}"), r#"{"b": "5", "d": "6"}"#);
+    }
+
+    #[test]
+    fn keys_are_told_apart_past_their_first_eight_bytes_and_by_length() {
+        let mut m = FieldMap::default();
+        let keys = [
+            "file_dir",
+            "file_dir2",
+            "file_dirx",
+            "file_di",
+            "",
+            "http_user_agent",
+            "http_user_agenu",
+        ];
+        for (i, k) in keys.iter().enumerate() {
+            m.set(k, &i.to_string());
+        }
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(m.get(k), Some(i.to_string().as_str()), "{k:?}");
+        }
+        assert_eq!(m.get("file_dir3"), None);
+        assert_eq!(m.get("http_user_agent_"), None);
+        m.remove("file_dir2");
+        assert_eq!((m.get("file_dir2"), m.get("file_dirx")), (None, Some("2")));
+        // A spare slot whose old key shares the new one's first eight bytes is renamed.
+        m.clear();
+        m.set("file_dirx", "a");
+        assert_eq!((m.get("file_dirx"), m.get("file_dir")), (Some("a"), None));
     }
 }
