@@ -31,19 +31,26 @@ struct KeyTag {
 }
 
 impl KeyTag {
+    #[inline]
     fn of(key: &str) -> KeyTag {
         let bytes = key.as_bytes();
-        let mut head = [0u8; 8];
-        let n = bytes.len().min(8);
-        head[..n].copy_from_slice(&bytes[..n]);
+        // No copy of a variable length here: that is a call to memmove per lookup.
+        let head = match bytes.first_chunk::<8>() {
+            Some(head) => u64::from_le_bytes(*head),
+            None => bytes
+                .iter()
+                .rev()
+                .fold(0u64, |head, &b| (head << 8) | u64::from(b)),
+        };
         KeyTag {
             len: bytes.len(),
-            head: u64::from_le_bytes(head),
+            head,
         }
     }
 }
 
 impl Entry {
+    #[inline]
     fn is(&self, tag: KeyTag, key: &str) -> bool {
         self.tag == tag && (tag.len <= 8 || self.key.as_bytes()[8..] == key.as_bytes()[8..])
     }
@@ -54,6 +61,7 @@ impl FieldMap {
         &self.entries[..self.len]
     }
 
+    #[inline]
     pub fn get(&self, key: &str) -> Option<&str> {
         let tag = KeyTag::of(key);
         self.live()
