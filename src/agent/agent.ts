@@ -40,8 +40,9 @@ export interface StreamStats {
  * The detection side of the daemon: every source's lines go through the engine in batches
  * (live mode: the wall clock drives the buckets), on the engine's own thread, one batch at a
  * time, each source's in the order they were read, the sources taking turns (`EngineQueue`);
- * ticks, reloads and reads of the engine's state fall between two batches. Once a batch is processed, the positions it reached and the
- * alerts it produced are journaled together, then the outbox pushes the alerts to the API.
+ * ticks, reloads and reads of the engine's state fall between two batches. Once a batch is
+ * processed, the positions it reached and the alerts it produced are journaled together, then
+ * the outbox pushes the alerts to the API.
  */
 export class Agent implements LineSink {
   private readonly handles = new Map<string, SourceHandle>();
