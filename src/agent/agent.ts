@@ -5,6 +5,7 @@ import type { Alert, Counters, Engine, SourceHandle, Stats } from '../engine/nat
 import { EngineQueue } from './engine-queue';
 import type { AgentJournal, PendingAlert } from './journal';
 import { type AlertPusher, Outbox } from './outbox';
+import { type PauseReason, ReadingGate } from './reading-gate';
 
 export interface AgentOptions {
   engine: Engine;
@@ -23,9 +24,6 @@ export interface AgentOptions {
   queueHighBytes?: number;
   queueLowBytes?: number;
 }
-
-/** Why reading is paused: alerts waiting for the API, or lines waiting for the engine. */
-type PauseReason = 'outbox' | 'engine';
 
 /** Per-stream figures for `crowdwatch metrics` and the Prometheus endpoint. */
 export interface StreamStats {
@@ -51,7 +49,9 @@ export class Agent implements LineSink {
   private readonly positions: Map<string, Position>;
   private readonly outbox: Outbox;
   private readonly queue: EngineQueue;
-  private readonly paused = new Set<PauseReason>();
+  private readonly gate = new ReadingGate(() => this.options.sources);
+  /** The source each stream's lines come from (known once it sent some, through `sinkFor`). */
+  private readonly sourceOf = new Map<string, AcquisitionSource>();
   private timers: NodeJS.Timeout[] = [];
   private dirty = false;
   private stopping = false;
@@ -69,7 +69,7 @@ export class Agent implements LineSink {
       ...(options.lowWater !== undefined ? { lowWater: options.lowWater } : {}),
       onBacklog: (full) => {
         options.log(full ? `${this.outbox.backlog} alerts waiting for the API: reading paused` : 'the API caught up: reading again');
-        this.pause('outbox', full);
+        this.gate.set('outbox', full);
       },
     });
     this.queue = new EngineQueue({
@@ -79,29 +79,27 @@ export class Agent implements LineSink {
         // Under a sustained overload this flips often: say so once a minute, count every time.
         if (full && Date.now() - this.lastPauseLog > 60_000) {
           this.lastPauseLog = Date.now();
-          options.log(`the engine is behind (${(this.queue.bytes / 1048576).toFixed(1)} MiB of lines waiting): reading paused until it catches up`);
+          options.log(`the engine is behind (${(this.queue.bytes / 1048576).toFixed(1)} MiB of lines waiting): reading paused until it catches up (sources with no lines waiting go on)`);
         }
-        this.pause('engine', full);
+        this.gate.set('engine', full);
       },
     });
   }
 
-  /** Sources read while no reason to pause holds; one reason ending does not resume what another still pauses. */
-  private pause(reason: PauseReason, on: boolean): void {
-    const before = this.paused.size > 0;
-    if (on) this.paused.add(reason);
-    else this.paused.delete(reason);
-    const after = this.paused.size > 0;
-    if (before === after) return;
-    for (const s of this.options.sources) {
-      if (after) s.pause();
-      else s.resume();
-    }
-  }
-
   /** Why reading is paused now (empty when it is not). */
   get pausedFor(): PauseReason[] {
-    return [...this.paused];
+    return this.gate.holding;
+  }
+
+  /** The sink a source is started with: its lines are known to be its own (see `ReadingGate`). */
+  private sinkFor(source: AcquisitionSource): LineSink {
+    return {
+      lines: (stream, lines, position) => {
+        this.sourceOf.set(stream.key, source);
+        this.lines(stream, lines, position);
+      },
+      warn: (message) => this.warn(message),
+    };
   }
 
   /** Bytes of lines read and not yet processed (the batch in the engine included). */
@@ -127,7 +125,7 @@ export class Agent implements LineSink {
     if (journal.discarded > 0) this.options.log(`journal: ignored a torn last record (its lines are read again)`);
     if (journal.pending.size > 0) this.options.log(`journal: ${journal.pending.size} alert(s) from before the restart still to push`);
     this.outbox.kick();
-    for (const source of sources) await source.start(this, journal.positions);
+    for (const source of sources) await source.start(this.sinkFor(source), journal.positions);
     this.timers.push(setInterval(() => this.queueTick(), this.options.tickMs ?? 1000));
     this.timers.push(setInterval(() => this.checkpoint(), this.options.checkpointMs ?? 1000));
   }
@@ -144,7 +142,16 @@ export class Agent implements LineSink {
     // copied here.
     const batch = this.queue.startsNow() ? lines : Buffer.from(lines);
     const counted = stats;
-    this.queue.run(() => this.process(counted, batch, position), { bytes: batch.length }).catch((error: Error) => this.engineFailed(`${stream.src}: a batch`, error));
+    const source = this.sourceOf.get(stream.key) ?? null;
+    this.gate.queued(source, batch.length);
+    const work = async (): Promise<void> => {
+      try {
+        await this.process(counted, batch, position);
+      } finally {
+        this.gate.queued(source, -batch.length);
+      }
+    };
+    this.queue.run(work, { bytes: batch.length }).catch((error: Error) => this.engineFailed(`${stream.src}: a batch`, error));
   }
 
   /** A new stream's source in the engine: a sync call, so it waits for the calls in flight. */
@@ -252,8 +259,8 @@ export class Agent implements LineSink {
   /** Reload: a source the new acquisition config adds, resuming where its streams stopped before. */
   async addSource(source: AcquisitionSource): Promise<void> {
     this.options.sources.push(source);
-    if (this.paused.size > 0) source.pause();
-    await source.start(this, this.positions);
+    this.gate.apply();
+    await source.start(this.sinkFor(source), this.positions);
   }
 
   /**
@@ -266,6 +273,7 @@ export class Agent implements LineSink {
     if (i >= 0) this.options.sources.splice(i, 1);
     await source.stop();
     await this.queue.run(() => undefined, { exclusive: true });
+    this.gate.forget(source);
     this.checkpoint();
   }
 

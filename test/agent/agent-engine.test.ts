@@ -1,8 +1,9 @@
 // The agent over the real engine (its async calls, on the engine thread), fed by stand-in
-// sources: lines reach the engine in the order they were read across sources; a journal record
-// carries exactly the positions of the lines processed so far and the alerts they produced;
-// reading pauses while too many bytes wait for the engine and resumes below the low mark, without
-// resuming what the outbox still pauses; stop() processes every line already read first.
+// sources: lines reach the engine in the order they were read within each source; a journal
+// record carries exactly the positions of the lines processed so far and the alerts they
+// produced; reading pauses while too many bytes wait for the engine and resumes below the low
+// mark, without resuming what the outbox still pauses, and only for the sources with lines
+// waiting; stop() processes every line already read first.
 // Test content: each `seq N from IP` line is worth one alert (daemon-seq), so alerts count lines.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -58,7 +59,7 @@ function streamOf(i: number): Stream {
 }
 
 /** `count` lines of stream `s` as one batch, with the position after them (offset: lines of that stream so far). */
-function feed(agent: Agent, fed: Fed, s: number, count: number): void {
+function feed(agent: LineSink, fed: Fed, s: number, count: number): void {
   let text = '';
   const from = fed.next;
   for (let i = 0; i < count; i++) text += `seq ${fed.next} from ${ipOf(fed.next++)}\n`;
@@ -110,7 +111,7 @@ async function until(what: string, check: () => boolean, ms = 10_000): Promise<v
   }
 }
 
-test('lines reach the engine in read order across sources, and each journal record carries the positions that account for its alerts', async (t) => {
+test('lines reach the engine in read order within each source, and each journal record carries the positions that account for its alerts', async (t) => {
   const { agent, journalFile, fed } = setup();
   await agent.start();
   // Two streams, interleaved batches of various sizes, all fed before the engine finishes any.
@@ -140,7 +141,13 @@ test('lines reach the engine in read order across sources, and each journal reco
     }
     before = offsets;
   }
-  t.deepEqual(alerts, Array.from({ length: fed.next }, (_, g) => g), 'one alert per line, in read order across both streams');
+  t.deepEqual([...alerts].sort((a, b) => a - b), Array.from({ length: fed.next }, (_, g) => g), 'one alert per line');
+  // The engine thread serves the streams in turn: read order holds within each stream.
+  const streamOfLine = new Map(fed.batches.flatMap((b) => Array.from({ length: b.to - b.from }, (_, i) => [b.from + i, b.stream] as const)));
+  for (const s of [0, 1]) {
+    const own = alerts.filter((g) => streamOfLine.get(g) === s);
+    t.deepEqual(own, [...own].sort((a, b) => a - b), `stream ${s}: alerts in read order`);
+  }
   t.deepEqual(before, fed.fedPerStream, 'the last record holds where each stream stopped');
 });
 
@@ -153,6 +160,23 @@ test('reading pauses while the engine queue is above its high mark and resumes b
   await until('the queue to drain', () => agent.queuedBytes === 0);
   t.true(sources.every((s) => !s.paused && s.pauses === 1), 'resumed once below the low mark');
   t.is(agent.queuePauses, 1);
+  await agent.stop();
+  t.is(pushed.length, fed.next, 'every line made its alert and it was pushed');
+});
+
+test('above the high mark only sources with lines waiting pause: a quiet source reads on, one batch at a time (the engine thread serves it next: binding-async.test.ts)', async (t) => {
+  const { agent, sources, fed, pushed } = setup({ queueHighBytes: 4096, queueLowBytes: 1024 });
+  await agent.start();
+  const via = (s: number): LineSink => sources[s].sink as LineSink;
+  // Source a floods: 100 batches of 200 lines (~6 KiB each), all read before the engine answers any.
+  for (let i = 0; i < 100; i++) feed(via(0), fed, 0, 200);
+  t.deepEqual(agent.pausedFor, ['engine']);
+  t.true(sources[0].paused, 'the flooding source pauses');
+  t.false(sources[1].paused, 'a source with nothing waiting reads on');
+  feed(via(1), fed, 1, 5);
+  t.true(sources[1].paused, 'it pauses while its batch waits');
+  await until("the quiet source's batch", () => !sources[1].paused);
+  await until('the queue to drain', () => agent.queuedBytes === 0);
   await agent.stop();
   t.is(pushed.length, fed.next, 'every line made its alert and it was pushed');
 });
