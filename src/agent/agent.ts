@@ -30,7 +30,7 @@ export interface StreamStats {
   stream: Stream;
   counters: Counters;
   batches: number;
-  /** Time this stream's batches took in the engine: from the hand-over to the engine thread to the result back on the event loop. */
+  /** Time the engine spent on this stream's batches, as it reports for each (`engineMs`). */
   engineMs: number;
 }
 
@@ -194,14 +194,17 @@ export class Agent implements LineSink {
     this.options.log(`${what} failed in the engine: ${error.message}`);
   }
 
-  /** Bucket housekeeping, queued between batches (at most one waits at a time). */
+  /** Bucket housekeeping, queued with the batches (at most one waits at a time). */
   private queueTick(): void {
     if (this.tickQueued) return;
     this.tickQueued = true;
     this.tick().catch((error: Error) => this.engineFailed('a tick', error));
   }
 
-  /** A tick behind everything queued so far; its alerts journaled with the positions. */
+  /**
+   * A tick, handed to the engine thread after the tasks queued before it; it takes its turn there
+   * in a lane of its own. Its alerts are journaled with the positions.
+   */
   private tick(): Promise<void> {
     return this.queue.run(async () => {
       this.tickQueued = false;

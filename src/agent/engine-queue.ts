@@ -26,7 +26,8 @@ export interface RunOptions {
    * The task makes sync calls on the engine (registering a source, a reload, stats): it starts
    * once everything before it has finished, and nothing after it starts until it has. Otherwise
    * the task hands an async call to the engine thread as soon as its turn comes, behind the
-   * calls still running there (the engine thread runs them one at a time, in that order).
+   * calls still running there (the engine thread runs them one at a time, each source's in that
+   * order, the sources taking turns).
    */
   exclusive?: boolean;
   /** Before every task not yet started (a read of state that needs no place in line order). */
