@@ -71,6 +71,11 @@ interface WindowRow {
 const now = (): number => performance.timeOrigin + performance.now();
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
+/** The mean of a CPU share over samples, to 0.01 of a core. */
+function meanShare(samples: DaemonSample[], pick: (s: DaemonSample) => number): number {
+  return round1((samples.reduce((n, s) => n + pick(s), 0) / Math.max(1, samples.length)) * 10) / 10;
+}
+
 function summary(values: number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   return { count: sorted.length, p50: round1(percentile(sorted, 50)), p99: round1(percentile(sorted, 99)), max: round1(sorted[sorted.length - 1] ?? NaN) };
@@ -245,9 +250,9 @@ async function main(): Promise<void> {
         rss_mib_first: steady[0]?.rss_mib ?? NaN,
         rss_mib_last: steady[steady.length - 1]?.rss_mib ?? NaN,
         rss_mib_peak: Math.max(...samples.map((s) => s.rss_mib)),
-        cpu_mean: round1((steady.reduce((n, s) => n + s.cpu, 0) / Math.max(1, steady.length)) * 10) / 10,
-        main_cpu_mean: round1((steady.reduce((n, s) => n + s.main_cpu, 0) / Math.max(1, steady.length)) * 10) / 10,
-        engine_cpu_mean: round1((steady.reduce((n, s) => n + s.engine_cpu, 0) / Math.max(1, steady.length)) * 10) / 10,
+        cpu_mean: meanShare(steady, (s) => s.cpu),
+        main_cpu_mean: meanShare(steady, (s) => s.main_cpu),
+        engine_cpu_mean: meanShare(steady, (s) => s.engine_cpu),
         lag_max_ms: Math.max(...steady.map((s) => s.lag_max_ms)),
         queue_kib_max: Math.max(...steady.map((s) => s.queue_kib)),
       },

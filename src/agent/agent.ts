@@ -266,6 +266,11 @@ export class Agent implements LineSink {
     await source.start(this.sinkFor(source), this.positions);
   }
 
+  /** Resolves once every task queued so far has finished (an exclusive task starts only then). */
+  private processed(): Promise<void> {
+    return this.queue.run(() => undefined, { exclusive: true });
+  }
+
   /**
    * Reload: a source the new acquisition config drops. Its lines already read are processed
    * first, so its positions are journaled where they end and a source added in its place
@@ -275,7 +280,7 @@ export class Agent implements LineSink {
     const i = this.options.sources.indexOf(source);
     if (i >= 0) this.options.sources.splice(i, 1);
     await source.stop();
-    await this.queue.run(() => undefined, { exclusive: true });
+    await this.processed();
     this.gate.forget(source);
     this.checkpoint();
   }
@@ -289,10 +294,9 @@ export class Agent implements LineSink {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.options.sources.map((s) => s.stop().catch((e: Error) => this.options.log(`${s.name}: ${e.message}`))));
-    // Every batch read before the stop has answered (an exclusive task starts once all tasks
-    // before it have finished; the engine thread serves ticks in a lane of their own, so the
-    // tick alone would not wait for them); then the last tick.
-    await this.queue.run(() => undefined, { exclusive: true });
+    // The engine thread serves ticks in a lane of their own: the last tick alone would not wait
+    // for the batches read before the stop.
+    await this.processed();
     await this.tick().catch((error: Error) => this.engineFailed('the last tick', error));
     this.options.journal.recordPositions(this.positions);
     const drained = await this.outbox.drain(drainMs);

@@ -50,7 +50,7 @@ export class ReadingGate {
   }
 
   /** Whether `source` should be paused now. */
-  holds(source: AcquisitionSource): boolean {
+  private holds(source: AcquisitionSource): boolean {
     if (this.reasons.has('outbox')) return true;
     if (!this.reasons.has('engine')) return false;
     return this.waiting.has(source) || this.waiting.has(null);
