@@ -128,6 +128,12 @@ mod tests {
             format_rfc3339(ts(-1_000_000_000, 0)),
             "1969-12-31T23:59:59Z"
         );
+        // The seconds of an offset are dropped, as Go's `zone / 60` does (toward zero).
+        assert_eq!(
+            format_rfc3339(ts(1_767_250_801_000_000_000, -(7 * 3600 + 1))),
+            "2026-01-01T00:00:00-07:00"
+        );
+        assert_eq!(format_rfc3339(ts(0, -30)), "1969-12-31T23:59:30+00:00");
         // Sub-second instants before the epoch still floor to the right second.
         assert_eq!(
             format_rfc3339_nano(ts(-1, 0)),
