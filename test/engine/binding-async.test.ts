@@ -116,6 +116,30 @@ test.serial("a quiet source's batch is served before a busy source's backlog, no
   t.deepEqual(order.filter((o) => o !== 'quiet'), Array.from({ length: 20 }, (_, i) => `busy ${i}`), "the busy source's batches in order");
 });
 
+// Serial, as above.
+test.serial("a batch runs a slice of its lines per turn: a quiet source's batch sent after a big one settles first, and the big one answers what the sync call answers", async (t) => {
+  // 6,000 sshd failures from 200 addresses, one every 2 s each, none of them the quiet batch's
+  // (~570 KiB: several 64 KiB slices, tens of ms of engine work), with empty lines, CRLF
+  // endings and a last line without its newline, which a slice boundary must neither drop nor
+  // split.
+  const lines = Array.from({ length: 6000 }, (_, i) => `${syslogTime(new Date(START_MS + i * 10))} gw sshd[${i}]: Failed password for root from 198.51.101.${i % 200} port ${i} ssh2${i % 7 === 0 ? '\r' : ''}\n${i % 11 === 0 ? '\n' : ''}`);
+  const whole = Buffer.from(lines.join('').trimEnd());
+  t.true(whole.length > 8 * 64 * 1024, `${whole.length} bytes`);
+  const sync = replay();
+  const expected = withoutTime(sync.processBatch(twoSources(sync)[0], whole));
+  t.true(expected.alerts.length > 0, 'the batch raises alerts');
+
+  const engine = replay();
+  const [busy, quiet] = twoSources(engine);
+  const order: string[] = [];
+  const big = engine.processBatchAsync(busy, whole).then((r) => (order.push('big'), r));
+  const small = engine.processBatchAsync(quiet, interleavedBatches()[1].lines).then((r) => (order.push('quiet'), r));
+  const [bigAnswer] = await Promise.all([big, small]);
+  t.deepEqual(order, ['quiet', 'big'], 'the quiet batch ran between two slices of the big one');
+  t.deepEqual(withoutTime(bigAnswer), expected);
+  t.deepEqual(engine.stats().counters.lines, sync.stats().counters.lines + 25);
+});
+
 test('the lines are copied at the call: the caller may reuse its buffer at once', async (t) => {
   const engine = replay();
   const [source] = twoSources(engine);

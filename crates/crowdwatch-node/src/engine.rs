@@ -268,11 +268,11 @@ pub fn process_batch(
 /// What a batch call answers: the engine's output, and the time it took the engine (the caller
 /// cannot tell it from when the promise settles: the engine thread serves sources in turn).
 #[derive(Serialize)]
-struct BatchAnswer {
+pub(crate) struct BatchAnswer {
     #[serde(flatten)]
-    output: crowdwatch_core::engine::BatchOutput,
+    pub(crate) output: crowdwatch_core::engine::BatchOutput,
     #[serde(rename = "engineMs")]
-    engine_ms: f64,
+    pub(crate) engine_ms: f64,
 }
 
 /// One batch through the engine, as of now; its alerts, counters and engine time as JSON.

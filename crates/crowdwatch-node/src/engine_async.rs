@@ -4,18 +4,22 @@
 //! wrong type) throws `CW_ARG` at the call, as the sync exports do; what needs the engine (an
 //! unknown source id) and a panic reject the promise with the same codes.
 use crowdwatch_core::Timestamp;
-use napi::bindgen_prelude::{Object, Unknown};
+use napi::bindgen_prelude::{ClassInstance, Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
 use crate::args;
-use crate::engine::{batch, engine_handle, json, panic_allowed, tick_time};
+use crate::batch_steps::BatchInSteps;
+use crate::engine::{engine_handle, json, panic_allowed, tick_time, EngineHandle};
+use crate::engine_thread::in_one_turn;
 use crate::error::{guard_untrimmed, Result};
 use crate::lanes::Lane;
 
 /// `processBatchAsync(handle, sourceId, lines)`: a promise of `processBatch`'s JSON. The lines
 /// are copied into the call (~45 µs for 256 KiB here), so the caller may reuse or change its
-/// Buffer as soon as the call returns, as a file follower does with its read buffer.
+/// Buffer as soon as the call returns, as a file follower does with its read buffer. On the
+/// engine thread the batch runs a slice at a time, the other sources' calls between two slices
+/// (`batch_steps.rs`); the answer is the one the whole batch gives.
 #[napi(js_name = "processBatchAsync", catch_unwind)]
 pub fn process_batch_async<'e>(
     env: &'e Env,
@@ -23,25 +27,27 @@ pub fn process_batch_async<'e>(
     source_id: Unknown<'_>,
     lines: Unknown<'_>,
 ) -> Result<Object<'e>> {
-    guard_untrimmed(|| submit_batch(env, handle, source_id, lines, batch))
+    guard_untrimmed(|| {
+        let (handle, id, lines) = batch_args(handle, source_id, lines)?;
+        let mut batch = BatchInSteps::new(id, lines);
+        handle.submit(
+            env,
+            Lane::Source(id),
+            Box::new(move |engine| batch.step(engine)),
+        )
+    })
 }
 
-/// Decodes a batch call's arguments (the lines copied) and queues `run` on the engine thread.
-fn submit_batch<'e>(
-    env: &'e Env,
-    handle: Unknown<'_>,
+/// A batch call's arguments: the handle, the source id and the lines (copied).
+fn batch_args<'h>(
+    handle: Unknown<'h>,
     source_id: Unknown<'_>,
     lines: Unknown<'_>,
-    run: fn(&mut crowdwatch_core::Engine, usize, &[u8]) -> Result<String>,
-) -> Result<Object<'e>> {
+) -> Result<(ClassInstance<'h, EngineHandle>, usize, Vec<u8>)> {
     let handle = engine_handle(handle)?;
     let id = args::source_id(source_id)?;
     let lines = args::bytes(lines)?.to_vec();
-    handle.submit(
-        env,
-        Lane::Source(id),
-        Box::new(move |engine| run(engine, id, &lines)),
-    )
+    Ok((handle, id, lines))
 }
 
 /// `tickAsync(handle, atUnixMs)`: a promise of `tick`'s JSON, run after the ticks queued before
@@ -54,7 +60,7 @@ pub fn tick_async<'e>(env: &'e Env, handle: Unknown<'_>, at_ms: Unknown<'_>) -> 
         handle.submit(
             env,
             Lane::Tick,
-            Box::new(move |engine| json(&engine.tick(at))),
+            in_one_turn(move |engine| json(&engine.tick(at))),
         )
     })
 }
@@ -72,9 +78,14 @@ pub fn panic_for_test_async<'e>(
 ) -> Result<Object<'e>> {
     guard_untrimmed(|| {
         panic_allowed("__panicForTestAsync")?;
-        submit_batch(env, handle, source_id, lines, |engine, id, lines| {
-            engine.process_batch(id, lines, Timestamp::now());
-            panic!("__panicForTestAsync: a forced panic on the engine thread, engine locked");
-        })
+        let (handle, id, lines) = batch_args(handle, source_id, lines)?;
+        handle.submit(
+            env,
+            Lane::Source(id),
+            in_one_turn(move |engine| {
+                engine.process_batch(id, &lines, Timestamp::now());
+                panic!("__panicForTestAsync: a forced panic on the engine thread, engine locked");
+            }),
+        )
     })
 }

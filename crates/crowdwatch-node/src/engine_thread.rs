@@ -4,7 +4,7 @@
 //! Each `EngineHandle` gets one thread, started by its first async call (replay, tests and the
 //! CLI only make sync calls and never start one). Calls reach it through a channel and run one at
 //! a time: those of one source (and ticks among themselves) in the order JS made them, the
-//! sources in turn (`lanes.rs`), so a caller can have several batches in flight and still see
+//! sources in turn (`lanes.rs`), a batch a slice of its lines per turn (`batch_steps.rs`), so a caller can have several batches in flight and still see
 //! each source's processed, and answered, in line order, while a line of a quiet source does not
 //! wait behind a busy one's backlog. Each call settles its own promise through Node-API's
 //! thread-safe hand-back (napi-rs's `JsDeferred`). The thread ends when the handle is
@@ -26,8 +26,26 @@ use crate::engine::lock_waiting;
 use crate::error::{error, guard, Code, Result};
 use crate::lanes::{Lane, Lanes};
 
-/// What a call does with the engine, on the engine thread; returns the call's JSON.
-pub type Work = Box<dyn FnOnce(&mut Engine) -> Result<String> + Send>;
+/// What one turn of a call did: finished, with the call's JSON (or error), or more to do.
+pub enum Step {
+    Done(Result<String>),
+    More,
+}
+
+/// What a call does with the engine, on the engine thread, one turn at a time: a batch runs a
+/// slice of its lines per turn (`batch_steps.rs`), other calls finish in their first.
+pub type Work = Box<dyn FnMut(&mut Engine) -> Step + Send>;
+
+/// A call that finishes in one turn.
+pub fn in_one_turn(work: impl FnOnce(&mut Engine) -> Result<String> + Send + 'static) -> Work {
+    let mut work = Some(work);
+    Box::new(move |engine| {
+        Step::Done(match work.take() {
+            Some(work) => work(engine),
+            None => Err(error(Code::Internal, "a finished call ran again")),
+        })
+    })
+}
 
 /// Turns a call's outcome into its promise's settlement, on the JS thread.
 type Settle = Box<dyn FnOnce(Env) -> napi::Result<String> + Send>;
@@ -101,14 +119,23 @@ impl EngineThread {
                     while let Ok(job) = rx.try_recv() {
                         lanes.push(job.lane, job);
                     }
-                    let Some(Job { work, done, .. }) = lanes.pop() else {
+                    let Some(mut job) = lanes.pop() else {
                         continue;
                     };
-                    let outcome = guard(|| work(&mut lock_waiting(&engine)));
+                    let outcome = match guard(|| Ok((job.work)(&mut lock_waiting(&engine)))) {
+                        Ok(Step::More) => {
+                            // Back at the head of its lane, which waits for its next turn
+                            // (before any call of that lane received after this one).
+                            lanes.requeue(job.lane, job);
+                            continue;
+                        }
+                        Ok(Step::Done(outcome)) => outcome,
+                        Err(panicked) => Err(panicked),
+                    };
                     // Finished before the promise settles: code after an `await` may call a
                     // sync export at once.
                     pending.fetch_sub(1, Ordering::SeqCst);
-                    done.resolve(settle(outcome));
+                    job.done.resolve(settle(outcome));
                 }
             })
             .map_err(|e| {

@@ -60,6 +60,15 @@ impl<T> Lanes<T> {
         }
         call
     }
+    /// Puts back `call`, which `pop` just gave and which has more to do, at the head of its
+    /// lane; the lane waits at the back of the turn (it was busy, so it is not new).
+    pub fn requeue(&mut self, lane: Lane, call: T) {
+        let queue = self.waiting.entry(lane).or_default();
+        if queue.is_empty() {
+            self.turn.push_back(lane);
+        }
+        queue.push_front(call);
+    }
 }
 
 #[cfg(test)]
@@ -103,5 +112,26 @@ mod tests {
         lanes.push(Lane::Source(1), "b2");
         lanes.push(Lane::Source(0), "a2");
         assert_eq!(drain(&mut lanes), ["b2", "a1", "a2"]);
+    }
+
+    #[test]
+    fn a_call_put_back_keeps_its_place_in_its_lane_and_waits_for_its_turn() {
+        let mut lanes = Lanes::default();
+        lanes.push(Lane::Source(0), "n1");
+        // n1 has run a slice, and is the only call: it runs on.
+        let n1 = lanes.pop().unwrap();
+        lanes.requeue(Lane::Source(0), n1);
+        assert_eq!(lanes.pop(), Some("n1"));
+        lanes.requeue(Lane::Source(0), "n1");
+        // An sshd call and another nginx call arrive while n1 has slices left.
+        lanes.push(Lane::Source(1), "s1");
+        lanes.push(Lane::Source(0), "n2");
+        assert_eq!(lanes.pop(), Some("s1"));
+        assert_eq!(lanes.pop(), Some("n1"));
+        // With another lane busy, a call put back waits for that lane's turn.
+        lanes.push(Lane::Source(1), "s2");
+        lanes.push(Lane::Source(1), "s3");
+        lanes.requeue(Lane::Source(0), "n1");
+        assert_eq!(drain(&mut lanes), ["s2", "n1", "s3", "n2"]);
     }
 }
