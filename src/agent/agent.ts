@@ -236,21 +236,23 @@ export class Agent implements LineSink {
   }
 
   /**
-   * Journals alerts with the positions that account for them, then, once that is on disk (an
-   * fsync off the event loop), hands them to the outbox. Never rejects: alerts the journal could
-   * not make durable are pushed all the same.
+   * Journals alerts with the positions that account for them and hands them to the outbox at
+   * once (written, they survive a crash of the process; the fsync that guards them against a
+   * power loss follows on libuv's pool). Never rejects: alerts the journal could not take are
+   * pushed all the same.
    */
   private async emit(alerts: Alert[]): Promise<void> {
     if (alerts.length === 0) return;
     const pending: PendingAlert[] = alerts.map((alert) => ({ uuid: randomUUID(), json: JSON.stringify(alert) }));
     this.dirty = false;
     this.alertsRaised += alerts.length;
-    try {
-      await this.options.journal.recordBatch(this.positions, pending);
-    } catch (error) {
-      this.options.log(`journal: ${alerts.length} alert(s) could not be made durable (${(error as Error).message}); pushing them anyway`);
-    }
+    const durable = this.options.journal.recordBatch(this.positions, pending);
     this.outbox.kick();
+    try {
+      await durable;
+    } catch (error) {
+      this.options.log(`journal: ${alerts.length} alert(s) could not be written to disk (${(error as Error).message}); pushing them anyway`);
+    }
   }
 
   private checkpoint(): void {

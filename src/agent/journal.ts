@@ -38,13 +38,16 @@ const COMPACT_BYTES = 8 << 20;
 
 /**
  * The agent's write-ahead journal: read positions and the alerts they produced, written in one
- * appended line (fsync'd when it holds alerts) before the alerts are pushed. The fsync runs on
- * libuv's pool, never on the event loop: it usually takes ~0.3 ms, but behind other writes to
- * the same file system (the logs being followed) it took up to 190 ms at 100,000 nginx lines/s,
- * and the API, the bouncers' long polls and /health stalled with it. After a crash, the
- * last whole line says where each stream resumes and which alerts still wait for the API, so
- * every line's effect happens exactly once: a batch either has its alerts and its position on
- * disk together, or neither, and is read again. A torn last line is ignored.
+ * appended line before the alerts are pushed. After a crash of the process (kill -9 included:
+ * what was written is in the kernel's page cache), the last whole line says where each stream
+ * resumes and which alerts still wait for the API, so every line's effect happens exactly once:
+ * a batch either has its alerts and its position in the journal together, or neither, and is
+ * read again. A torn last line is ignored. Lines holding alerts are also fsync'd, on libuv's
+ * pool, never on the event loop (usually ~0.3 ms, but behind the followed logs' own writes to
+ * the same file system up to 190 ms at 100,000 nginx lines/s, and the API, the long polls and
+ * /health stalled with it), and the alerts do not wait for it: a power loss before it ends can
+ * lose the line, its lines are then read again and an alert already pushed may be raised twice,
+ * never lost (see ARCHITECTURE.md).
  */
 export class AgentJournal {
   readonly positions = new Map<string, Position>();
@@ -148,23 +151,25 @@ export class AgentJournal {
   }
 
   /**
-   * Positions after a batch and the alerts it produced. Resolves once they are on disk, and only
-   * then are the alerts pending (what the outbox pushes): an alert never leaves before the
-   * positions that account for it are durable. A failed fsync rejects, and the alerts are
-   * pending all the same (pushed, if maybe not durable, rather than lost).
+   * Positions after a batch and the alerts it produced. The alerts are pending (what the outbox
+   * pushes) once this returns: the line is written, so a crash of the process finds them with
+   * the positions that account for them. The promise resolves once the line is on disk (an
+   * fsync on libuv's pool), and rejects if the fsync fails; the alerts stay pending either way.
    */
-  async recordBatch(positions: ReadonlyMap<string, Position>, alerts: PendingAlert[]): Promise<void> {
+  recordBatch(positions: ReadonlyMap<string, Position>, alerts: PendingAlert[]): Promise<void> {
     const p = Object.fromEntries(positions);
     this.applyPositions(p);
-    // Until they are pending, a compaction (this append's included) would drop these alerts.
+    // Pending before the append: a compaction from here on keeps them.
+    for (const a of alerts) this.pending.set(a.uuid, a);
+    // No compaction (which closes the file) until this line's fsync is done.
     this.syncing++;
     try {
       this.append(`{"p":${JSON.stringify(p)},"a":${alertsJson(alerts)}}\n`);
-      await this.sync();
-    } finally {
-      for (const a of alerts) this.pending.set(a.uuid, a);
+    } catch (error) {
       this.syncing--;
+      return Promise.reject(error as Error);
     }
+    return this.sync().finally(() => this.syncing--);
   }
 
   /** Positions alone (lines without alerts): losing this only means reading them again. */

@@ -6,6 +6,8 @@
 // waiting; stop() processes every line already read first.
 // Test content: each `seq N from IP` line is worth one alert (daemon-seq), so alerts count lines.
 import * as fs from 'node:fs';
+// The module object itself (the namespace above only has getters), to hold back its fsync.
+import nodeFs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
 import type { AcquisitionSource, LineSink, Position, Stream } from '../../src/acquisition';
@@ -149,6 +151,27 @@ test('lines reach the engine in read order within each source, and each journal 
     t.deepEqual(own, [...own].sort((a, b) => a - b), `stream ${s}: alerts in read order`);
   }
   t.deepEqual(before, fed.fedPerStream, 'the last record holds where each stream stopped');
+});
+
+// Serial: it holds back every fsync of this process for a while.
+test.serial("alerts go to the outbox once their journal line is written, without waiting for its fsync", async (t) => {
+  const held: Array<() => void> = [];
+  const fsync = nodeFs.fsync;
+  const holding = (fd: number, done: (error: NodeJS.ErrnoException | null) => void): void => void held.push(() => fsync(fd, done));
+  (nodeFs as { fsync: unknown }).fsync = holding;
+  try {
+    const { agent, fed, pushed, journalFile } = setup();
+    await agent.start();
+    feed(agent, fed, 0, 3);
+    await until('three alerts pushed', () => pushed.length === 3);
+    t.true(held.length > 0, "the journal line's fsync has not run yet");
+    t.is(records(journalFile).flatMap((r) => r.a ?? []).length, 3, 'the alerts are in the journal file');
+    for (const release of held.splice(0)) release();
+    nodeFs.fsync = fsync;
+    await agent.stop();
+  } finally {
+    nodeFs.fsync = fsync;
+  }
 });
 
 test('reading pauses while the engine queue is above its high mark and resumes below the low mark; nothing is lost', async (t) => {

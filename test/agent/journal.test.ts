@@ -27,16 +27,18 @@ test('the journal restores positions and unacknowledged alerts, and ignores a to
   t.deepEqual(JSON.parse(lines[0]).a.map((p: { uuid: string }) => p.uuid), ['b']);
 });
 
-test("a batch's alerts are pending (for the outbox) only once on disk, and no compaction drops them meanwhile", async (t) => {
+test("a batch's alerts are pending (for the outbox) as soon as their line is written, before its fsync, and no compaction drops them meanwhile", async (t) => {
   const file = path.join(tempDir('journal'), 'agent-journal.jsonl');
   const j = AgentJournal.open(file, { compactBytes: 64 });
   const opened = j.compactions;
   const durable = j.recordBatch(at(1), [{ uuid: 'a', json: '{"scenario":"s"}' }]);
-  t.is(j.pending.size, 0, 'not pending before its fsync');
+  t.deepEqual([...j.pending.keys()], ['a'], 'pending before its fsync');
+  // What a kill -9 now would leave: the line is in the file (the kernel has it).
+  const written = fs.readFileSync(file, 'utf8').trim().split('\n');
+  t.deepEqual(JSON.parse(written[written.length - 1]), { p: { 'file:/var/log/a.log': { kind: 'file', dev: 1, ino: 2, offset: 1 } }, a: [{ uuid: 'a', alert: { scenario: 's' } }] });
   j.recordPositions(at(2)); // past the compaction size, but the fsync is still on the pool
   t.is(j.compactions, opened, 'no compaction while an fsync is pending');
   await durable;
-  t.deepEqual([...j.pending.keys()], ['a']);
   j.recordPositions(at(3));
   t.is(j.compactions, opened + 1, 'the next append compacts');
   j.close();
