@@ -267,6 +267,11 @@ export declare class Engine {
   explain(source: SourceHandle, line: string): Trace;
   stats(): Stats;
   /**
+   * `stats` on the engine's own thread, in a lane of its own: it is read between two slices of
+   * the batch running, without waiting for the calls queued (see `processBatchAsync`).
+   */
+  statsAsync(): Promise<Stats>;
+  /**
    * Expires buckets idle at `at` (default: the wall clock, as live mode needs; a replay may pass
    * any instant) and returns the alerts that produces (counters' timed overflows).
    */

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const addonPath = path.join(__dirname, 'crowdwatch.node');
-const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'processBatchAsync', 'explain', 'stats', 'tick', 'tickAsync', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles'];
+const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'processBatchAsync', 'explain', 'stats', 'statsAsync', 'tick', 'tickAsync', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles'];
 
 let raw = null;
 
@@ -154,6 +154,10 @@ class Engine {
 
   stats() {
     return decode(call('stats', this.#handle), 'stats');
+  }
+
+  async statsAsync() {
+    return callAsync('statsAsync', 'statsAsync', this.#handle);
   }
 
   tick(at) {

@@ -214,16 +214,19 @@ export class Agent implements LineSink {
 
   /**
    * Runs `work` with the engine to itself, between two batches: after everything queued before
-   * it (a reload), or `first`, before the batches not yet handed over (a read of its state for
-   * metrics, which then waits only for the calls already on the engine thread).
+   * it, before anything queued after it (a reload).
    */
-  exclusive<T>(work: (engine: Engine) => T, options: { first?: boolean } = {}): Promise<T> {
-    return this.queue.run(() => work(this.options.engine), { ...options, exclusive: true });
+  exclusive<T>(work: (engine: Engine) => T): Promise<T> {
+    return this.queue.run(() => work(this.options.engine), { exclusive: true });
   }
 
-  /** The engine's stats, read between two batches. */
+  /**
+   * The engine's stats, read on the engine thread in a lane of its own, between two slices of
+   * whatever runs there: it waits for none of the batches queued (nor for a reload waiting for
+   * them), and none waits for it.
+   */
   engineStats(): Promise<Stats> {
-    return this.exclusive((engine) => engine.stats(), { first: true });
+    return this.queue.run(() => this.options.engine.statsAsync(), { first: true });
   }
 
   /** Where reading of a stream stands (what a restart would resume from). */

@@ -18,6 +18,7 @@ interface RawAddon {
   processBatchAsync(handle: unknown, source: unknown, lines: unknown): Promise<string>;
   tickAsync(handle: unknown, atMs: unknown): Promise<string>;
   stats(handle: unknown): string;
+  statsAsync(handle: unknown): Promise<string>;
   __panicForTestAsync(handle: unknown, source: unknown, lines: unknown): Promise<void>;
 }
 
@@ -108,12 +109,16 @@ test.serial("a quiet source's batch is served before a busy source's backlog, no
   const order: string[] = [];
   const backlog = Array.from({ length: 20 }, (_, i) => engine.processBatchAsync(busy, big).then(() => order.push(`busy ${i}`)));
   const attack = engine.processBatchAsync(quiet, interleavedBatches()[0].lines).then(() => order.push('quiet'));
-  await Promise.all([...backlog, attack]);
+  // A read of the engine's state (a metrics scrape) does not wait for the backlog either.
+  const read = engine.statsAsync().then((stats) => (order.push('stats'), stats));
+  const [stats] = await Promise.all([read, ...backlog, attack]);
   const at = order.indexOf('quiet');
   // In arrival order it would be last (20); served in turn it runs after the batch in the
   // engine and at most one more.
   t.true(at <= 2, `the quiet batch settled ${at}th: ${order.join(', ')}`);
-  t.deepEqual(order.filter((o) => o !== 'quiet'), Array.from({ length: 20 }, (_, i) => `busy ${i}`), "the busy source's batches in order");
+  t.true(order.indexOf('stats') <= 3, `the stats read settled ${order.indexOf('stats')}th: ${order.join(', ')}`);
+  t.true(stats.counters.lines < 21 * 2000, 'the stats were read before the backlog was done');
+  t.deepEqual(order.filter((o) => o !== 'quiet' && o !== 'stats'), Array.from({ length: 20 }, (_, i) => `busy ${i}`), "the busy source's batches in order");
 });
 
 // Serial, as above.
@@ -182,6 +187,7 @@ test('misuse: a foreign handle or a wrong argument is CW_ARG at the call; an unk
     for (const [what, value] of Object.entries(foreign)) {
       t.is(t.throws<CodedError>(() => addon.processBatchAsync(value, source, Buffer.from('x\n'))).code, 'CW_ARG', `processBatchAsync(${what})`);
       t.is(t.throws<CodedError>(() => addon.tickAsync(value, Date.now())).code, 'CW_ARG', `tickAsync(${what})`);
+      t.is(t.throws<CodedError>(() => addon.statsAsync(value)).code, 'CW_ARG', `statsAsync(${what})`);
     }
   } finally {
     db.close();

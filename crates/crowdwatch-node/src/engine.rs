@@ -317,10 +317,15 @@ pub fn stats(handle: Unknown<'_>) -> Result<String> {
     guard(|| {
         let handle = engine_handle(handle)?;
         let engine = handle.lock()?;
-        json(&StatsView {
-            stats: &engine.stats(),
-            parallel: engine.parallel(),
-        })
+        stats_json(&engine)
+    })
+}
+
+/// The `stats` answer for `engine`.
+pub(crate) fn stats_json(engine: &Engine) -> Result<String> {
+    json(&StatsView {
+        stats: &engine.stats(),
+        parallel: engine.parallel(),
     })
 }
 

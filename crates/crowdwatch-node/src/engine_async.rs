@@ -10,7 +10,7 @@ use napi_derive::napi;
 
 use crate::args;
 use crate::batch_steps::BatchInSteps;
-use crate::engine::{engine_handle, json, panic_allowed, tick_time, EngineHandle};
+use crate::engine::{engine_handle, json, panic_allowed, stats_json, tick_time, EngineHandle};
 use crate::engine_thread::in_one_turn;
 use crate::error::{guard_untrimmed, Result};
 use crate::lanes::Lane;
@@ -62,6 +62,17 @@ pub fn tick_async<'e>(env: &'e Env, handle: Unknown<'_>, at_ms: Unknown<'_>) -> 
             Lane::Tick,
             in_one_turn(move |engine| json(&engine.tick(at))),
         )
+    })
+}
+
+/// `statsAsync(handle)`: a promise of `stats`'s JSON, read on the engine thread in a lane of its
+/// own: between two slices of whatever runs, without waiting for what is queued (a metrics
+/// scrape that waited for every queued batch held a quiet source's line up behind them).
+#[napi(js_name = "statsAsync", catch_unwind)]
+pub fn stats_async<'e>(env: &'e Env, handle: Unknown<'_>) -> Result<Object<'e>> {
+    guard_untrimmed(|| {
+        let handle = engine_handle(handle)?;
+        handle.submit(env, Lane::Read, in_one_turn(|engine| stats_json(engine)))
     })
 }
 

@@ -11,11 +11,13 @@
 //! cannot use this to starve others (it is never idle, so it only ever joins at the back).
 use std::collections::{HashMap, VecDeque};
 
-/// Which lane a call waits in: a source's, or the one of ticks (bucket housekeeping).
+/// Which lane a call waits in: a source's, the one of ticks (bucket housekeeping), or the one
+/// of reads of the engine's state (metrics).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Lane {
     Source(usize),
     Tick,
+    Read,
 }
 
 /// Calls waiting, per lane, and the turn of the lanes that have any.
