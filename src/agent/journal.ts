@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Position } from '../acquisition';
+import { CoalescedSync } from '../files/coalesced-sync';
 
 /**
  * An alert the agent owes the API, under the id that makes its push idempotent. It is kept as
@@ -59,8 +60,8 @@ export class AgentJournal {
   compactions = 0;
   /** Lines of a torn or corrupt tail found when opening (reported once). */
   readonly discarded: number;
-  /** The fsyncs asked for, one after the other (one covers every write before it). */
-  private synced: Promise<void> = Promise.resolve();
+  /** The fsyncs, one at a time, shared by the lines written before each starts. */
+  private readonly fsync = new CoalescedSync(() => this.fd);
   /** Batches whose fsync is not done: compaction (which closes the file) waits for none. */
   private syncing = 0;
 
@@ -137,26 +138,14 @@ export class AgentJournal {
     }
   }
 
-  /** Resolves once everything written so far is on disk (the fsyncs queue one behind the other). */
-  private sync(): Promise<void> {
-    const fd = this.fd;
-    const done = this.synced.then(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          fs.fsync(fd, (error) => (error ? reject(error) : resolve()));
-        }),
-    );
-    this.synced = done.catch(() => undefined);
-    return done;
-  }
-
   /**
    * Positions after a batch and the alerts it produced. The alerts are pending (what the outbox
-   * pushes) once this returns: the line is written, so a crash of the process finds them with
+   * pushes) once this returns its promise (the part before the fsync runs at the call): the
+   * line is written, so a crash of the process finds them with
    * the positions that account for them. The promise resolves once the line is on disk (an
    * fsync on libuv's pool), and rejects if the fsync fails; the alerts stay pending either way.
    */
-  recordBatch(positions: ReadonlyMap<string, Position>, alerts: PendingAlert[]): Promise<void> {
+  async recordBatch(positions: ReadonlyMap<string, Position>, alerts: PendingAlert[]): Promise<void> {
     const p = Object.fromEntries(positions);
     this.applyPositions(p);
     // Pending before the append: a compaction from here on keeps them.
@@ -165,11 +154,10 @@ export class AgentJournal {
     this.syncing++;
     try {
       this.append(`{"p":${JSON.stringify(p)},"a":${alertsJson(alerts)}}\n`);
-    } catch (error) {
+      await this.fsync.request();
+    } finally {
       this.syncing--;
-      return Promise.reject(error as Error);
     }
-    return this.sync().finally(() => this.syncing--);
   }
 
   /** Positions alone (lines without alerts): losing this only means reading them again. */

@@ -1,7 +1,7 @@
 import { alertWhere } from './filters';
 import { DECISION_COLUMNS, type DecisionRow, insertDecisions, nextRevision, toDecision } from './decisions';
 import { parseIpRange } from './ip-range';
-import { placeholders, type SqlDatabase } from './sql';
+import { placeholders, type SqlDatabase, type TransactionOptions } from './sql';
 import type { AlertFilter, NewAlert, StoredAlert } from './types';
 
 interface AlertRow {
@@ -78,8 +78,11 @@ export interface Retention {
 export class AlertStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  /** Stores alerts and their decisions in one transaction; resolves to their ids once durable. */
-  async insert(alerts: NewAlert[], now = Date.now()): Promise<number[]> {
+  /**
+   * Stores alerts and their decisions in one transaction; resolves to their ids once durable.
+   * `committed` runs as soon as readers see them (see `TransactionOptions`).
+   */
+  async insert(alerts: NewAlert[], now = Date.now(), options: TransactionOptions = {}): Promise<number[]> {
     return this.db.transaction(async (tx) => {
       const revision = await nextRevision(tx, this.db.dialect);
       const ids: number[] = [];
@@ -110,7 +113,7 @@ export class AlertStore {
         ids.push(id);
       }
       return ids;
-    });
+    }, options);
   }
 
   /** Alerts matching the filter with their decisions, newest first (oldest first with sortAscending). */

@@ -58,7 +58,8 @@ export class BouncerStore {
     id: number,
     pull: { at: number; lastRevision: number; ip: string; type: string; version: string },
   ): Promise<void> {
-    await this.db.run(
+    // Committed before the answer (the next pull starts from it), flushed to disk after it.
+    await this.db.runUnflushed(
       'UPDATE bouncers SET last_pull = ?, last_revision = ?, ip_address = ?, type = ?, version = ?, updated_at = ? WHERE id = ?',
       [pull.at, pull.lastRevision, pull.ip, pull.type, pull.version, pull.at, id],
     );

@@ -81,6 +81,6 @@ export class MachineStore {
   }
 
   async recordPush(machineId: string, now = Date.now()): Promise<void> {
-    await this.db.run('UPDATE machines SET last_push = ?, last_heartbeat = ? WHERE machine_id = ?', [now, now, machineId]);
+    await this.db.runUnflushed('UPDATE machines SET last_push = ?, last_heartbeat = ? WHERE machine_id = ?', [now, now, machineId]);
   }
 }

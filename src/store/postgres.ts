@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Row, SqlDatabase, SqlExecutor, SqlValue } from './sql';
+import type { Row, SqlDatabase, SqlExecutor, SqlValue, TransactionOptions } from './sql';
 
 // BIGINT columns hold epoch milliseconds and ids: well inside a double's exact range.
 pg.types.setTypeParser(20, (text) => Number(text));
@@ -48,12 +48,18 @@ export class PostgresDatabase implements SqlDatabase {
     return this.direct.run(sql, params);
   }
 
-  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  /** A PostgreSQL commit is on disk when it returns (`synchronous_commit` on): `run` itself. */
+  runUnflushed(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    return this.run(sql, params);
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const result = await work(executor(client));
       await client.query('COMMIT');
+      options.committed?.();
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

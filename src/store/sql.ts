@@ -9,10 +9,27 @@ export interface SqlExecutor {
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
 }
 
+export interface TransactionOptions {
+  /**
+   * Called once the transaction has committed and readers see it, maybe before it is on disk
+   * (the transaction's promise resolves once it is): to wake those who wait for the change.
+   */
+  committed?: () => void;
+}
+
 export interface SqlDatabase extends SqlExecutor {
   readonly dialect: 'sqlite' | 'postgres';
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction: committed, and on disk, when it resolves; rolled back when
+   * it throws. Every write resolves only once it is on disk.
+   */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * `run`, resolving once committed (readers see it), before it is on disk (it is shortly after):
+   * for bookkeeping a power loss may roll back harmlessly, such as a bouncer's last pull (the
+   * next pull then repeats a few decisions), kept off the path of an answer.
+   */
+  runUnflushed(sql: string, params?: readonly SqlValue[]): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -29,10 +29,10 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const now = Date.now();
     const { alerts, warnings } = await prepareAlerts(req.body, machineId, ctx.decider, ctx.store.decisions, now, ctx.config.crowd !== undefined);
     for (const w of warnings) ctx.log(`profiles: ${w}`);
-    const ids = await ctx.store.alerts.insert(alerts, now);
-    // The decisions are committed: long-polling bouncers hear of them before the machine's
-    // last-push time is written (one more write, ~1 ms, that nothing enforces).
-    if (alerts.some((a) => a.decisions.length > 0)) ctx.changes.notify();
+    // Long-polling bouncers hear of the decisions as soon as they are committed, while the
+    // database flushes them to disk; the agent's answer waits for that flush.
+    const decided = alerts.some((a) => a.decisions.length > 0);
+    const ids = await ctx.store.alerts.insert(alerts, now, { committed: decided ? () => ctx.changes.notify() : undefined });
     await ctx.store.machines.recordPush(machineId, now);
     return reply.code(201).send(ids.map(String));
   });
