@@ -4,6 +4,7 @@
 // the error contract (CW_ARG for misuse, a panic rejects with CW_PANIC and the next call works,
 // the process lives on); and refuse sync calls with CW_BUSY while any is pending, so no sync call
 // overtakes a queued batch or waits for one on the event loop.
+import * as fs from 'node:fs';
 import test, { type ExecutionContext } from 'ava';
 import sqlite3 from 'sqlite3';
 import { syslogTime } from '../../src/bench/gen/common';
@@ -143,6 +144,18 @@ test.serial("a batch runs a slice of its lines per turn: a quiet source's batch 
   t.deepEqual(order, ['quiet', 'big'], 'the quiet batch ran between two slices of the big one');
   t.deepEqual(withoutTime(bigAnswer), expected);
   t.deepEqual(engine.stats().counters.lines, sync.stats().counters.lines + 25);
+});
+
+test('the engine thread runs below the event loop\'s CPU priority (nice +10), and only it', async (t) => {
+  const engine = replay();
+  await engine.tickAsync(START_MS); // starts the engine thread
+  // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value (after the command in parentheses).
+  const niceOf = (tid: string): number => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[16]);
+  const tasks = fs.readdirSync('/proc/self/task').map((tid) => ({ tid, name: fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() }));
+  const engines = tasks.filter((task) => task.name === 'cw-engine');
+  t.true(engines.length > 0, 'an engine thread is running');
+  const main = niceOf(String(process.pid));
+  for (const e of engines) t.is(niceOf(e.tid), Math.min(19, main + 10), `thread ${e.tid}`);
 });
 
 test('the lines are copied at the call: the caller may reuse its buffer at once', async (t) => {

@@ -119,7 +119,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(slices(lines, 9), [&b"aaaa\nbb\n\n"[..], b"cccccccccc\n", b"dd\r\ne"]);
+        assert_eq!(
+            slices(lines, 9),
+            [&b"aaaa\nbb\n\n"[..], b"cccccccccc\n", b"dd\r\ne"]
+        );
     }
 
     #[test]

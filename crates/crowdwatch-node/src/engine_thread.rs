@@ -25,6 +25,7 @@ use napi::{Env, JsDeferred, JsError};
 use crate::engine::lock_waiting;
 use crate::error::{error, guard, Code, Result};
 use crate::lanes::{Lane, Lanes};
+use crate::priority::{lower_this_thread, ENGINE_THREAD_NICE};
 
 /// What one turn of a call did: finished, with the call's JSON (or error), or more to do.
 pub enum Step {
@@ -108,6 +109,9 @@ impl EngineThread {
         std::thread::Builder::new()
             .name("cw-engine".into())
             .spawn(move || {
+                // Below the event loop's priority (`priority.rs`); where it cannot be lowered
+                // it runs as before.
+                let _ = lower_this_thread(ENGINE_THREAD_NICE);
                 let mut lanes = Lanes::default();
                 loop {
                     // Wait only when nothing is queued; then take in everything sent meanwhile,
