@@ -132,6 +132,10 @@ pub(crate) fn eval<'a>(
             let re = cached_regex(cache, expect_str(&pattern, "matches")?)?;
             Val::Bool(re.is_match(expect_str(&subject, "matches")?.as_bytes()))
         }
+        Node::Coalesce(a, b) => match ev(a)? {
+            Val::Nil => ev(b)?,
+            value => value,
+        },
         Node::Cond(c, yes, no) => {
             if expect_bool(&ev(c)?, "?:")? {
                 ev(yes)?

@@ -1,5 +1,6 @@
 #![forbid(unsafe_code)]
-//! crowdwatch's expression language: the subset of antonmedv/expr v1.9 that CrowdSec content uses.
+//! crowdwatch's expression language: the subset of expr that CrowdSec content uses (antonmedv/expr
+//! v1.9's, growing towards expr-lang v1.17 for CrowdSec 1.7: `??`, `not matches` and the like, `^`).
 //!
 //! Expressions are compiled once, at load, against a host `Schema` (type and path errors are
 //! reported with a byte offset the host turns into file:line), then evaluated many times against

@@ -109,6 +109,8 @@ pub(crate) enum Node {
     Neg(Box<Node>),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
+    /// `a ?? b`: `a` unless it is nil, else `b` (evaluated only then).
+    Coalesce(Box<Node>, Box<Node>),
     Bin(BinOp, Box<Node>, Box<Node>),
     /// `x matches <constant>`: checked at compile, built on first use.
     Matches(Box<Node>, LazyRegex, Box<RegexLiterals>),
@@ -206,6 +208,7 @@ impl Node {
             Node::Index(a, b)
             | Node::And(a, b)
             | Node::Or(a, b)
+            | Node::Coalesce(a, b)
             | Node::Bin(_, a, b)
             | Node::MatchesDyn(a, b, _) => rec(a) || rec(b),
             Node::Cond(a, b, c) => rec(a) || rec(b) || rec(c),

@@ -45,6 +45,15 @@ impl Compiler<'_> {
         let numeric = |t: Ty| t == Ty::Any || t.is_number();
         let stringy = |t: Ty| t.may_be(Ty::Str);
         let (bin, ty) = match op {
+            "??" => {
+                // The left value unless it is nil; the right one is evaluated only then.
+                let ty = match (lt, rt) {
+                    (Ty::Nil, t) | (t, Ty::Nil) => t,
+                    (a, b) if a == b => a,
+                    _ => Ty::Any,
+                };
+                return Ok(self.fold(Node::Coalesce(Box::new(ln), Box::new(rn)), ty));
+            }
             "&&" | "||" => {
                 if !(lt.may_be(Ty::Bool) && rt.may_be(Ty::Bool)) {
                     return mismatch();

@@ -1,4 +1,4 @@
-//! Pratt parser producing an untyped syntax tree; precedences follow expr v1.9.
+//! Pratt parser producing an untyped syntax tree; precedences follow expr-lang v1.17.
 pub(crate) use crate::ast::{Ast, Expr};
 use crate::lexer::{tokenize, Tok, Token};
 use crate::CompileError;
@@ -15,7 +15,10 @@ fn binary_precedence(op: &str) -> Option<(u8, bool)> {
         ".." => (25, false),
         "+" | "-" => (30, false),
         "*" | "/" | "%" => (60, false),
-        "**" => (70, true),
+        // Above the unary minus (90): `-2 ** 2` is -4.
+        "**" | "^" => (100, true),
+        // expr-lang gives it 500: above everything, only the ordering matters.
+        "??" => (200, false),
         _ => return None,
     })
 }
@@ -43,6 +46,7 @@ fn canonical(op: &str) -> &'static str {
         "*" => "*",
         "/" => "/",
         "%" => "%",
+        "??" => "??",
         _ => "**",
     }
 }
@@ -97,8 +101,16 @@ impl Parser {
     fn binary_op(&self) -> Option<(&'static str, bool, usize)> {
         match &self.peek().tok {
             Tok::Op(o) => binary_precedence(o).map(|_| (canonical(o), false, 1)),
+            // `not in`, `not matches`, `not contains`, `not startsWith`, `not endsWith`.
             Tok::Ident(w) if w == "not" => match &self.toks.get(self.pos + 1).map(|t| &t.tok) {
-                Some(Tok::Ident(n)) if n == "in" => Some(("in", true, 2)),
+                Some(Tok::Ident(n))
+                    if matches!(
+                        n.as_str(),
+                        "in" | "matches" | "contains" | "startsWith" | "endsWith"
+                    ) =>
+                {
+                    Some((canonical(n), true, 2))
+                }
                 _ => None,
             },
             Tok::Ident(w) => binary_precedence(w).map(|_| (canonical(w), false, 1)),
@@ -379,6 +391,10 @@ mod tests {
         assert_eq!(p("a + b * c == d"), "((a + (b * c)) == d)");
         assert_eq!(p("not a in b"), "((!a) in b)");
         assert_eq!(p("a not in b"), "(!(a in b))");
+        assert_eq!(p("a not matches b"), "(!(a matches b))");
+        assert_eq!(p("a not startsWith b or c"), "((!(a startsWith b)) || c)");
+        assert_eq!(p("a ?? b ?? c + d"), "(((a ?? b) ?? c) + d)");
+        assert_eq!(p("2 ^ 3 ** 2"), "(2 ** (3 ** 2))");
         assert_eq!(p("a ? 'x' : b ? 'y' : 'z'"), "(a ? 'x' : (b ? 'y' : 'z'))");
     }
 

@@ -92,6 +92,45 @@ fn literals_and_arithmetic() {
     ));
 }
 
+/// expr-lang v1.17's syntax that CrowdSec 1.7 content uses (`??`, `not` before every comparison
+/// word, `^`, `**` above the unary minus).
+#[test]
+fn expr_lang_1_17_operators() {
+    let e = ssh();
+    let ov = Event::log().overflow(serde_json::json!({"Alert": {"Source": {"IP": "1.2.3.4"}}}));
+    // `??`: the left value unless nil, and the right one is evaluated only then.
+    assert_eq!(eval("evt.Overflow.Alert.Missing ?? 'none'", &ov), s("none"));
+    assert_eq!(
+        eval("evt.Overflow.Alert.Source.IP ?? 'none'", &ov),
+        s("1.2.3.4")
+    );
+    assert_eq!(eval("nil ?? nil ?? 3", &e), Value::Int(3));
+    // A right side that would fail is never evaluated when the left one is there.
+    assert_eq!(eval("'x' ?? evt.Overflow.Alert.Source.IP.X", &ov), s("x"));
+    // An empty string is not nil.
+    assert_eq!(eval("evt.Meta.missing ?? 'none'", &e), s(""));
+    // It binds tighter than every other binary operator.
+    assert_eq!(eval("nil ?? 1 + 2", &e), Value::Int(3));
+    assert!(truth("nil ?? 2 == 2", &e));
+    // `not` before matches, contains, startsWith, endsWith (and in).
+    assert!(truth("evt.Meta.service not matches '^http'", &e));
+    assert!(!truth("evt.Meta.service not matches '^ss'", &e));
+    assert!(truth(
+        "evt.Meta.service not contains 'x' && evt.Meta.service contains 'sh'",
+        &e
+    ));
+    assert!(truth(
+        "evt.Meta.service not startsWith 'h' && evt.Meta.service not endsWith 'p'",
+        &e
+    ));
+    assert!(!truth("evt.Meta.service not startsWith 's'", &e));
+    assert!(truth("'x' not in ['a', 'b']", &e));
+    // `^` is `**`, right-associative, and both bind tighter than the unary minus.
+    assert_eq!(eval("2 ^ 3 ^ 2", &e), Value::Float(512.0));
+    assert_eq!(eval("-2 ** 2", &e), Value::Float(-4.0));
+    assert_eq!(eval("2 ** 3 * 2", &e), Value::Float(16.0));
+}
+
 #[test]
 fn fields_maps_and_methods() {
     let e = ssh();
