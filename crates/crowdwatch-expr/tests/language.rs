@@ -129,6 +129,21 @@ fn expr_lang_1_17_operators() {
     assert_eq!(eval("2 ^ 3 ^ 2", &e), Value::Float(512.0));
     assert_eq!(eval("-2 ** 2", &e), Value::Float(-4.0));
     assert_eq!(eval("2 ** 3 * 2", &e), Value::Float(16.0));
+    // Builtins and CrowdSec 1.7 helpers the hub uses.
+    assert_eq!(eval("lower('AB') + upper('c')", &e), s("abC"));
+    assert_eq!(eval("int('3') + 1", &e), Value::Int(4));
+    assert_eq!(eval("float('1.5') * 2", &e), Value::Float(3.0));
+    assert_eq!(eval("Split(TrimSpace(' a b '), ' ')[1]", &e), s("b"));
+    assert!(truth("IsIP(evt.Meta.source_ip) && not IsIP('x')", &e));
+    assert!(truth(
+        "hasSuffix(trimSuffix('a.php.bak', '.bak'), '.php') && hasPrefix('ab', 'a')",
+        &e
+    ));
+    assert_eq!(
+        eval("trimPrefix(evt.Parsed.request, '/a')", &e),
+        s("?b=select%201")
+    );
+    assert!(program("int('x')").eval(&e).is_err());
 }
 
 #[test]

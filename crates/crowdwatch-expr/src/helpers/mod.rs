@@ -1,5 +1,6 @@
-//! CrowdSec's expr helpers (pkg/exprhelpers in 1.4.6) and expr's `len`: signatures for the type
-//! checker and implementations for the evaluator.
+//! CrowdSec's expr helpers (pkg/exprhelpers in 1.4.6, and some of 1.7's) and expr's builtins
+//! (`len`, and some of expr-lang v1.17's): signatures for the type checker and implementations for
+//! the evaluator.
 mod fmt;
 mod json;
 mod net;
@@ -33,6 +34,17 @@ pub(crate) enum Helper {
     Sprintf,
     TimeNow,
     ParseUri,
+    // CrowdSec 1.7.
+    TrimSpace,
+    Split,
+    IsIp,
+    // expr-lang v1.17 builtins.
+    TrimPrefix,
+    TrimSuffix,
+    HasPrefix,
+    HasSuffix,
+    ToInt,
+    ToFloat,
 }
 
 pub(crate) struct Signature {
@@ -77,6 +89,17 @@ pub(crate) fn lookup(name: &str) -> Option<Function> {
         "Sprintf" => Sprintf,
         "TimeNow" => TimeNow,
         "ParseUri" => ParseUri,
+        "TrimSpace" => TrimSpace,
+        "Split" => Split,
+        "IsIP" => IsIp,
+        "lower" => Lower,
+        "upper" => Upper,
+        "trimPrefix" => TrimPrefix,
+        "trimSuffix" => TrimSuffix,
+        "hasPrefix" => HasPrefix,
+        "hasSuffix" => HasSuffix,
+        "int" => ToInt,
+        "float" => ToFloat,
         "File" => return Some(Function::File),
         "RegexpInFile" => return Some(Function::RegexpInFile),
         "all" => return Some(Function::Closure(ClosureKind::All)),
@@ -118,6 +141,13 @@ impl Helper {
             Sprintf => (&[Str], Some(Any), Str, true),
             TimeNow => (&[], None, Str, false),
             ParseUri => (&[Str], None, Ty::Map, true),
+            TrimSpace => (&[Str], None, Str, true),
+            Split => (&[Str, Str], None, Ty::List, true),
+            IsIp => (&[Str], None, Bool, true),
+            TrimPrefix | TrimSuffix => (&[Str, Str], None, Str, true),
+            HasPrefix | HasSuffix => (&[Str, Str], None, Bool, true),
+            ToInt => (&[Any], None, Int, true),
+            ToFloat => (&[Any], None, Float, true),
         };
         Signature {
             params,
@@ -203,6 +233,91 @@ pub(crate) fn call<'a>(h: Helper, args: &mut [Val<'a>]) -> Result<Val<'a>, EvalE
             Ok(Val::Str(Cow::Owned(fmt::sprintf(&format, &args[1..]))))
         }
         TimeNow => Ok(Val::Str(Cow::Owned(fmt::time_now()))),
+        // Go's strings.TrimSpace: Unicode white space at both ends.
+        TrimSpace => Ok(Val::Str(trim_cow(take_str(args, 0, h)?, |t| t.trim()))),
+        Split => {
+            let (text, sep) = (take_str(args, 0, h)?, take_str(args, 1, h)?);
+            Ok(Val::List(List::Owned(
+                go_split(&text, &sep)
+                    .into_iter()
+                    .map(|p| Val::Str(Cow::Owned(p.to_owned())))
+                    .collect(),
+            )))
+        }
+        IsIp => Ok(Val::Bool(net::is_ip(&take_str(args, 0, h)?))),
+        TrimPrefix | TrimSuffix => {
+            let (text, affix) = (take_str(args, 0, h)?, take_str(args, 1, h)?);
+            Ok(Val::Str(trim_cow(text, |t| {
+                if h == TrimPrefix {
+                    t.strip_prefix(affix.as_ref()).unwrap_or(t)
+                } else {
+                    t.strip_suffix(affix.as_ref()).unwrap_or(t)
+                }
+            })))
+        }
+        HasPrefix => {
+            let (text, affix) = (take_str(args, 0, h)?, take_str(args, 1, h)?);
+            Ok(Val::Bool(text.starts_with(affix.as_ref())))
+        }
+        HasSuffix => {
+            let (text, affix) = (take_str(args, 0, h)?, take_str(args, 1, h)?);
+            Ok(Val::Bool(text.ends_with(affix.as_ref())))
+        }
+        ToInt => to_int(&args[0]),
+        ToFloat => to_float(&args[0]),
+    }
+}
+
+/// `text` cut down to the sub-slice `cut` picks, still borrowed when it was.
+fn trim_cow<'a>(text: Cow<'a, str>, cut: impl Fn(&str) -> &str) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(t) => {
+            let kept = cut(t);
+            let start = kept.as_ptr() as usize - t.as_ptr() as usize;
+            Cow::Borrowed(&t[start..start + kept.len()])
+        }
+        Cow::Owned(t) => Cow::Owned(cut(&t).to_owned()),
+    }
+}
+
+/// Go's strings.Split: an empty separator splits into characters; an empty text is `[""]`.
+fn go_split<'t>(text: &'t str, sep: &str) -> Vec<&'t str> {
+    if sep.is_empty() {
+        return text
+            .char_indices()
+            .map(|(i, c)| &text[i..i + c.len_utf8()])
+            .collect();
+    }
+    text.split(sep).collect()
+}
+
+/// expr-lang's `int()`: an int as is, a float truncated toward zero, a string parsed as a
+/// decimal integer (Go's strconv.Atoi: an optional sign, nothing else), anything else an error.
+fn to_int(v: &Val<'_>) -> Result<Val<'static>, EvalError> {
+    match v {
+        Val::Int(i) => Ok(Val::Int(*i)),
+        Val::Float(f) => Ok(Val::Int(*f as i64)),
+        Val::Str(s) => s.parse::<i64>().map(Val::Int).map_err(|_| EvalError {
+            message: format!("int: invalid syntax: {s:?}"),
+        }),
+        other => Err(EvalError {
+            message: format!("invalid argument for int (type {})", other.type_name()),
+        }),
+    }
+}
+
+/// expr-lang's `float()`: numbers converted, a string parsed (Go's strconv.ParseFloat), anything
+/// else an error.
+fn to_float(v: &Val<'_>) -> Result<Val<'static>, EvalError> {
+    match v {
+        Val::Int(i) => Ok(Val::Float(*i as f64)),
+        Val::Float(f) => Ok(Val::Float(*f)),
+        Val::Str(s) => s.parse::<f64>().map(Val::Float).map_err(|_| EvalError {
+            message: format!("float: invalid syntax: {s:?}"),
+        }),
+        other => Err(EvalError {
+            message: format!("invalid argument for float (type {})", other.type_name()),
+        }),
     }
 }
 
@@ -307,6 +422,73 @@ mod tests {
             "a-3-true-1.00-\"q\"-%"
         );
         assert!(call(Helper::Len, &mut [Val::Int(3)]).is_err());
+    }
+
+    #[test]
+    fn crowdsec_1_7_and_expr_lang_string_helpers() {
+        assert_eq!(
+            text(call_str(Helper::TrimSpace, &[" \t a b\u{a0}\n"])),
+            "a b"
+        );
+        assert_eq!(
+            text(call_str(Helper::TrimPrefix, &["/api/v1", "/api"])),
+            "/v1"
+        );
+        assert_eq!(
+            text(call_str(Helper::TrimPrefix, &["/api/v1", "/v1"])),
+            "/api/v1"
+        );
+        assert_eq!(text(call_str(Helper::TrimSuffix, &["a.php", ".php"])), "a");
+        assert!(matches!(
+            call_str(Helper::HasPrefix, &["abc", "ab"]),
+            Val::Bool(true)
+        ));
+        assert!(matches!(
+            call_str(Helper::HasSuffix, &["abc", "ab"]),
+            Val::Bool(false)
+        ));
+        let parts = |v: Val<'_>| -> Vec<String> {
+            let Val::List(List::Owned(items)) = v else {
+                panic!("not a list")
+            };
+            items
+                .iter()
+                .map(|p| p.as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            parts(call_str(Helper::Split, &["a,b,,c", ","])),
+            ["a", "b", "", "c"]
+        );
+        assert_eq!(parts(call_str(Helper::Split, &["", ","])), [""]);
+        assert_eq!(parts(call_str(Helper::Split, &["hé", ""])), ["h", "é"]);
+        assert!(matches!(
+            call_str(Helper::IsIp, &["1.2.3.4"]),
+            Val::Bool(true)
+        ));
+        assert!(matches!(call_str(Helper::IsIp, &["::1"]), Val::Bool(true)));
+        assert!(matches!(
+            call_str(Helper::IsIp, &["1.2.3"]),
+            Val::Bool(false)
+        ));
+        assert!(matches!(
+            call_str(Helper::IsIp, &["1.2.3.4/24"]),
+            Val::Bool(false)
+        ));
+    }
+
+    #[test]
+    fn int_and_float_conversions() {
+        assert!(matches!(call_str(Helper::ToInt, &["-42"]), Val::Int(-42)));
+        assert!(matches!(
+            call(Helper::ToInt, &mut [Val::Float(-3.9)]),
+            Ok(Val::Int(-3))
+        ));
+        assert!(call(Helper::ToInt, &mut [Val::str("4.2")]).is_err());
+        assert!(call(Helper::ToInt, &mut [Val::Nil]).is_err());
+        assert!(matches!(call_str(Helper::ToFloat, &["2.5"]), Val::Float(f) if f == 2.5));
+        assert!(matches!(call(Helper::ToFloat, &mut [Val::Int(3)]), Ok(Val::Float(f)) if f == 3.0));
+        assert!(call(Helper::ToFloat, &mut [Val::str("x")]).is_err());
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub(crate) fn ip_in_range(ip: &str, cidr: &str) -> bool {
     }
 }
 
+/// Go's net.ParseIP succeeds: an IPv4 or IPv6 address, no mask, no zone.
+pub(crate) fn is_ip(ip: &str) -> bool {
+    parse_ip(ip).is_some()
+}
+
 pub(crate) fn is_ipv6(ip: &str) -> bool {
     matches!(parse_ip(ip), Some(IpAddr::V6(_)))
 }
