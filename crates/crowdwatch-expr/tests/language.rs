@@ -144,6 +144,10 @@ fn expr_lang_1_17_operators() {
         s("?b=select%201")
     );
     assert!(program("int('x')").eval(&e).is_err());
+    assert!(truth(
+        "Match('*.php', '/a/index.php') && !Match('/admin*', '/a/admin')",
+        &e
+    ));
 }
 
 #[test]

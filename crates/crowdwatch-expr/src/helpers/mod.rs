@@ -5,6 +5,7 @@ mod fmt;
 mod json;
 mod net;
 mod url;
+mod wildcard;
 
 use std::borrow::Cow;
 
@@ -38,6 +39,7 @@ pub(crate) enum Helper {
     TrimSpace,
     Split,
     IsIp,
+    Match,
     // expr-lang v1.17 builtins.
     TrimPrefix,
     TrimSuffix,
@@ -92,6 +94,7 @@ pub(crate) fn lookup(name: &str) -> Option<Function> {
         "TrimSpace" => TrimSpace,
         "Split" => Split,
         "IsIP" => IsIp,
+        "Match" => Match,
         "lower" => Lower,
         "upper" => Upper,
         "trimPrefix" => TrimPrefix,
@@ -144,6 +147,7 @@ impl Helper {
             TrimSpace => (&[Str], None, Str, true),
             Split => (&[Str, Str], None, Ty::List, true),
             IsIp => (&[Str], None, Bool, true),
+            Match => (&[Str, Str], None, Bool, true),
             TrimPrefix | TrimSuffix => (&[Str, Str], None, Str, true),
             HasPrefix | HasSuffix => (&[Str, Str], None, Bool, true),
             ToInt => (&[Any], None, Int, true),
@@ -245,6 +249,13 @@ pub(crate) fn call<'a>(h: Helper, args: &mut [Val<'a>]) -> Result<Val<'a>, EvalE
             )))
         }
         IsIp => Ok(Val::Bool(net::is_ip(&take_str(args, 0, h)?))),
+        Match => {
+            let (pattern, name) = (take_str(args, 0, h)?, take_str(args, 1, h)?);
+            Ok(Val::Bool(wildcard::matches(
+                pattern.as_bytes(),
+                name.as_bytes(),
+            )))
+        }
         TrimPrefix | TrimSuffix => {
             let (text, affix) = (take_str(args, 0, h)?, take_str(args, 1, h)?);
             Ok(Val::Str(trim_cow(text, |t| {
