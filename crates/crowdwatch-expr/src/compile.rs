@@ -198,6 +198,14 @@ impl<'s> Compiler<'s> {
                 Ok((Node::RegexpInFile(Box::new(subject), union), Ty::Bool))
             }
             Function::Helper(h) => self.helper(h, name, args, callee.offset),
+            Function::Operator(op) => match args {
+                [a, b] => self.binary(op, a, b, callee.offset),
+                [_] | [] => err(
+                    format!("not enough arguments to call {name}"),
+                    callee.offset,
+                ),
+                _ => err(format!("too many arguments to call {name}"), callee.offset),
+            },
         }
     }
 

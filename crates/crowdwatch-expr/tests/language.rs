@@ -139,6 +139,18 @@ fn expr_lang_1_17_operators() {
         "hasSuffix(trimSuffix('a.php.bak', '.bak'), '.php') && hasPrefix('ab', 'a')",
         &e
     ));
+    // hasPrefix / hasSuffix are startsWith / endsWith under other names.
+    assert!(truth(
+        "hasPrefix('abc', 'ab') && !hasSuffix('abc', 'ab')",
+        &e
+    ));
+    assert!(truth(
+        "hasPrefix(evt.Meta.service, 's') == (evt.Meta.service startsWith 's')",
+        &e
+    ));
+    assert!(compile_error("hasPrefix('a')")
+        .message
+        .contains("not enough arguments to call hasPrefix"));
     assert_eq!(
         eval("trimPrefix(evt.Parsed.request, '/a')", &e),
         s("?b=select%201")
