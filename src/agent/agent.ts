@@ -38,7 +38,8 @@ export interface StreamStats {
  * The detection side of the daemon: every source's lines go through the engine in batches
  * (live mode: the wall clock drives the buckets), on the engine's own thread, one batch at a
  * time, each source's in the order they were read, the sources taking turns (`EngineQueue`);
- * ticks, reloads and reads of the engine's state fall between two batches. Once a batch is
+ * ticks take their turn there in a lane of their own, reads of the engine's state (metrics) in
+ * another, between two slices of a batch, and reloads fall between two batches. Once a batch is
  * processed, the positions it reached and the alerts it produced are journaled together, then
  * the outbox pushes the alerts to the API.
  */

@@ -23,7 +23,7 @@ export interface RunOptions {
   /** Bytes of lines the task carries, counted until it has finished. */
   bytes?: number;
   /**
-   * The task makes sync calls on the engine (registering a source, a reload, stats): it starts
+   * The task makes sync calls on the engine (registering a source, a reload): it starts
    * once everything before it has finished, and nothing after it starts until it has. Otherwise
    * the task hands an async call to the engine thread as soon as its turn comes, behind the
    * calls still running there (the engine thread runs them one at a time, each source's in that
@@ -38,12 +38,13 @@ export interface RunOptions {
  * The one line of work for an engine: batches, ticks, reloads and reads of its state are handed
  * over in the order they were queued, so a reload falls between two batches, never during one.
  *
- * Batches and ticks are async calls: each is handed to the engine thread as soon as its turn
- * comes here, without waiting for the calls before it to finish. The engine thread runs them one
- * at a time, each source's in the order they arrived (its results come back in that order, so
- * journaling a batch's position and alerts follows line order), the sources and ticks taking
- * turns (crates/crowdwatch-node/src/lanes.rs): a line of a quiet source waits for the batch in
- * the engine, not for a busy source's backlog. Handing them over at once means their lines are
+ * Batches, ticks and stats reads are async calls: each is handed to the engine thread as soon as
+ * its turn comes here, without waiting for the calls before it to finish. The engine thread runs
+ * them one at a time, each source's in the order they arrived (its results come back in that
+ * order, so journaling a batch's position and alerts follows line order), the sources, ticks
+ * and reads taking turns, a batch a slice at a time (crates/crowdwatch-node/src/lanes.rs,
+ * batch_steps.rs): a line of a quiet source waits for the slice in the engine, not for a busy
+ * source's backlog. Handing them over at once means their lines are
  * copied once, by the addon, out of the JS heap: a batch only waits here (copied, in a Buffer V8
  * counts) while an exclusive task runs or waits.
  *

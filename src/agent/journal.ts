@@ -141,9 +141,9 @@ export class AgentJournal {
   /**
    * Positions after a batch and the alerts it produced. The alerts are pending (what the outbox
    * pushes) once this returns its promise (the part before the fsync runs at the call): the
-   * line is written, so a crash of the process finds them with
-   * the positions that account for them. The promise resolves once the line is on disk (an
-   * fsync on libuv's pool), and rejects if the fsync fails; the alerts stay pending either way.
+   * line is written, so a crash of the process finds them with the positions that account for
+   * them. The promise resolves once the line is on disk (an fsync on libuv's pool), and rejects
+   * if the fsync fails; the alerts stay pending either way.
    */
   async recordBatch(positions: ReadonlyMap<string, Position>, alerts: PendingAlert[]): Promise<void> {
     const p = Object.fromEntries(positions);

@@ -11,9 +11,8 @@
 use crowdwatch_core::engine::BatchOutput;
 use crowdwatch_core::{Engine, Timestamp};
 
-use crate::engine::{json, BatchAnswer};
+use crate::engine::{json, known_source, BatchAnswer};
 use crate::engine_thread::Step;
-use crate::error::{error, Code};
 
 /// The largest slice run in one turn: ~2.8 ms of nginx lines at ~23 MB/s of engine throughput.
 /// A line longer than this is one slice of its own.
@@ -44,8 +43,8 @@ impl BatchInSteps {
 
     /// Runs the next slice; the batch's JSON once the last one has run.
     pub fn step(&mut self, engine: &mut Engine) -> Step {
-        if self.source_id >= engine.source_count() {
-            return Step::Done(Err(error(Code::Arg, "unknown source id")));
+        if let Err(unknown) = known_source(engine, self.source_id) {
+            return Step::Done(Err(unknown));
         }
         let limit = if engine.parallel() {
             PARALLEL_SLICE_BYTES

@@ -275,11 +275,17 @@ pub(crate) struct BatchAnswer {
     pub(crate) engine_ms: f64,
 }
 
-/// One batch through the engine, as of now; its alerts, counters and engine time as JSON.
-pub(crate) fn batch(engine: &mut Engine, id: usize, lines: &[u8]) -> Result<String> {
+/// `CW_ARG` unless `id` is one of the engine's sources (the engine would ignore the lines).
+pub(crate) fn known_source(engine: &Engine, id: usize) -> Result<()> {
     if id >= engine.source_count() {
         return Err(error(Code::Arg, "unknown source id"));
     }
+    Ok(())
+}
+
+/// One batch through the engine, as of now; its alerts, counters and engine time as JSON.
+pub(crate) fn batch(engine: &mut Engine, id: usize, lines: &[u8]) -> Result<String> {
+    known_source(engine, id)?;
     let started = std::time::Instant::now();
     let output = engine.process_batch(id, lines, Timestamp::now());
     json(&BatchAnswer {

@@ -4,9 +4,10 @@
 //! Each `EngineHandle` gets one thread, started by its first async call (replay, tests and the
 //! CLI only make sync calls and never start one). Calls reach it through a channel and run one at
 //! a time: those of one source (and ticks among themselves) in the order JS made them, the
-//! sources in turn (`lanes.rs`), a batch a slice of its lines per turn (`batch_steps.rs`), so a caller can have several batches in flight and still see
-//! each source's processed, and answered, in line order, while a line of a quiet source does not
-//! wait behind a busy one's backlog. Each call settles its own promise through Node-API's
+//! sources in turn (`lanes.rs`), a batch a slice of its lines per turn (`batch_steps.rs`), so a
+//! caller can have several batches in flight and still see each source's processed, and
+//! answered, in line order, while a line of a quiet source does not wait behind a busy one's
+//! backlog. Each call settles its own promise through Node-API's
 //! thread-safe hand-back (napi-rs's `JsDeferred`). The thread ends when the handle is
 //! garbage-collected and the calls queued before have run.
 //!
