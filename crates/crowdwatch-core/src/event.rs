@@ -188,6 +188,9 @@ pub struct Event {
     pub whitelisted: bool,
     pub whitelist_reason: String,
     pub overflow: Option<Box<OverflowInfo>>,
+    /// `evt.Unmarshaled`: what `UnmarshalJSON`/`ParseKV` put there, by the key they were given
+    /// (always an object).
+    pub unmarshaled: serde_json::Value,
 }
 
 impl Event {
@@ -209,6 +212,7 @@ impl Event {
             whitelisted: false,
             whitelist_reason: String::new(),
             overflow: None,
+            unmarshaled: serde_json::Value::Object(Default::default()),
         }
     }
 
@@ -229,6 +233,10 @@ impl Event {
         self.whitelisted = false;
         self.whitelist_reason.clear();
         self.overflow = None;
+        match &mut self.unmarshaled {
+            serde_json::Value::Object(map) => map.clear(),
+            other => *other = serde_json::Value::Object(Default::default()),
+        }
     }
 }
 

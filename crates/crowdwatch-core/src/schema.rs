@@ -4,7 +4,9 @@
 //! them at run time without any lookup by name.
 use std::borrow::Cow;
 
-use crowdwatch_expr::{Context, FieldId, FieldType, HostValue, Schema};
+use crowdwatch_expr::{
+    Context, EvalError, FieldId, FieldType, HostValue, Program, Schema, Value, Write,
+};
 
 use crate::event::{Event, EventKind, ExpectMode};
 
@@ -25,6 +27,7 @@ const TYPE: FieldId = 13;
 const EXPECT_MODE: FieldId = 14;
 const OVERFLOW: FieldId = 15;
 const PROCESS: FieldId = 16;
+const UNMARSHALED: FieldId = 17;
 
 const METHOD_GET_TYPE: FieldId = 100;
 const METHOD_GET_META: FieldId = 101;
@@ -58,6 +61,7 @@ impl Schema for EventSchema {
             ["evt", "ExpectMode"] => (EXPECT_MODE, Int),
             ["evt", "Process"] => (PROCESS, Bool),
             ["evt", "Overflow"] => (OVERFLOW, Json),
+            ["evt", "Unmarshaled"] => (UNMARSHALED, Json),
             _ => return None,
         };
         Some(found)
@@ -70,6 +74,48 @@ impl Schema for EventSchema {
             _ => None,
         }
     }
+
+    fn resolve_setter(&self, receiver: &[&str], method: &str) -> Option<FieldId> {
+        match (receiver, method) {
+            (["evt"], "SetMeta") => Some(META),
+            (["evt"], "SetParsed") => Some(PARSED),
+            _ => None,
+        }
+    }
+}
+
+/// Apply what an expression wrote (`UnmarshalJSON` into `evt.Unmarshaled`, `evt.SetMeta`).
+pub fn apply_writes(evt: &mut Event, writes: impl IntoIterator<Item = Write>) {
+    for w in writes {
+        match (&w, w.field()) {
+            (Write::Entry { key, value, .. }, META) => evt.meta.set(key, value),
+            (Write::Entry { key, value, .. }, PARSED) => evt.parsed.set(key, value),
+            (Write::Json { .. } | Write::JsonStrings { .. }, UNMARSHALED) => {
+                w.apply_to_json(&mut evt.unmarshaled)
+            }
+            // The schema declares no other writable field.
+            _ => {}
+        }
+    }
+}
+
+/// Evaluate a filter on `evt`, applying its writes when it makes any.
+pub fn eval_bool_on(p: &Program, evt: &mut Event) -> Result<bool, EvalError> {
+    if !p.writes() {
+        return p.eval_bool(&EventContext(evt));
+    }
+    let mut writes = Vec::new();
+    let result = p.eval_bool_writing(&EventContext(evt), &mut writes);
+    apply_writes(evt, writes);
+    result
+}
+
+/// Evaluate an expression that writes on `evt` and apply its writes (see `Program::writes`).
+pub fn eval_writing_on(p: &Program, evt: &mut Event) -> Result<Value, EvalError> {
+    let mut writes = Vec::new();
+    let result = p.eval_writing(&EventContext(evt), &mut writes);
+    apply_writes(evt, writes);
+    result
 }
 
 /// Run-time view of one event for expressions.
@@ -99,6 +145,7 @@ impl<'a> Context for EventContext<'a> {
                 ExpectMode::TimeMachine => 1,
             }),
             PROCESS => HostValue::Bool(true),
+            UNMARSHALED => HostValue::Json(Cow::Borrowed(&e.unmarshaled)),
             OVERFLOW => match &e.overflow {
                 Some(o) => HostValue::Json(Cow::Borrowed(&o.json)),
                 None => HostValue::Nil,

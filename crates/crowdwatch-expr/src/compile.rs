@@ -1,7 +1,7 @@
 //! Syntax tree → typed node tree: resolves host paths through the `Schema`, checks types as far
 //! as they are static, loads data files and regexes, and folds constants.
 use crate::helpers::{self, Function, Helper};
-use crate::node::{Node, Ty};
+use crate::node::{Node, Ty, WriteKind};
 use crate::optimize;
 use crate::parser::{Ast, Expr};
 use crate::paths::flatten;
@@ -198,6 +198,7 @@ impl<'s> Compiler<'s> {
                 Ok((Node::RegexpInFile(Box::new(subject), union), Ty::Bool))
             }
             Function::Helper(h) => self.helper(h, name, args, callee.offset),
+            Function::Writer(kind) => self.writer(kind, name, args, callee.offset),
             Function::Operator(op) => match args {
                 [a, b] => self.binary(op, a, b, callee.offset),
                 [_] | [] => err(
@@ -207,6 +208,40 @@ impl<'s> Compiler<'s> {
                 _ => err(format!("too many arguments to call {name}"), callee.offset),
             },
         }
+    }
+
+    /// `UnmarshalJSON(text, evt.Unmarshaled, key)` and its kin: the second argument must be a
+    /// host field holding JSON, which the call fills.
+    fn writer(
+        &mut self,
+        kind: WriteKind,
+        name: &str,
+        args: &[Expr],
+        at: usize,
+    ) -> Result<Typed, CompileError> {
+        let [text, target, key] = args else {
+            return err(format!("{name} expects 3 arguments"), at);
+        };
+        let field = match self.expr(target)? {
+            (Node::Field(id), Ty::Any) => id,
+            _ => {
+                return err(
+                    format!("the second argument of {name} must be a JSON map of the host (evt.Unmarshaled)"),
+                    target.offset,
+                )
+            }
+        };
+        let mut nodes = Vec::with_capacity(2);
+        for arg in [text, key] {
+            let (node, ty) = self.expr(arg)?;
+            self.expect_ty(ty, Ty::Str, name, arg.offset)?;
+            nodes.push(node);
+        }
+        let [text, key]: [Node; 2] = nodes.try_into().map_err(|_| CompileError {
+            message: "internal: two arguments".into(),
+            offset: at,
+        })?;
+        Ok((Node::Write(kind, field, Box::new([text, key])), Ty::Any))
     }
 
     /// The literal data-file name argument of File()/RegexpInFile().

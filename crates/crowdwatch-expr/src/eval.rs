@@ -74,6 +74,7 @@ pub(crate) fn eval<'a>(
             Val::Bool(ctx.map_get(*id, expect_str(&key, "in")?).is_some())
         }
         Node::StrMapRef(_) => return fail("a host map cannot be used as a value"),
+        Node::Write(kind, field, args) => crate::write::eval_write(*kind, *field, args, ctx, item)?,
         Node::Method(id, args) => match args.as_slice() {
             [] => Val::from_host(ctx.call_method(*id, &[])),
             [a] => {

@@ -42,6 +42,77 @@ pub trait Schema {
         let _ = name;
         false
     }
+
+    /// Resolve a method that sets an entry of a `StrMap` field (`evt.SetMeta(key, value)` sets
+    /// `evt.Meta`): the field's id. Such a call is a [`Write`].
+    fn resolve_setter(&self, receiver: &[&str], method: &str) -> Option<FieldId> {
+        let _ = (receiver, method);
+        None
+    }
+}
+
+/// A change an expression makes to its host: CrowdSec's helpers that fill a map passed to them
+/// (`UnmarshalJSON(s, evt.Unmarshaled, "k")`, `ParseKV`) and event setters (`evt.SetMeta`).
+/// Programs that write are evaluated with the `*_writing` entry points, which see their own
+/// writes at once and hand them to the host to apply when the expression is done.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Write {
+    /// `field[key] = value` on a `Json` field.
+    Json {
+        field: FieldId,
+        key: String,
+        value: serde_json::Value,
+    },
+    /// Each `(k, v)` into the object `field[key]`, created when absent (ParseKV merges).
+    JsonStrings {
+        field: FieldId,
+        key: String,
+        pairs: Vec<(String, String)>,
+    },
+    /// `field[key] = value` on a `StrMap` field.
+    Entry {
+        field: FieldId,
+        key: String,
+        value: String,
+    },
+}
+
+impl Write {
+    pub fn field(&self) -> FieldId {
+        match self {
+            Write::Json { field, .. }
+            | Write::JsonStrings { field, .. }
+            | Write::Entry { field, .. } => *field,
+        }
+    }
+
+    /// Apply a `Json` or `JsonStrings` write to the object it targets (non-objects become one).
+    pub fn apply_to_json(&self, target: &mut serde_json::Value) {
+        use serde_json::Value as Json;
+        if !target.is_object() {
+            *target = Json::Object(Default::default());
+        }
+        let Json::Object(map) = target else { return };
+        match self {
+            Write::Json { key, value, .. } => {
+                map.insert(key.clone(), value.clone());
+            }
+            Write::JsonStrings { key, pairs, .. } => {
+                let entry = map
+                    .entry(key.clone())
+                    .or_insert_with(|| Json::Object(Default::default()));
+                if !entry.is_object() {
+                    *entry = Json::Object(Default::default());
+                }
+                if let Json::Object(inner) = entry {
+                    for (k, v) in pairs {
+                        inner.insert(k.clone(), Json::String(v.clone()));
+                    }
+                }
+            }
+            Write::Entry { .. } => {}
+        }
+    }
 }
 
 /// What a host field holds at run time.
@@ -64,4 +135,10 @@ pub trait Context {
     fn map_get(&self, id: FieldId, key: &str) -> Option<&str>;
     /// Call the method `id` with evaluated string arguments.
     fn call_method(&self, id: FieldId, args: &[&str]) -> HostValue<'_>;
+    /// Record a write (see [`Write`]); false when this context takes none. Hosts do not
+    /// implement it: the `*_writing` entry points of `Program` wrap their context in one that does.
+    fn write(&self, w: Write) -> bool {
+        let _ = w;
+        false
+    }
 }

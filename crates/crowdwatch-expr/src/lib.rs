@@ -16,11 +16,13 @@ mod literals;
 mod node;
 mod operators;
 mod optimize;
+mod overlay;
 mod parser;
 mod paths;
 mod value;
+mod write;
 
-pub use host::{Context, FieldId, FieldType, HostValue, Schema};
+pub use host::{Context, FieldId, FieldType, HostValue, Schema, Write};
 pub use literals::{Needle, Requirement, ValueSource, MAX_NEEDLES, MIN_LITERAL_LEN};
 
 use std::borrow::Cow;
@@ -72,6 +74,8 @@ pub struct Program {
     root: Node,
     ty: Ty,
     guards: Vec<(FieldId, String, Vec<String>)>,
+    /// Whether the program writes into its host (see [`Write`]).
+    writes: bool,
 }
 
 /// A compiled expression plus the warnings the compiler had (e.g. `File('x')` naming a missing file).
@@ -107,8 +111,14 @@ pub fn compile(
     let mut compiler = compile::Compiler::new(schema, data);
     let (root, ty) = compiler.expr(&ast)?;
     let guards = node::equality_guards(&root);
+    let writes = root.writes();
     Ok(Compiled {
-        program: Program { root, ty, guards },
+        program: Program {
+            root,
+            ty,
+            guards,
+            writes,
+        },
         warnings: compiler.warnings,
     })
 }
@@ -176,6 +186,35 @@ impl Program {
             value::Val::Str(s) => Ok(s),
             other => Ok(Cow::Owned(other.to_text()?.into_owned())),
         }
+    }
+    /// Whether the program writes into its host (`UnmarshalJSON(…, evt.Unmarshaled, …)`,
+    /// `evt.SetMeta(…)`): such a program must be evaluated with the `*_writing` entry points,
+    /// elsewhere its writes are run-time errors.
+    pub fn writes(&self) -> bool {
+        self.writes
+    }
+    /// `eval`, for a program that writes: its writes, in order, are appended to `out` (even
+    /// when the evaluation then fails, as they happened), and it reads them back as it goes.
+    pub fn eval_writing(
+        &self,
+        ctx: &dyn Context,
+        out: &mut Vec<Write>,
+    ) -> Result<Value, EvalError> {
+        let overlay = overlay::Overlay::new(ctx);
+        let result = eval::eval(&self.root, &overlay, None).map(|v| v.to_public());
+        out.extend(overlay.into_writes());
+        result
+    }
+    /// `eval_bool`, for a program that writes (see `eval_writing`).
+    pub fn eval_bool_writing(
+        &self,
+        ctx: &dyn Context,
+        out: &mut Vec<Write>,
+    ) -> Result<bool, EvalError> {
+        let overlay = overlay::Overlay::new(ctx);
+        let result = eval::truth(&self.root, &overlay, None);
+        out.extend(overlay.into_writes());
+        result
     }
     /// Whether the result is statically known to be a bool (false = unknown or another type).
     pub fn returns_bool(&self) -> bool {

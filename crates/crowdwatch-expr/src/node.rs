@@ -68,6 +68,19 @@ pub(crate) enum BinOp {
     EndsWith,
 }
 
+/// Calls that write into the host (see `host::Write`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WriteKind {
+    /// `UnmarshalJSON(text, <Json field>, key)`.
+    UnmarshalJson,
+    /// `ParseKV(text, <Json field>, key)`.
+    ParseKv,
+    /// `ParseKVLax(text, <Json field>, key)`.
+    ParseKvLax,
+    /// `evt.SetMeta(key, value)` and the like.
+    SetEntry,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ClosureKind {
     All,
@@ -102,6 +115,9 @@ pub(crate) enum Node {
     /// A whole StrMap field; it can only be read through the nodes above.
     StrMapRef(FieldId),
     Method(FieldId, Vec<Node>),
+    /// A write into the host field: two arguments, (text, key) for the helpers, (key, value)
+    /// for a setter.
+    Write(WriteKind, FieldId, Box<[Node; 2]>),
     Member(Box<Node>, String),
     Index(Box<Node>, Box<Node>),
     Slice(Box<Node>, Option<Box<Node>>, Option<Box<Node>>),
@@ -160,6 +176,11 @@ impl Node {
         self.any_child(&|n| matches!(n, Node::Item), false)
     }
 
+    /// Whether the node writes into the host anywhere (see `host::Write`).
+    pub fn writes(&self) -> bool {
+        self.any_child(&|n| matches!(n, Node::Write(..)), true)
+    }
+
     /// Whether the node reads the host (fields, methods) anywhere, including closure bodies.
     pub fn uses_host(&self) -> bool {
         self.any_child(
@@ -174,6 +195,7 @@ impl Node {
                         | Node::MapHas(..)
                         | Node::StrMapRef(_)
                         | Node::Method(..)
+                        | Node::Write(..)
                 )
             },
             true,
@@ -218,6 +240,7 @@ impl Node {
             Node::Method(_, args) | Node::Call(_, args) | Node::ListLit(args) => {
                 args.iter().any(rec)
             }
+            Node::Write(_, _, args) => args.iter().any(rec),
             Node::MapLit(entries) => entries.iter().any(|(_, v)| rec(v)),
             // `#` inside a nested closure body is the nested item, not ours.
             Node::Closure(_, list, body) => rec(list) || (into_bodies && rec(body)),

@@ -1,7 +1,7 @@
 //! Host paths: `evt.Meta.key`, `evt.Overflow.Alert.X`, `evt.GetMeta('k')`, resolved through the
 //! `Schema` to field ids, and member/index access on computed values.
 use crate::compile::{err, Compiler, Typed};
-use crate::node::{Node, Ty};
+use crate::node::{Node, Ty, WriteKind};
 use crate::parser::{Ast, Expr};
 use crate::value::Val;
 use crate::{CompileError, FieldId, FieldType};
@@ -120,6 +120,9 @@ impl Compiler<'_> {
         let mut path = Vec::new();
         let resolved = if flatten(recv, &mut path) {
             let names: Vec<&str> = path.iter().map(|(n, _)| *n).collect();
+            if let Some(field) = self.schema.resolve_setter(&names, method) {
+                return self.setter(field, method, args, at);
+            }
             self.schema.resolve_method(&names, method)
         } else {
             None
@@ -128,6 +131,27 @@ impl Compiler<'_> {
             return err(format!("unknown method {method}"), at);
         };
         self.host_call(id, ft, method, args)
+    }
+
+    /// `evt.SetMeta(key, value)`: sets an entry of a host string map, answers true.
+    fn setter(
+        &mut self,
+        field: FieldId,
+        method: &str,
+        args: &[Expr],
+        at: usize,
+    ) -> Result<Typed, CompileError> {
+        let [key, value] = args else {
+            return err(format!("{method} expects 2 arguments"), at);
+        };
+        let (key, kt) = self.expr(key)?;
+        self.expect_ty(kt, Ty::Str, method, args[0].offset)?;
+        let (value, vt) = self.expr(value)?;
+        self.expect_ty(vt, Ty::Str, method, args[1].offset)?;
+        Ok((
+            Node::Write(WriteKind::SetEntry, field, Box::new([key, value])),
+            Ty::Bool,
+        ))
     }
 
     /// A call the host answers: a method, or a function the host provides (`resolve_method` with

@@ -170,6 +170,18 @@ impl<'a> Val<'a> {
         }
     }
 
+    /// The value as JSON, floats included even when integral (`to_json` would do, but keeps a
+    /// float's integral value a float so `%v` can print it as Go does).
+    pub fn to_json_like(&self) -> Json {
+        match self {
+            Val::Float(f) if f.fract() != 0.0 || !f.is_finite() || f.abs() >= 1e21 => {
+                serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number)
+            }
+            Val::Float(f) => Json::from(*f as i64),
+            other => other.to_json(),
+        }
+    }
+
     /// Go's `%v` text for scalars (what CrowdSec statics and groupby produce).
     pub fn to_text(&self) -> Result<Cow<'_, str>, EvalError> {
         Ok(match self {

@@ -102,6 +102,16 @@ impl Default for QueueCodec {
     }
 }
 
+impl EventEncoder<'_> {
+    /// Run `f` with an encoder of `evt` instead (the event a scenario filter changed with
+    /// `evt.SetMeta`), then come back to this one's event.
+    pub fn with_event<R>(&mut self, evt: &Event, f: impl FnOnce(&mut EventEncoder<'_>) -> R) -> R {
+        let result = f(&mut self.codec.encoder(evt));
+        self.codec.draft.ready = false;
+        result
+    }
+}
+
 impl QueueCodec {
     pub fn encoder<'a>(&'a mut self, evt: &'a Event) -> EventEncoder<'a> {
         self.draft.ready = false;

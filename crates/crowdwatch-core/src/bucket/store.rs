@@ -16,7 +16,7 @@ use super::scenario::{Kind, Scenario};
 use super::source::{queued_source, QueuedSource};
 use super::table::BucketTable;
 use crate::alert::Alert;
-use crate::schema::EventContext;
+use crate::schema::{apply_writes, EventContext};
 
 /// One scenario's buckets, keyed by the groupby value, its blackhole (key -> until) and its
 /// counters.
@@ -72,15 +72,49 @@ pub fn pour(
     out: &mut Vec<Overflow>,
 ) -> PourResult {
     let evt = enc.event();
-    let ctx = EventContext(evt);
-    match sc.filter.eval_bool(&ctx) {
-        Ok(true) => {}
-        Ok(false) => return PourResult::FilteredOut,
-        Err(_) => {
-            *errors += 1;
-            return PourResult::Error;
+    if sc.filter.writes() {
+        // `evt.SetMeta(…)` in the filter: the rest of this pour sees the event it changed.
+        let mut writes = Vec::new();
+        let passed = sc.filter.eval_bool_writing(&EventContext(evt), &mut writes);
+        match passed {
+            Ok(true) if !writes.is_empty() => {
+                let mut changed = evt.clone();
+                apply_writes(&mut changed, writes);
+                return enc.with_event(&changed, |enc| {
+                    pour_accepted(sc, si, state, enc, now, errors, out)
+                });
+            }
+            Ok(true) => {}
+            Ok(false) => return PourResult::FilteredOut,
+            Err(_) => {
+                *errors += 1;
+                return PourResult::Error;
+            }
+        }
+    } else {
+        match sc.filter.eval_bool(&EventContext(evt)) {
+            Ok(true) => {}
+            Ok(false) => return PourResult::FilteredOut,
+            Err(_) => {
+                *errors += 1;
+                return PourResult::Error;
+            }
         }
     }
+    pour_accepted(sc, si, state, enc, now, errors, out)
+}
+
+/// `pour`, once the scenario's filter accepted the event of `enc`.
+fn pour_accepted(
+    sc: &Scenario,
+    si: usize,
+    state: &mut ScenarioState,
+    enc: &mut EventEncoder,
+    now: Timestamp,
+    errors: &mut u64,
+    out: &mut Vec<Overflow>,
+) -> PourResult {
+    let ctx = EventContext(enc.event());
     let key = match &sc.groupby {
         Some(g) => match g.eval_string(&ctx) {
             Ok(k) => k,

@@ -75,7 +75,13 @@ impl Engine {
         if parsed && !evt.whitelisted {
             let ctx = EventContext(&evt);
             for sc in &self.buckets.scenarios {
-                if sc.filter.eval_bool(&ctx).unwrap_or(false) {
+                let accepted = if sc.filter.writes() {
+                    // What it writes (`evt.SetMeta`) only matters to a pour, and nothing is poured.
+                    sc.filter.eval_bool_writing(&ctx, &mut Vec::new())
+                } else {
+                    sc.filter.eval_bool(&ctx)
+                };
+                if accepted.unwrap_or(false) {
                     let groupby = sc.groupby.as_ref().and_then(|g| g.eval_string(&ctx).ok());
                     scenarios.push(ScenarioTrace {
                         name: sc.name.clone(),

@@ -1,7 +1,7 @@
 //! A parser node at run time, and CrowdSec's node evaluation rules (spec §1.3).
 use std::sync::Arc;
 
-use crowdwatch_expr::Program;
+use crowdwatch_expr::{Program, Value};
 use crowdwatch_grok::{Grok, GrokMatch};
 
 use super::statics::{apply_statics, Static, StaticsScratch};
@@ -90,7 +90,7 @@ impl Node {
         errors: &mut u64,
     ) -> Result<Visit, NodeError> {
         if let Some(filter) = &self.filter {
-            match filter.eval_bool(&EventContext(evt)) {
+            match crate::schema::eval_bool_on(filter, evt) {
                 Ok(true) => {}
                 Ok(false) => return Ok(Visit::Filtered),
                 Err(_) => {
@@ -172,6 +172,13 @@ fn run_grok(step: &GrokStep, evt: &mut Event, scratch: &mut Scratch, errors: &mu
         GrokInput::Parsed(key) => match evt.parsed.get(key) {
             Some(v) => scratch.text.push_str(v),
             None => return false,
+        },
+        GrokInput::Expression(p) if p.writes() => match crate::schema::eval_writing_on(p, evt) {
+            Ok(Value::Str(s)) => scratch.text.push_str(&s),
+            Ok(_) | Err(_) => {
+                *errors += 1;
+                return false;
+            }
         },
         GrokInput::Expression(p) => match p.eval_string(&EventContext(evt)) {
             Ok(s) => scratch.text.push_str(&s),

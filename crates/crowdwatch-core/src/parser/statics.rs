@@ -1,4 +1,6 @@
 //! Statics: the assignments a node makes once it succeeded (CrowdSec `ProcessStatics`).
+use std::fmt::Write as _;
+
 use crowdwatch_expr::{Evaluated, Program, Value};
 use crowdwatch_time::Timestamp;
 
@@ -88,11 +90,22 @@ pub fn apply_statics(
         let value: &str = match &st.source {
             Source::Value(v) => v.as_str(),
             Source::Expression(p) => {
-                match p.eval_borrowed(&EventContext(evt)) {
+                let written = p.writes().then(|| crate::schema::eval_writing_on(p, evt));
+                let ctx = EventContext(evt);
+                let result = match written {
+                    Some(r) => r.map(Evaluated::Other),
+                    None => p.eval_borrowed(&ctx),
+                };
+                match result {
                     Ok(Evaluated::Text(s)) => computed.push_str(&s),
+                    Ok(Evaluated::Other(Value::Str(s))) => computed.push_str(&s),
                     Ok(Evaluated::Other(Value::Int(i))) => computed.push_str(&i.to_string()),
-                    // CrowdSec warns and skips lists and maps...
-                    Ok(Evaluated::Other(Value::List(_) | Value::Map(_))) => continue,
+                    // CrowdSec 1.7 prints floats with `%f`.
+                    Ok(Evaluated::Other(Value::Float(f))) => {
+                        let _ = write!(computed, "{f:.6}");
+                    }
+                    // It warns and skips lists and maps, skips nil...
+                    Ok(Evaluated::Other(Value::List(_) | Value::Map(_) | Value::Nil)) => continue,
                     // ...and aborts the event on any other type.
                     Ok(Evaluated::Other(other)) => {
                         *errors += 1;

@@ -46,7 +46,7 @@ pub(crate) fn sprintf(format: &str, args: &[Val<'_>]) -> String {
             ('v' | 't', Val::Bool(b)) => Some(b.to_string()),
             ('q', Val::Str(s)) => Some(serde_json::to_string(&**s).unwrap_or_default()),
             ('v', Val::Nil) => Some("<nil>".into()),
-            ('v', other) => Some(crate::helpers::json::to_json_string(other)),
+            ('v', other) => Some(go_v(other)),
             _ => None,
         };
         match formatted {
@@ -102,6 +102,51 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// Go's `%v` (what expr-lang's `string()` prints): `<nil>`, numbers as Go prints them, lists as
+/// `[a b]`, maps as `map[k:v]` with sorted keys.
+pub(crate) fn go_v(v: &Val<'_>) -> String {
+    let mut out = String::new();
+    write_v(&mut out, &v.to_json_like());
+    out
+}
+
+fn write_v(out: &mut String, v: &serde_json::Value) {
+    use serde_json::Value as Json;
+    match v {
+        Json::Null => out.push_str("<nil>"),
+        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => out.push_str(&i.to_string()),
+            None => out.push_str(&go_float(n.as_f64().unwrap_or(0.0))),
+        },
+        Json::String(s) => out.push_str(s),
+        Json::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_v(out, item);
+            }
+            out.push(']');
+        }
+        Json::Object(map) => {
+            out.push_str("map[");
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                write_v(out, &map[k]);
+            }
+            out.push(']');
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +158,16 @@ mod tests {
         assert_eq!(sprintf("%dh", &[Val::str("x")]), "%!d(string=x)h");
         assert_eq!(sprintf("%s %s", &[Val::str("a")]), "a %!s(MISSING)");
         assert_eq!(sprintf("%v", &[Val::Float(2.5)]), "2.5");
+    }
+
+    #[test]
+    fn percent_v_prints_like_go() {
+        use crate::value::List;
+        let list = Val::List(List::Owned(vec![Val::Int(1), Val::Float(2.5), Val::Nil]));
+        assert_eq!(go_v(&list), "[1 2.5 <nil>]");
+        let map = Val::Json(std::borrow::Cow::Owned(
+            serde_json::json!({"b": 403.0, "a": "x"}),
+        ));
+        assert_eq!(go_v(&map), "map[a:x b:403]");
     }
 }

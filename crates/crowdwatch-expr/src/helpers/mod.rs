@@ -3,13 +3,14 @@
 //! the evaluator.
 mod fmt;
 mod json;
+pub(crate) mod kv;
 mod net;
 mod url;
 mod wildcard;
 
 use std::borrow::Cow;
 
-use crate::node::{ClosureKind, Ty};
+use crate::node::{ClosureKind, Ty, WriteKind};
 use crate::value::{List, Val};
 use crate::EvalError;
 
@@ -45,6 +46,7 @@ pub(crate) enum Helper {
     TrimSuffix,
     ToInt,
     ToFloat,
+    ToString,
 }
 
 pub(crate) struct Signature {
@@ -66,6 +68,8 @@ pub(crate) enum Function {
     /// A builtin that is a binary operator under another name (`hasPrefix(a, b)` is
     /// `a startsWith b`): compiled as that operator, with its fast paths and literals.
     Operator(&'static str),
+    /// A helper that fills the host field given as its second argument.
+    Writer(WriteKind),
     Unsupported,
 }
 
@@ -104,6 +108,10 @@ pub(crate) fn lookup(name: &str) -> Option<Function> {
         "hasSuffix" => return Some(Function::Operator("endsWith")),
         "int" => ToInt,
         "float" => ToFloat,
+        "string" => ToString,
+        "UnmarshalJSON" => return Some(Function::Writer(WriteKind::UnmarshalJson)),
+        "ParseKV" => return Some(Function::Writer(WriteKind::ParseKv)),
+        "ParseKVLax" => return Some(Function::Writer(WriteKind::ParseKvLax)),
         "File" => return Some(Function::File),
         "RegexpInFile" => return Some(Function::RegexpInFile),
         "all" => return Some(Function::Closure(ClosureKind::All)),
@@ -152,6 +160,7 @@ impl Helper {
             TrimPrefix | TrimSuffix => (&[Str, Str], None, Str, true),
             ToInt => (&[Any], None, Int, true),
             ToFloat => (&[Any], None, Float, true),
+            ToString => (&[Any], None, Str, true),
         };
         Signature {
             params,
@@ -268,6 +277,10 @@ pub(crate) fn call<'a>(h: Helper, args: &mut [Val<'a>]) -> Result<Val<'a>, EvalE
         }
         ToInt => to_int(&args[0]),
         ToFloat => to_float(&args[0]),
+        ToString => match std::mem::replace(&mut args[0], Val::Nil) {
+            Val::Str(s) => Ok(Val::Str(s)),
+            other => Ok(Val::Str(Cow::Owned(fmt::go_v(&other)))),
+        },
     }
 }
 

@@ -21,6 +21,7 @@ pub const WHITELISTED: FieldId = 13;
 pub const TYPE: FieldId = 14;
 pub const EXPECT_MODE: FieldId = 15;
 pub const OVERFLOW: FieldId = 16;
+pub const UNMARSHALED: FieldId = 17;
 pub const GET_TYPE: FieldId = 100;
 pub const GET_META: FieldId = 101;
 
@@ -46,6 +47,7 @@ impl Schema for EventSchema {
             ["evt", "Type"] => (TYPE, Int),
             ["evt", "ExpectMode"] => (EXPECT_MODE, Int),
             ["evt", "Overflow"] => (OVERFLOW, Json),
+            ["evt", "Unmarshaled"] => (UNMARSHALED, Json),
             _ => return None,
         })
     }
@@ -61,6 +63,14 @@ impl Schema for EventSchema {
     fn is_root(&self, name: &str) -> bool {
         name == "evt"
     }
+
+    fn resolve_setter(&self, receiver: &[&str], method: &str) -> Option<FieldId> {
+        match (receiver, method) {
+            (["evt"], "SetMeta") => Some(META),
+            (["evt"], "SetParsed") => Some(PARSED),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -75,6 +85,7 @@ pub struct Event {
     pub whitelisted: bool,
     pub kind: i64,
     pub overflow: Option<serde_json::Value>,
+    pub unmarshaled: serde_json::Value,
 }
 
 impl Event {
@@ -93,6 +104,22 @@ impl Event {
         self.raw = raw.into();
         self
     }
+    /// Apply what a program wrote, as a host does once the expression is done.
+    pub fn apply(&mut self, writes: Vec<crowdwatch_expr::Write>) {
+        for w in writes {
+            match &w {
+                crowdwatch_expr::Write::Entry { field, key, value } => {
+                    let map = if *field == META {
+                        &mut self.meta
+                    } else {
+                        &mut self.parsed
+                    };
+                    map.insert(key.clone(), value.clone());
+                }
+                _ => w.apply_to_json(&mut self.unmarshaled),
+            }
+        }
+    }
     pub fn overflow(mut self, v: serde_json::Value) -> Self {
         self.kind = 1;
         self.overflow = Some(v);
@@ -109,6 +136,7 @@ impl Context for Event {
             WHITELISTED => HostValue::Bool(self.whitelisted),
             TYPE => HostValue::Int(self.kind),
             EXPECT_MODE => HostValue::Int(0),
+            UNMARSHALED => HostValue::Json(Cow::Borrowed(&self.unmarshaled)),
             OVERFLOW => self
                 .overflow
                 .as_ref()
