@@ -3,7 +3,7 @@ use std::borrow::Cow;
 
 use serde_json::Value as Json;
 
-use crate::eval::{eval, expect_bool, fail};
+use crate::eval::{eval, expect_bool, fail, Env};
 use crate::node::{ClosureKind, Node};
 use crate::value::{equal, List, Val};
 use crate::{Context, EvalError};
@@ -123,12 +123,13 @@ pub(crate) fn closure<'a>(
     list: Val<'a>,
     body: &'a Node,
     ctx: &'a dyn Context,
+    env: Env<'_, 'a>,
 ) -> Result<Val<'a>, EvalError> {
     let mut count = 0i64;
     let mut found = false;
     let mut out: Vec<Val<'static>> = Vec::new();
     for_each_item(&list, |item| {
-        let result = eval(body, ctx, Some(&item))?;
+        let result = eval(body, ctx, env.with_item(&item))?;
         if kind == ClosureKind::Map {
             out.push(result.into_static());
             return Ok(true);

@@ -11,6 +11,10 @@ pub(crate) enum Ast {
     /// `#`, the current closure item.
     Item,
     Member(Box<Expr>, String),
+    /// `x?.name`: nil when `x` is nil, and then so is the rest of the chain it starts.
+    OptMember(Box<Expr>, String),
+    /// `let name = value; body`.
+    Let(String, Box<Expr>, Box<Expr>),
     Index(Box<Expr>, Box<Expr>),
     /// `x[from:to]`, either bound optional.
     Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),

@@ -1,7 +1,7 @@
 //! Syntax tree → typed node tree: resolves host paths through the `Schema`, checks types as far
 //! as they are static, loads data files and regexes, and folds constants.
 use crate::helpers::{self, Function, Helper};
-use crate::node::{Node, Ty, WriteKind};
+use crate::node::{ChainAccess, ChainStep, Node, Ty, WriteKind};
 use crate::optimize;
 use crate::parser::{Ast, Expr};
 use crate::paths::flatten;
@@ -16,6 +16,16 @@ pub(crate) struct Compiler<'s> {
     pub warnings: Vec<String>,
     /// Static type of `#` in each enclosing closure, innermost last.
     item_types: Vec<Ty>,
+    /// Variables of the enclosing `let`s, innermost last.
+    vars: Vec<(String, Binding)>,
+    next_slot: u32,
+}
+
+/// What a `let` variable compiles to: a slot the evaluator fills, or the constant it was bound to.
+#[derive(Clone)]
+enum Binding {
+    Slot(u32, Ty),
+    Const(Val<'static>),
 }
 
 pub(crate) fn err<T>(message: impl Into<String>, offset: usize) -> Result<T, CompileError> {
@@ -46,6 +56,8 @@ impl<'s> Compiler<'s> {
             data,
             warnings: Vec::new(),
             item_types: Vec::new(),
+            vars: Vec::new(),
+            next_slot: 0,
         }
     }
 
@@ -61,6 +73,22 @@ impl<'s> Compiler<'s> {
                 Some(ty) => (Node::Item, *ty),
                 None => return err("'#' can only be used inside a closure", at),
             },
+            Ast::Ident(name) if self.var(name).is_some() => match self.var(name) {
+                Some(Binding::Slot(slot, ty)) => (Node::Var(slot), ty),
+                Some(Binding::Const(v)) => {
+                    let ty = ty_of(&v);
+                    (Node::Const(v), ty)
+                }
+                None => return err(format!("unknown name {name}"), at),
+            },
+            Ast::OptMember(..) => self.optional_chain(e)?,
+            Ast::Member(..) | Ast::Index(..) if chain_has_optional(e) => self.optional_chain(e)?,
+            Ast::Member(..) | Ast::Index(..)
+                if root_name(e).is_some_and(|n| self.var(n).is_some()) =>
+            {
+                self.dynamic_access(e)?
+            }
+            Ast::Let(name, value, body) => self.let_binding(name, value, body)?,
             Ast::Ident(_) | Ast::Member(..) | Ast::Index(..) => {
                 let mut path = Vec::new();
                 if flatten(e, &mut path) {
@@ -128,6 +156,80 @@ impl<'s> Compiler<'s> {
                 )
             }
         })
+    }
+
+    fn var(&self, name: &str) -> Option<Binding> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.clone())
+    }
+
+    /// `let name = value; body`: a constant value is substituted, anything else gets a slot.
+    fn let_binding(
+        &mut self,
+        name: &str,
+        value: &Expr,
+        body: &Expr,
+    ) -> Result<Typed, CompileError> {
+        let (value, vt) = self.expr(value)?;
+        let binding = match value.as_const() {
+            Some(v) => Binding::Const(v.clone()),
+            None => {
+                self.next_slot += 1;
+                Binding::Slot(self.next_slot - 1, vt)
+            }
+        };
+        self.vars.push((name.to_string(), binding.clone()));
+        let body = self.expr(body);
+        self.vars.pop();
+        let (body, bt) = body?;
+        Ok(match binding {
+            Binding::Const(_) => (body, bt),
+            Binding::Slot(slot, _) => (Node::Let(slot, Box::new(value), Box::new(body)), bt),
+        })
+    }
+
+    /// `a.b?.c.d`: the part before the first `?.` as usual, then the steps, any of which may
+    /// end the chain with nil (see `Node::Chain`).
+    fn optional_chain(&mut self, e: &Expr) -> Result<Typed, CompileError> {
+        let mut steps = Vec::new();
+        let mut cur = e;
+        let mut base = e;
+        let mut first_optional = 0;
+        loop {
+            match &cur.ast {
+                Ast::Member(b, name) => {
+                    steps.push((false, Ok(name.as_str())));
+                    cur = b;
+                }
+                Ast::OptMember(b, name) => {
+                    steps.push((true, Ok(name.as_str())));
+                    cur = b;
+                    base = b;
+                    first_optional = steps.len();
+                }
+                Ast::Index(b, index) => {
+                    steps.push((false, Err(&**index)));
+                    cur = b;
+                }
+                _ => break,
+            }
+        }
+        // `steps` runs from the outermost access inwards; keep those above the innermost `?.`.
+        steps.truncate(first_optional);
+        steps.reverse();
+        let (base, _) = self.expr(base)?;
+        let mut compiled = Vec::with_capacity(steps.len());
+        for (optional, access) in steps {
+            let access = match access {
+                Ok(name) => ChainAccess::Member(name.to_string()),
+                Err(index) => ChainAccess::Index(self.expr(index)?.0),
+            };
+            compiled.push(ChainStep { optional, access });
+        }
+        Ok((Node::Chain(Box::new(base), compiled), Ty::Any))
     }
 
     fn call(&mut self, callee: &Expr, args: &[Expr], at: usize) -> Result<Typed, CompileError> {
@@ -329,7 +431,7 @@ impl<'s> Compiler<'s> {
         if !optimize::operands_const(&node) {
             return (node, ty);
         }
-        match crate::eval::eval(&node, &crate::eval::NoHost, None) {
+        match crate::eval::eval(&node, &crate::eval::NoHost, Default::default()) {
             Ok(v) => {
                 let v = v.into_static();
                 let t = ty_of(&v);
@@ -337,6 +439,24 @@ impl<'s> Compiler<'s> {
             }
             Err(_) => (node, ty),
         }
+    }
+}
+
+/// Whether a member/index chain has a `?.` anywhere along it.
+fn chain_has_optional(e: &Expr) -> bool {
+    match &e.ast {
+        Ast::OptMember(..) => true,
+        Ast::Member(b, _) | Ast::Index(b, _) => chain_has_optional(b),
+        _ => false,
+    }
+}
+
+/// The name a member/index chain starts from (`x` of `x.a[0]`).
+fn root_name(e: &Expr) -> Option<&str> {
+    match &e.ast {
+        Ast::Ident(name) => Some(name),
+        Ast::Member(b, _) | Ast::Index(b, _) | Ast::OptMember(b, _) => root_name(b),
+        _ => None,
     }
 }
 

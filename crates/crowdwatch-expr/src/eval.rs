@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::access::{closure, contains_item, element, member, slice};
 use crate::helpers;
-use crate::node::{Affix, BinOp, Node, RegexCache, REGEX_CACHE_LIMIT};
+use crate::node::{Affix, BinOp, ChainAccess, Node, RegexCache, REGEX_CACHE_LIMIT};
 use crate::value::{equal, List, Val};
 use crate::{Context, EvalError, FieldId, HostValue};
 
@@ -22,6 +22,42 @@ impl Context for NoHost {
     }
     fn call_method(&self, _: FieldId, _: &[&str]) -> HostValue<'_> {
         HostValue::Nil
+    }
+}
+
+/// What an expression's names refer to besides the host: the closure item `#` and the
+/// variables of enclosing `let`s.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Env<'e, 'a> {
+    pub item: Option<&'e Val<'a>>,
+    pub vars: Option<&'e Frame<'e, 'a>>,
+}
+
+/// One `let` variable's value, linked to the enclosing ones.
+pub(crate) struct Frame<'e, 'a> {
+    slot: u32,
+    value: Val<'a>,
+    outer: Option<&'e Frame<'e, 'a>>,
+}
+
+impl<'e, 'a> Env<'e, 'a> {
+    /// The same variables, with `#` bound to `item` (a closure's body).
+    pub fn with_item(self, item: &'e Val<'a>) -> Self {
+        Env {
+            item: Some(item),
+            vars: self.vars,
+        }
+    }
+
+    fn var(&self, slot: u32) -> Option<&'e Val<'a>> {
+        let mut frame = self.vars;
+        while let Some(f) = frame {
+            if f.slot == slot {
+                return Some(&f.value);
+            }
+            frame = f.outer;
+        }
+        None
     }
 }
 
@@ -51,15 +87,31 @@ pub(crate) fn expect_bool(v: &Val<'_>, what: &str) -> Result<bool, EvalError> {
 pub(crate) fn eval<'a>(
     node: &'a Node,
     ctx: &'a dyn Context,
-    item: Option<&Val<'a>>,
+    env: Env<'_, 'a>,
 ) -> Result<Val<'a>, EvalError> {
-    let ev = |n: &'a Node| eval(n, ctx, item);
+    let ev = |n: &'a Node| eval(n, ctx, env);
     Ok(match node {
         Node::Const(v) => v.reborrow(),
-        Node::Item => match item {
+        Node::Item => match env.item {
             Some(v) => v.clone(),
             None => return fail("'#' used outside a closure"),
         },
+        Node::Var(slot) => match env.var(*slot) {
+            Some(v) => v.clone(),
+            None => return fail("internal: unbound variable"),
+        },
+        Node::Let(slot, value, body) => {
+            let frame = Frame {
+                slot: *slot,
+                value: ev(value)?,
+                outer: env.vars,
+            };
+            let inner = Env {
+                item: env.item,
+                vars: Some(&frame),
+            };
+            eval(body, ctx, inner)?
+        }
         Node::Field(id) => Val::from_host(ctx.field(*id)),
         Node::MapGet(id, key) => Val::str(ctx.map_get(*id, key).unwrap_or("")),
         Node::MapGetDyn(id, key) => {
@@ -67,14 +119,14 @@ pub(crate) fn eval<'a>(
             Val::str(ctx.map_get(*id, expect_str(&key, "map key")?).unwrap_or(""))
         }
         Node::MapEq(..) | Node::MapIn(..) | Node::And(..) | Node::Or(..) | Node::Not(..) => {
-            Val::Bool(truth(node, ctx, item)?)
+            Val::Bool(truth(node, ctx, env)?)
         }
         Node::MapHas(id, key) => {
             let key = ev(key)?;
             Val::Bool(ctx.map_get(*id, expect_str(&key, "in")?).is_some())
         }
         Node::StrMapRef(_) => return fail("a host map cannot be used as a value"),
-        Node::Write(kind, field, args) => crate::write::eval_write(*kind, *field, args, ctx, item)?,
+        Node::Write(kind, field, args) => crate::write::eval_write(*kind, *field, args, ctx, env)?,
         Node::Method(id, args) => match args.as_slice() {
             [] => Val::from_host(ctx.call_method(*id, &[])),
             [a] => {
@@ -93,6 +145,23 @@ pub(crate) fn eval<'a>(
             }
         },
         Node::Member(base, name) => member(ev(base)?, name)?,
+        Node::Chain(base, steps) => {
+            let mut value = ev(base)?;
+            for step in steps {
+                if step.optional && matches!(value, Val::Nil) {
+                    return Ok(Val::Nil);
+                }
+                value = match &step.access {
+                    ChainAccess::Member(name) => member(value, name)?,
+                    ChainAccess::Index(index) => match ev(index)? {
+                        Val::Str(k) => member(value, &k)?,
+                        Val::Int(i) => element(value, i)?,
+                        other => return fail(format!("cannot index with {}", other.type_name())),
+                    },
+                };
+            }
+            value
+        }
         Node::Index(base, index) => {
             let base = ev(base)?;
             match ev(index)? {
@@ -154,7 +223,7 @@ pub(crate) fn eval<'a>(
             let subject = ev(a)?;
             Val::Bool(regexes.is_match(expect_str(&subject, "RegexpInFile")?.as_bytes()))
         }
-        Node::Closure(kind, list, body) => closure(*kind, ev(list)?, body, ctx)?,
+        Node::Closure(kind, list, body) => closure(*kind, ev(list)?, body, ctx, env)?,
         Node::ListLit(items) => {
             Val::List(List::Owned(items.iter().map(ev).collect::<Result<_, _>>()?))
         }
@@ -197,20 +266,20 @@ pub(crate) fn eval<'a>(
 pub(crate) fn truth<'a>(
     node: &'a Node,
     ctx: &'a dyn Context,
-    item: Option<&Val<'a>>,
+    env: Env<'_, 'a>,
 ) -> Result<bool, EvalError> {
     match node {
         // Short-circuit: hub filters guard nil accesses with the left operand.
-        Node::And(a, b) => Ok(truth(a, ctx, item)? && truth(b, ctx, item)?),
-        Node::Or(a, b) => Ok(truth(a, ctx, item)? || truth(b, ctx, item)?),
-        Node::Not(a) => Ok(!truth(a, ctx, item)?),
+        Node::And(a, b) => Ok(truth(a, ctx, env)? && truth(b, ctx, env)?),
+        Node::Or(a, b) => Ok(truth(a, ctx, env)? || truth(b, ctx, env)?),
+        Node::Not(a) => Ok(!truth(a, ctx, env)?),
         Node::MapEq(id, key, lit) => Ok(ctx.map_get(*id, key).unwrap_or("") == lit),
         Node::MapIn(id, key, lits) => {
             let v = ctx.map_get(*id, key).unwrap_or("");
             Ok(lits.iter().any(|l| l == v))
         }
         Node::Const(Val::Bool(b)) => Ok(*b),
-        other => match eval(other, ctx, item)? {
+        other => match eval(other, ctx, env)? {
             Val::Bool(b) => Ok(b),
             v => fail(format!("expected bool, got {}", v.type_name())),
         },

@@ -144,7 +144,7 @@ pub fn compile_filter(
 impl Program {
     /// Evaluate to a value.
     pub fn eval(&self, ctx: &dyn Context) -> Result<Value, EvalError> {
-        Ok(eval::eval(&self.root, ctx, None)?.to_public())
+        Ok(eval::eval(&self.root, ctx, Default::default())?.to_public())
     }
     /// `eval`, with a string result borrowed when it can be (a host string, a literal): what
     /// statics evaluate on every line is mostly `evt.Parsed.<key>`, copied as is.
@@ -152,7 +152,7 @@ impl Program {
         if let Some(text) = self.map_get(ctx) {
             return Ok(Evaluated::Text(Cow::Borrowed(text)));
         }
-        Ok(match eval::eval(&self.root, ctx, None)? {
+        Ok(match eval::eval(&self.root, ctx, Default::default())? {
             value::Val::Str(s) => Evaluated::Text(s),
             other => Evaluated::Other(other.to_public()),
         })
@@ -169,7 +169,7 @@ impl Program {
     }
     /// Evaluate a filter: a non-bool result is an error, as in CrowdSec.
     pub fn eval_bool(&self, ctx: &dyn Context) -> Result<bool, EvalError> {
-        eval::truth(&self.root, ctx, None)
+        eval::truth(&self.root, ctx, Default::default())
     }
     /// Evaluate to a string the way CrowdSec statics/groupby do: strings as is, ints and floats
     /// formatted, bools "true"/"false"; nil is ""; lists and maps are an error.
@@ -182,7 +182,7 @@ impl Program {
         if let Some(text) = self.map_get(ctx) {
             return Ok(Cow::Borrowed(text));
         }
-        match eval::eval(&self.root, ctx, None)? {
+        match eval::eval(&self.root, ctx, Default::default())? {
             value::Val::Str(s) => Ok(s),
             other => Ok(Cow::Owned(other.to_text()?.into_owned())),
         }
@@ -201,7 +201,7 @@ impl Program {
         out: &mut Vec<Write>,
     ) -> Result<Value, EvalError> {
         let overlay = overlay::Overlay::new(ctx);
-        let result = eval::eval(&self.root, &overlay, None).map(|v| v.to_public());
+        let result = eval::eval(&self.root, &overlay, Default::default()).map(|v| v.to_public());
         out.extend(overlay.into_writes());
         result
     }
@@ -212,7 +212,7 @@ impl Program {
         out: &mut Vec<Write>,
     ) -> Result<bool, EvalError> {
         let overlay = overlay::Overlay::new(ctx);
-        let result = eval::truth(&self.root, &overlay, None);
+        let result = eval::truth(&self.root, &overlay, Default::default());
         out.extend(overlay.into_writes());
         result
     }

@@ -102,6 +102,10 @@ pub(crate) const REGEX_CACHE_LIMIT: usize = 512;
 pub(crate) enum Node {
     Const(Val<'static>),
     Item,
+    /// A `let` variable, by slot (slots are numbered in order of declaration).
+    Var(u32),
+    /// `let <slot> = value; body`.
+    Let(u32, Box<Node>, Box<Node>),
     Field(FieldId),
     /// `evt.Meta.key`: "" when absent, as Go map reads.
     MapGet(FieldId, String),
@@ -120,6 +124,9 @@ pub(crate) enum Node {
     Write(WriteKind, FieldId, Box<[Node; 2]>),
     Member(Box<Node>, String),
     Index(Box<Node>, Box<Node>),
+    /// A member/index chain with `?.` in it: the steps in order; a nil met by an optional
+    /// step makes the whole chain nil.
+    Chain(Box<Node>, Vec<ChainStep>),
     Slice(Box<Node>, Option<Box<Node>>, Option<Box<Node>>),
     Not(Box<Node>),
     Neg(Box<Node>),
@@ -151,6 +158,16 @@ pub(crate) enum Node {
     AnyMatches(Box<Node>, Box<RegexUnion>),
     /// `any(<constant strings>, {X startsWith/endsWith f(#)})`: X evaluated once, not per item.
     AnyAffix(Box<Node>, Affix, Vec<String>),
+}
+
+pub(crate) struct ChainStep {
+    pub optional: bool,
+    pub access: ChainAccess,
+}
+
+pub(crate) enum ChainAccess {
+    Member(String),
+    Index(Node),
 }
 
 /// Literals of which every match of a regex contains one (the grok prefilter's; empty: none
@@ -196,6 +213,8 @@ impl Node {
                         | Node::StrMapRef(_)
                         | Node::Method(..)
                         | Node::Write(..)
+                        // Bound at run time: not a constant either.
+                        | Node::Var(_)
                 )
             },
             true,
@@ -210,6 +229,7 @@ impl Node {
         match self {
             Node::Const(_)
             | Node::Item
+            | Node::Var(_)
             | Node::Field(_)
             | Node::MapGet(..)
             | Node::MapEq(..)
@@ -234,6 +254,14 @@ impl Node {
             | Node::Bin(_, a, b)
             | Node::MatchesDyn(a, b, _) => rec(a) || rec(b),
             Node::Cond(a, b, c) => rec(a) || rec(b) || rec(c),
+            Node::Let(_, value, body) => rec(value) || rec(body),
+            Node::Chain(base, steps) => {
+                rec(base)
+                    || steps.iter().any(|s| match &s.access {
+                        ChainAccess::Index(i) => rec(i),
+                        ChainAccess::Member(_) => false,
+                    })
+            }
             Node::Slice(a, b, c) => {
                 rec(a) || b.as_deref().is_some_and(rec) || c.as_deref().is_some_and(rec)
             }
@@ -261,6 +289,9 @@ fn collect_guards(node: &Node, out: &mut Vec<(FieldId, String, Vec<String>)>) ->
     let before = out.len();
     match node {
         Node::And(a, b) => return collect_guards(a, out) && collect_guards(b, out),
+        // A guard reads no variable, and a `let` value is evaluated before its body: when a
+        // guard of the body rejects an event, the whole expression cannot be true.
+        Node::Let(_, _, body) => return collect_guards(body, out),
         Node::MapEq(id, key, lit) => out.push((*id, key.clone(), vec![lit.clone()])),
         Node::MapIn(id, key, lits) => out.push((*id, key.clone(), lits.clone())),
         Node::Bin(BinOp::Eq, a, b) => {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use aho_corasick::{AhoCorasickBuilder, AhoCorasickKind};
 
 use crate::compile::{err, Compiler, Typed};
-use crate::eval::{eval, NoHost};
+use crate::eval::{eval, Env, NoHost};
 use crate::helpers::Helper;
 use crate::node::{Affix, BinOp, ClosureKind, Node, Ty};
 use crate::value::Val;
@@ -225,7 +225,7 @@ fn apply_to_items(pattern: &Node, items: &[String]) -> Option<Vec<String>> {
     items
         .iter()
         .map(|item| {
-            eval(pattern, &NoHost, Some(&Val::str(item)))
+            eval(pattern, &NoHost, Env::default().with_item(&Val::str(item)))
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
         })

@@ -119,6 +119,11 @@ impl Parser {
     }
 
     fn expression(&mut self, min_prec: u8) -> Result<Expr, CompileError> {
+        if min_prec == 0 {
+            if let Some(bound) = self.let_binding()? {
+                return Ok(bound);
+            }
+        }
         let mut left = self.unary()?;
         while let Some((op, negated, width)) = self.binary_op() {
             let (prec, right_assoc) = binary_precedence(op).unwrap_or((0, false));
@@ -154,6 +159,34 @@ impl Parser {
             };
         }
         Ok(left)
+    }
+
+    /// `let name = value; body` (expr-lang: only where a whole expression may start).
+    fn let_binding(&mut self) -> Result<Option<Expr>, CompileError> {
+        let is_let = matches!(&self.peek().tok, Tok::Ident(w) if w == "let")
+            && matches!(
+                self.toks.get(self.pos + 1).map(|t| &t.tok),
+                Some(Tok::Ident(_))
+            )
+            && matches!(
+                self.toks.get(self.pos + 2).map(|t| &t.tok),
+                Some(Tok::Op("="))
+            );
+        if !is_let {
+            return Ok(None);
+        }
+        let offset = self.next().offset;
+        let Tok::Ident(name) = self.next().tok else {
+            return Err(self.error("expected a variable name after let".into()));
+        };
+        self.expect("=")?;
+        let value = self.expression(0)?;
+        self.expect(";")?;
+        let body = self.expression(0)?;
+        Ok(Some(Expr {
+            ast: Ast::Let(name, Box::new(value), Box::new(body)),
+            offset,
+        }))
     }
 
     fn unary(&mut self) -> Result<Expr, CompileError> {
@@ -237,7 +270,20 @@ impl Parser {
 
     fn postfix(&mut self, mut e: Expr) -> Result<Expr, CompileError> {
         loop {
-            if self.is_op(".") {
+            if self.is_op("?.") {
+                self.next();
+                let t = self.next();
+                let Tok::Ident(name) = t.tok else {
+                    return Err(CompileError {
+                        message: "expected a member name after '?.'".into(),
+                        offset: t.offset,
+                    });
+                };
+                e = Expr {
+                    ast: Ast::OptMember(Box::new(e), name),
+                    offset: t.offset,
+                };
+            } else if self.is_op(".") {
                 self.next();
                 let t = self.next();
                 let name = match t.tok {
@@ -377,6 +423,8 @@ mod tests {
             ),
             Ast::Closure(b) => format!("{{{}}}", shape(b)),
             Ast::Cond(c, a, b) => format!("({} ? {} : {})", shape(c), shape(a), shape(b)),
+            Ast::Let(n, v, b) => format!("(let {n} = {}; {})", shape(v), shape(b)),
+            Ast::OptMember(x, n) => format!("({}?.{n})", shape(x)),
             other => format!("{other:?}"),
         }
     }
@@ -396,6 +444,13 @@ mod tests {
         assert_eq!(p("a ?? b ?? c + d"), "(((a ?? b) ?? c) + d)");
         assert_eq!(p("2 ^ 3 ** 2"), "(2 ** (3 ** 2))");
         assert_eq!(p("a ? 'x' : b ? 'y' : 'z'"), "(a ? 'x' : (b ? 'y' : 'z'))");
+        assert_eq!(
+            p("let x = a + 1; let y = x; y == 2 || b"),
+            "(let x = (a + 1); (let y = x; ((y == 2) || b)))"
+        );
+        assert_eq!(p("a?.b.c ?? d"), "((a?.b).c ?? d)");
+        // A name that merely starts with let, and `let` as a plain name, stay names.
+        assert_eq!(p("letter == lets"), "(letter == lets)");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Evaluating the calls that write into the host (`host::Write`).
 use serde_json::Value as Json;
 
-use crate::eval::{eval, fail};
+use crate::eval::{eval, fail, Env};
 use crate::helpers::kv;
 use crate::host::Write;
 use crate::node::{Node, WriteKind};
@@ -13,7 +13,7 @@ pub(crate) fn eval_write<'a>(
     field: FieldId,
     args: &'a [Node; 2],
     ctx: &'a dyn Context,
-    item: Option<&Val<'a>>,
+    env: Env<'_, 'a>,
 ) -> Result<Val<'a>, EvalError> {
     let name = match kind {
         WriteKind::UnmarshalJson => "UnmarshalJSON",
@@ -22,7 +22,7 @@ pub(crate) fn eval_write<'a>(
         WriteKind::SetEntry => "a setter",
     };
     let text = |n: &'a Node| -> Result<String, EvalError> {
-        match eval(n, ctx, item)? {
+        match eval(n, ctx, env)? {
             Val::Str(s) => Ok(s.into_owned()),
             other => fail(format!(
                 "{name}: expected string, got {}",

@@ -47,6 +47,9 @@ pub(crate) enum Helper {
     ToInt,
     ToFloat,
     ToString,
+    Get,
+    IndexOf,
+    LastIndexOf,
 }
 
 pub(crate) struct Signature {
@@ -109,6 +112,9 @@ pub(crate) fn lookup(name: &str) -> Option<Function> {
         "int" => ToInt,
         "float" => ToFloat,
         "string" => ToString,
+        "get" => Get,
+        "indexOf" => IndexOf,
+        "lastIndexOf" => LastIndexOf,
         "UnmarshalJSON" => return Some(Function::Writer(WriteKind::UnmarshalJson)),
         "ParseKV" => return Some(Function::Writer(WriteKind::ParseKv)),
         "ParseKVLax" => return Some(Function::Writer(WriteKind::ParseKvLax)),
@@ -161,6 +167,8 @@ impl Helper {
             ToInt => (&[Any], None, Int, true),
             ToFloat => (&[Any], None, Float, true),
             ToString => (&[Any], None, Str, true),
+            Get => (&[Any, Any], None, Any, true),
+            IndexOf | LastIndexOf => (&[Str, Str], None, Int, true),
         };
         Signature {
             params,
@@ -277,11 +285,40 @@ pub(crate) fn call<'a>(h: Helper, args: &mut [Val<'a>]) -> Result<Val<'a>, EvalE
         }
         ToInt => to_int(&args[0]),
         ToFloat => to_float(&args[0]),
+        Get => get(args),
+        // Go's strings.Index/LastIndex: byte offsets, -1 when absent.
+        IndexOf | LastIndexOf => {
+            let (text, sub) = (take_str(args, 0, h)?, take_str(args, 1, h)?);
+            let found = if h == IndexOf {
+                text.find(sub.as_ref())
+            } else {
+                text.rfind(sub.as_ref())
+            };
+            Ok(Val::Int(found.map_or(-1, |i| i as i64)))
+        }
         ToString => match std::mem::replace(&mut args[0], Val::Nil) {
             Val::Str(s) => Ok(Val::Str(s)),
             other => Ok(Val::Str(Cow::Owned(fmt::go_v(&other)))),
         },
     }
+}
+
+/// expr-lang's `get(from, key)`: `from[key]`, but nil instead of an error when the key or
+/// index is absent (a negative index counts from the end), and nil from nil.
+fn get<'a>(args: &mut [Val<'a>]) -> Result<Val<'a>, EvalError> {
+    let from = std::mem::replace(&mut args[0], Val::Nil);
+    let key = std::mem::replace(&mut args[1], Val::Nil);
+    Ok(match (&from, &key) {
+        (Val::Map(_) | Val::Json(_), Val::Str(k)) if !matches!(&from, Val::Json(j) if j.is_array()) =>
+        {
+            let k = k.to_string();
+            crate::access::member(from, &k).unwrap_or(Val::Nil)
+        }
+        (Val::List(_) | Val::Json(_) | Val::Str(_), Val::Int(i)) => {
+            crate::access::element(from, *i).unwrap_or(Val::Nil)
+        }
+        _ => Val::Nil,
+    })
 }
 
 /// `text` cut down to the sub-slice `cut` picks, still borrowed when it was.
