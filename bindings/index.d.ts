@@ -265,6 +265,12 @@ export declare class Engine {
   processBatchAsync(source: SourceHandle, lines: Uint8Array): Promise<BatchResult>;
   /** Traces one line through the parsers and lists the scenarios whose filter accepts it; nothing is poured. */
   explain(source: SourceHandle, line: string): Trace;
+  /**
+   * Replays lines like `processBatch` (buckets keep their state) and answers what CrowdSec's
+   * `-dump-data` records, for `crowdwatch hubtest`: every top-level parser node's result per
+   * line, by stage and node name, and the overflow events (Go field names).
+   */
+  dumpBatch(source: SourceHandle, lines: Uint8Array): Dump;
   stats(): Stats;
   /**
    * `stats` on the engine's own thread, in a lane of its own: it is read between two slices of
@@ -279,6 +285,32 @@ export declare class Engine {
   /** `tick` on the engine's own thread, after the ticks before it, taking its turn with the sources (see `processBatchAsync`). */
   tickAsync(at?: Date | number): Promise<Alert[]>;
 }
+
+/** CrowdSec's parser dump and bucket dump (`Engine.dumpBatch`), shaped as hubtest reads them. */
+export interface Dump {
+  /** stage → node name → one `{Evt, Success}` per line that reached the node; plus `success: {"": []}`. */
+  parsers: Record<string, Record<string, { Evt: Record<string, unknown>; Success: boolean }[]>>;
+  /** One overflow event (`{Type: 1, Overflow: {Alert, Sources, …}}`) per alert, in order. */
+  overflows: Record<string, unknown>[];
+}
+
+/** One line of a hubtest assert file, evaluated (`evaluateAsserts`). */
+export interface AssertOutcome {
+  /** 1-based line number in the file. */
+  line: number;
+  expression: string;
+  passed: boolean;
+  /** Why the line could not be evaluated (compile or run-time error, not a condition). */
+  error?: string;
+  /** For a failed `x == y`: the value of `x`. */
+  found?: string;
+}
+
+/**
+ * Evaluates each non-empty line of a hubtest assert file (`parser.assert`, `scenario.assert`)
+ * over `results`, with CrowdSec's helpers, `basename` and the Go getters of the dumped types.
+ */
+export declare function evaluateAsserts(text: string, results: unknown): AssertOutcome[];
 
 /** What the store knows of an alert's target when the profiles run (GetDecisionsCount…). */
 export interface DecisionHistory {

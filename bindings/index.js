@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const addonPath = path.join(__dirname, 'crowdwatch.node');
-const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'processBatchAsync', 'explain', 'stats', 'statsAsync', 'tick', 'tickAsync', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles'];
+const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'processBatchAsync', 'explain', 'stats', 'statsAsync', 'tick', 'tickAsync', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles', 'dumpBatch', 'evaluateAsserts'];
 
 let raw = null;
 
@@ -152,6 +152,10 @@ class Engine {
     return decode(call('explain', this.#handle, source.id, line), 'explain');
   }
 
+  dumpBatch(source, lines) {
+    return decode(call('dumpBatch', this.#handle, source.id, asBuffer(lines)), 'dumpBatch');
+  }
+
   stats() {
     return decode(call('stats', this.#handle), 'stats');
   }
@@ -202,4 +206,8 @@ function lint(options) {
   return decode(call('lint', encodeOptions(options)), 'lint');
 }
 
-module.exports = { Engine, Profiles, lint, lintProfiles, nativeMemory, trimMemory, addonPath, isAddonBuilt };
+function evaluateAsserts(text, results) {
+  return decode(call('evaluateAsserts', String(text), JSON.stringify(results)), 'evaluateAsserts');
+}
+
+module.exports = { Engine, Profiles, lint, lintProfiles, evaluateAsserts, nativeMemory, trimMemory, addonPath, isAddonBuilt };

@@ -8,6 +8,7 @@ import { registerBouncer } from './commands/bouncer';
 import { registerCentral } from './commands/central';
 import { registerConfig } from './commands/config';
 import { registerExplain } from './commands/explain';
+import { registerHubtest } from './commands/hubtest';
 import { registerLint } from './commands/lint';
 import { registerAlerts } from './commands/manage/alerts';
 import { registerBouncers } from './commands/manage/bouncers';
@@ -30,6 +31,7 @@ const COMMANDS = [
   registerReplay,
   registerExplain,
   registerLint,
+  registerHubtest,
   registerApi,
   registerCentral,
   registerDecisions,

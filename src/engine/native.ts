@@ -4,11 +4,13 @@ import { packageRoot } from './package-root';
 
 export type {
   Alert,
+  AssertOutcome,
   AlertEvent,
   AlertSource,
   BatchResult,
   Counters,
   DecisionHistory,
+  Dump,
   Diagnostic,
   Engine,
   EngineError,

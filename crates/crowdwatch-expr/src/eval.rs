@@ -144,6 +144,20 @@ pub(crate) fn eval<'a>(
                 Val::from_host(ctx.call_method(*id, &refs))
             }
         },
+        Node::ValueMethod(method, recv, args) => {
+            let recv = ev(recv)?;
+            let json = match &recv {
+                Val::Json(j) => Cow::Borrowed(&**j),
+                other => Cow::Owned(other.to_json()),
+            };
+            let vals = args.iter().map(ev).collect::<Result<Vec<_>, _>>()?;
+            let texts = vals.iter().map(Val::to_text).collect::<Result<Vec<_>, _>>()?;
+            let refs: Vec<&str> = texts.iter().map(|t| &**t).collect();
+            match ctx.call_value_method(method, &json, &refs) {
+                Some(answer) => Val::from_json_owned(answer),
+                None => return fail(format!("{method}: no such method on {}", recv.type_name())),
+            }
+        }
         Node::Member(base, name) => member(ev(base)?, name)?,
         Node::Chain(base, steps) => {
             let mut value = ev(base)?;

@@ -49,6 +49,14 @@ pub trait Schema {
         let _ = (receiver, method);
         None
     }
+
+    /// Whether `method` may be called on any computed value (a JSON value the host handed
+    /// out, e.g. `results[0].Overflow.Alert.GetScenario()` in hubtest assertions); the host
+    /// answers it with `Context::call_value_method`. Arguments are strings.
+    fn has_value_method(&self, method: &str) -> bool {
+        let _ = method;
+        false
+    }
 }
 
 /// A change an expression makes to its host: CrowdSec's helpers that fill a map passed to them
@@ -140,5 +148,16 @@ pub trait Context {
     fn write(&self, w: Write) -> bool {
         let _ = w;
         false
+    }
+    /// Answer a method the schema declared with `has_value_method`, on `receiver` (the value
+    /// as JSON); None is an error ("no such method on this value").
+    fn call_value_method(
+        &self,
+        method: &str,
+        receiver: &serde_json::Value,
+        args: &[&str],
+    ) -> Option<serde_json::Value> {
+        let _ = (method, receiver, args);
+        None
     }
 }

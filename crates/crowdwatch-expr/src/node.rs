@@ -119,6 +119,8 @@ pub(crate) enum Node {
     /// A whole StrMap field; it can only be read through the nodes above.
     StrMapRef(FieldId),
     Method(FieldId, Vec<Node>),
+    /// `<value>.Method(args)` answered by the host (`Schema::has_value_method`).
+    ValueMethod(String, Box<Node>, Vec<Node>),
     /// A write into the host field: two arguments, (text, key) for the helpers, (key, value)
     /// for a setter.
     Write(WriteKind, FieldId, Box<[Node; 2]>),
@@ -213,6 +215,7 @@ impl Node {
                         | Node::StrMapRef(_)
                         | Node::Method(..)
                         | Node::Write(..)
+                        | Node::ValueMethod(..)
                         // Bound at run time: not a constant either.
                         | Node::Var(_)
                 )
@@ -269,6 +272,7 @@ impl Node {
                 args.iter().any(rec)
             }
             Node::Write(_, _, args) => args.iter().any(rec),
+            Node::ValueMethod(_, recv, args) => rec(recv) || args.iter().any(rec),
             Node::MapLit(entries) => entries.iter().any(|(_, v)| rec(v)),
             // `#` inside a nested closure body is the nested item, not ours.
             Node::Closure(_, list, body) => rec(list) || (into_bodies && rec(body)),

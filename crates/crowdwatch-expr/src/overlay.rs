@@ -65,6 +65,10 @@ impl Context for Overlay<'_> {
         self.host.call_method(id, args)
     }
 
+    fn call_value_method(&self, method: &str, receiver: &Json, args: &[&str]) -> Option<Json> {
+        self.host.call_value_method(method, receiver, args)
+    }
+
     fn write(&self, w: Write) -> bool {
         self.writes.push(Box::new(w));
         true

@@ -128,6 +128,9 @@ impl Compiler<'_> {
             None
         };
         let Some((id, ft)) = resolved else {
+            if self.schema.has_value_method(method) {
+                return self.value_method(recv, method, args);
+            }
             return err(format!("unknown method {method}"), at);
         };
         self.host_call(id, ft, method, args)
@@ -152,6 +155,18 @@ impl Compiler<'_> {
             Node::Write(WriteKind::SetEntry, field, Box::new([key, value])),
             Ty::Bool,
         ))
+    }
+
+    /// `<value>.Method(args)` on a computed value, answered by the host at run time.
+    fn value_method(&mut self, recv: &Expr, method: &str, args: &[Expr]) -> Result<Typed, CompileError> {
+        let (recv, _) = self.expr(recv)?;
+        let mut nodes = Vec::with_capacity(args.len());
+        for arg in args {
+            let (node, ty) = self.expr(arg)?;
+            self.expect_ty(ty, Ty::Str, method, arg.offset)?;
+            nodes.push(node);
+        }
+        Ok((Node::ValueMethod(method.to_string(), Box::new(recv), nodes), Ty::Any))
     }
 
     /// A call the host answers: a method, or a function the host provides (`resolve_method` with

@@ -55,7 +55,7 @@ impl EngineHandle {
     /// half-updated. That state is memory-safe (only safe Rust unwound through it), and the
     /// alternative, refusing every later call, turns one bad line into a detection outage that
     /// only a restart ends, losing every bucket; see ARCHITECTURE.md.
-    fn lock(&self) -> Result<MutexGuard<'_, Engine>> {
+    pub(crate) fn lock(&self) -> Result<MutexGuard<'_, Engine>> {
         if self.thread.busy() {
             return Err(error(
                 Code::Busy,

@@ -14,6 +14,7 @@ use crate::parser::node::Scratch;
 use crate::parser::trace::NoTrace;
 use crate::parser::{Outcome, Pipeline};
 
+mod dump;
 mod explain;
 mod pipelined;
 mod reload;

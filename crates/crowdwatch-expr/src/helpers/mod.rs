@@ -50,6 +50,7 @@ pub(crate) enum Helper {
     Get,
     IndexOf,
     LastIndexOf,
+    FloatApproxEqual,
 }
 
 pub(crate) struct Signature {
@@ -113,6 +114,7 @@ pub(crate) fn lookup(name: &str) -> Option<Function> {
         "float" => ToFloat,
         "string" => ToString,
         "get" => Get,
+        "FloatApproxEqual" => FloatApproxEqual,
         "indexOf" => IndexOf,
         "lastIndexOf" => LastIndexOf,
         "UnmarshalJSON" => return Some(Function::Writer(WriteKind::UnmarshalJson)),
@@ -169,6 +171,7 @@ impl Helper {
             ToString => (&[Any], None, Str, true),
             Get => (&[Any, Any], None, Any, true),
             IndexOf | LastIndexOf => (&[Str, Str], None, Int, true),
+            FloatApproxEqual => (&[Float, Float], None, Bool, true),
         };
         Signature {
             params,
@@ -286,6 +289,12 @@ pub(crate) fn call<'a>(h: Helper, args: &mut [Val<'a>]) -> Result<Val<'a>, EvalE
         ToInt => to_int(&args[0]),
         ToFloat => to_float(&args[0]),
         Get => get(args),
+        FloatApproxEqual => match (args[0].as_number(), args[1].as_number()) {
+            (Some(a), Some(b)) => Ok(Val::Bool((a - b).abs() < 1e-6)),
+            _ => Err(EvalError {
+                message: "FloatApproxEqual: expected two numbers".into(),
+            }),
+        },
         // Go's strings.Index/LastIndex: byte offsets, -1 when absent.
         IndexOf | LastIndexOf => {
             let (text, sub) = (take_str(args, 0, h)?, take_str(args, 1, h)?);

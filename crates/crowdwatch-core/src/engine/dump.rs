@@ -1,0 +1,45 @@
+//! `dump_batch`: a batch replayed like `process_batch`, recording what CrowdSec's `-dump-data`
+//! records (see `hubtest`). For `crowdwatch hubtest`; not the hot path.
+use crowdwatch_time::Timestamp;
+
+use super::Engine;
+use crate::event::Event;
+use crate::hubtest::{overflow_json, Dump, Dumper};
+use crate::line::{for_each_line, Counters};
+use crate::parser::Outcome;
+
+impl Engine {
+    /// Parse and pour every line of `batch`, adding each top-level node's result and each
+    /// overflow to `dump`. Buckets keep their state across calls, as with `process_batch`.
+    pub fn dump_batch(&mut self, source_id: usize, batch: &[u8], now: Timestamp, dump: &mut Dump) {
+        let Some(source) = self.sources.get(source_id).cloned() else {
+            return;
+        };
+        let mut evt = Event::new(source, self.mode, now);
+        let Engine {
+            pipeline,
+            buckets,
+            max_line_bytes,
+            scratch,
+            ..
+        } = self;
+        let mut alerts = Vec::new();
+        let mut split = Counters::default();
+        for_each_line(batch, *max_line_bytes, &mut split, |line| {
+            evt.reset(line, now);
+            let mut errors = 0;
+            let outcome = pipeline.parse(
+                &mut evt,
+                scratch,
+                None,
+                &mut Dumper::new(dump),
+                &mut errors,
+                |_, _, _| {},
+            );
+            if outcome == Outcome::Parsed && !evt.whitelisted {
+                buckets.pour_event(&evt, now, &mut alerts, None);
+            }
+        });
+        dump.overflows.extend(alerts.iter().map(overflow_json));
+    }
+}
