@@ -63,7 +63,8 @@ export function resolveItem(hub: HubLocation, kind: ItemKind, name: string, case
     return { file, ...(kind === 'scenarios' ? {} : { stage: entry.stage ?? stageOf(file) }) };
   }
   for (const base of [hub.hubDir, caseDir]) {
-    const file = path.resolve(base, name);
+    // Joined, not resolved: cscli reads "/scenarios/x.yaml" as relative to the hub too.
+    const file = path.join(base, name);
     if (fs.existsSync(file) && fs.statSync(file).isFile()) return { file, ...(kind === 'scenarios' ? {} : { stage: stageOf(file) }) };
   }
   throw new HubError(`${kind.slice(0, -1)} '${name}' is neither in the hub index nor a file under ${hub.hubDir} or ${caseDir}`);

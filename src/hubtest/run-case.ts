@@ -47,19 +47,35 @@ export function replayCase(hub: HubLocation, name: string, config = readCaseConf
   try {
     const warnings = installCase(hub, caseDir, config, runtimeDir);
     const native = bindings();
-    const engine = native.Engine.load({
+    const engine = loadShowingHubPaths(() => native.Engine.load({
       configDirs: [runtimeDir],
       // grokky's built-in names, which CrowdSec's patterns build on (first definition wins).
       basePatterns: basePatternsFile,
       mode: 'replay',
       maxLineBytes: DEFAULT_MAX_LINE_BYTES,
-    });
+    }));
     const logFile = path.resolve(caseDir, config.logFile);
     const source = engine.source({ ...config.labels, type: config.logType }, logFile, 'file');
     const dump = engine.dumpBatch(source, fs.readFileSync(logFile));
     return { config, caseDir, dump, warnings };
   } finally {
     fs.rmSync(runtimeDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `load`; the problems of a refused load name the hub's files, not their links in the scratch dir. */
+function loadShowingHubPaths<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    for (const d of (error as { diagnostics?: { file: string }[] }).diagnostics ?? []) {
+      try {
+        d.file = fs.realpathSync(d.file);
+      } catch {
+        // Not a file we linked: shown as is.
+      }
+    }
+    throw error;
   }
 }
 

@@ -13,6 +13,8 @@ pub(crate) enum Ast {
     Member(Box<Expr>, String),
     /// `x?.name`: nil when `x` is nil, and then so is the rest of the chain it starts.
     OptMember(Box<Expr>, String),
+    /// `a; b; c`: the value of the last.
+    Sequence(Vec<Expr>),
     /// `let name = value; body`.
     Let(String, Box<Expr>, Box<Expr>),
     Index(Box<Expr>, Box<Expr>),

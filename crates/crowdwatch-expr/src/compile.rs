@@ -89,6 +89,16 @@ impl<'s> Compiler<'s> {
                 self.dynamic_access(e)?
             }
             Ast::Let(name, value, body) => self.let_binding(name, value, body)?,
+            Ast::Sequence(items) => {
+                let mut nodes = Vec::with_capacity(items.len());
+                let mut ty = Ty::Nil;
+                for item in items {
+                    let (node, t) = self.expr(item)?;
+                    nodes.push(node);
+                    ty = t;
+                }
+                (Node::Sequence(nodes), ty)
+            }
             Ast::Ident(_) | Ast::Member(..) | Ast::Index(..) => {
                 let mut path = Vec::new();
                 if flatten(e, &mut path) {

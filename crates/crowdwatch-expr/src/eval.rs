@@ -100,6 +100,13 @@ pub(crate) fn eval<'a>(
             Some(v) => v.clone(),
             None => return fail("internal: unbound variable"),
         },
+        Node::Sequence(items) => {
+            let mut last = Val::Nil;
+            for item in items {
+                last = ev(item)?;
+            }
+            last
+        }
         Node::Let(slot, value, body) => {
             let frame = Frame {
                 slot: *slot,
@@ -151,7 +158,10 @@ pub(crate) fn eval<'a>(
                 other => Cow::Owned(other.to_json()),
             };
             let vals = args.iter().map(ev).collect::<Result<Vec<_>, _>>()?;
-            let texts = vals.iter().map(Val::to_text).collect::<Result<Vec<_>, _>>()?;
+            let texts = vals
+                .iter()
+                .map(Val::to_text)
+                .collect::<Result<Vec<_>, _>>()?;
             let refs: Vec<&str> = texts.iter().map(|t| &**t).collect();
             match ctx.call_value_method(method, &json, &refs) {
                 Some(answer) => Val::from_json_owned(answer),

@@ -104,6 +104,8 @@ pub(crate) enum Node {
     Item,
     /// A `let` variable, by slot (slots are numbered in order of declaration).
     Var(u32),
+    /// `a; b; c`: each evaluated, the last one's value.
+    Sequence(Vec<Node>),
     /// `let <slot> = value; body`.
     Let(u32, Box<Node>, Box<Node>),
     Field(FieldId),
@@ -268,9 +270,10 @@ impl Node {
             Node::Slice(a, b, c) => {
                 rec(a) || b.as_deref().is_some_and(rec) || c.as_deref().is_some_and(rec)
             }
-            Node::Method(_, args) | Node::Call(_, args) | Node::ListLit(args) => {
-                args.iter().any(rec)
-            }
+            Node::Method(_, args)
+            | Node::Call(_, args)
+            | Node::ListLit(args)
+            | Node::Sequence(args) => args.iter().any(rec),
             Node::Write(_, _, args) => args.iter().any(rec),
             Node::ValueMethod(_, recv, args) => rec(recv) || args.iter().any(rec),
             Node::MapLit(entries) => entries.iter().any(|(_, v)| rec(v)),

@@ -56,7 +56,7 @@ pub(crate) fn parse(src: &str) -> Result<Expr, CompileError> {
         toks: tokenize(src)?,
         pos: 0,
     };
-    let e = p.expression(0)?;
+    let e = p.sequence()?;
     match &p.peek().tok {
         Tok::Eof => Ok(e),
         t => Err(p.error(format!("unexpected token {t:?}"))),
@@ -123,6 +123,9 @@ impl Parser {
             if let Some(bound) = self.let_binding()? {
                 return Ok(bound);
             }
+            if let Some(conditional) = self.conditional_if()? {
+                return Ok(conditional);
+            }
         }
         let mut left = self.unary()?;
         while let Some((op, negated, width)) = self.binary_op() {
@@ -161,6 +164,53 @@ impl Parser {
         Ok(left)
     }
 
+    /// `a; b; c`: each evaluated in turn, the value is the last one's.
+    fn sequence(&mut self) -> Result<Expr, CompileError> {
+        let first = self.expression(0)?;
+        if !self.is_op(";") {
+            return Ok(first);
+        }
+        let offset = first.offset;
+        let mut items = vec![first];
+        while self.is_op(";") {
+            self.next();
+            items.push(self.expression(0)?);
+        }
+        Ok(Expr {
+            ast: Ast::Sequence(items),
+            offset,
+        })
+    }
+
+    /// `if cond { a } else { b }` and `else if` (expr-lang v1.17): a conditional.
+    fn conditional_if(&mut self) -> Result<Option<Expr>, CompileError> {
+        if !matches!(&self.peek().tok, Tok::Ident(w) if w == "if") {
+            return Ok(None);
+        }
+        let offset = self.next().offset;
+        let cond = self.expression(0)?;
+        self.expect("{")?;
+        let yes = self.sequence()?;
+        self.expect("}")?;
+        if !matches!(&self.peek().tok, Tok::Ident(w) if w == "else") {
+            return Err(self.error("expected 'else' after the if block".into()));
+        }
+        self.next();
+        let no = match self.conditional_if()? {
+            Some(chained) => chained,
+            None => {
+                self.expect("{")?;
+                let no = self.sequence()?;
+                self.expect("}")?;
+                no
+            }
+        };
+        Ok(Some(Expr {
+            ast: Ast::Cond(Box::new(cond), Box::new(yes), Box::new(no)),
+            offset,
+        }))
+    }
+
     /// `let name = value; body` (expr-lang: only where a whole expression may start).
     fn let_binding(&mut self) -> Result<Option<Expr>, CompileError> {
         let is_let = matches!(&self.peek().tok, Tok::Ident(w) if w == "let")
@@ -182,7 +232,7 @@ impl Parser {
         self.expect("=")?;
         let value = self.expression(0)?;
         self.expect(";")?;
-        let body = self.expression(0)?;
+        let body = self.sequence()?;
         Ok(Some(Expr {
             ast: Ast::Let(name, Box::new(value), Box::new(body)),
             offset,
@@ -424,6 +474,10 @@ mod tests {
             Ast::Closure(b) => format!("{{{}}}", shape(b)),
             Ast::Cond(c, a, b) => format!("({} ? {} : {})", shape(c), shape(a), shape(b)),
             Ast::Let(n, v, b) => format!("(let {n} = {}; {})", shape(v), shape(b)),
+            Ast::Sequence(items) => format!(
+                "({})",
+                items.iter().map(shape).collect::<Vec<_>>().join("; ")
+            ),
             Ast::OptMember(x, n) => format!("({}?.{n})", shape(x)),
             other => format!("{other:?}"),
         }
@@ -449,6 +503,10 @@ mod tests {
             "(let x = (a + 1); (let y = x; ((y == 2) || b)))"
         );
         assert_eq!(p("a?.b.c ?? d"), "((a?.b).c ?? d)");
+        assert_eq!(
+            p("if a { b } else if c { d } else { e; f }"),
+            "(a ? b : (c ? d : (e; f)))"
+        );
         // A name that merely starts with let, and `let` as a plain name, stay names.
         assert_eq!(p("letter == lets"), "(letter == lets)");
     }

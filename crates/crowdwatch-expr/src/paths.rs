@@ -158,7 +158,12 @@ impl Compiler<'_> {
     }
 
     /// `<value>.Method(args)` on a computed value, answered by the host at run time.
-    fn value_method(&mut self, recv: &Expr, method: &str, args: &[Expr]) -> Result<Typed, CompileError> {
+    fn value_method(
+        &mut self,
+        recv: &Expr,
+        method: &str,
+        args: &[Expr],
+    ) -> Result<Typed, CompileError> {
         let (recv, _) = self.expr(recv)?;
         let mut nodes = Vec::with_capacity(args.len());
         for arg in args {
@@ -166,7 +171,10 @@ impl Compiler<'_> {
             self.expect_ty(ty, Ty::Str, method, arg.offset)?;
             nodes.push(node);
         }
-        Ok((Node::ValueMethod(method.to_string(), Box::new(recv), nodes), Ty::Any))
+        Ok((
+            Node::ValueMethod(method.to_string(), Box::new(recv), nodes),
+            Ty::Any,
+        ))
     }
 
     /// A call the host answers: a method, or a function the host provides (`resolve_method` with

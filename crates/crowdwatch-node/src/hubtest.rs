@@ -14,7 +14,11 @@ use crate::error::{error, guard, Code, Result};
 /// scenarios; answers `{parsers, overflows}` (CrowdSec's parser dump and bucket dump, as JSON
 /// with Go's field names).
 #[napi(js_name = "dumpBatch", catch_unwind)]
-pub fn dump_batch(handle: Unknown<'_>, source_id: Unknown<'_>, lines: Unknown<'_>) -> Result<String> {
+pub fn dump_batch(
+    handle: Unknown<'_>,
+    source_id: Unknown<'_>,
+    lines: Unknown<'_>,
+) -> Result<String> {
     guard(|| {
         let handle = engine_handle(handle)?;
         let id = args::source_id(source_id)?;

@@ -89,7 +89,9 @@ fn getter(method: &str, receiver: &Json, args: &[&str]) -> Option<Json> {
                 .map(|m| m.keys().collect())
                 .unwrap_or_default();
             keys.sort();
-            Some(Json::Array(keys.into_iter().map(|k| Json::String(k.clone())).collect()))
+            Some(Json::Array(
+                keys.into_iter().map(|k| Json::String(k.clone())).collect(),
+            ))
         }
         (_, []) => {
             let field = method.strip_prefix("Get")?;
@@ -142,7 +144,8 @@ pub fn evaluate_asserts(text: &str, results: &Json) -> Vec<AssertOutcome> {
 }
 
 fn run(expression: &str, ctx: &AssertContext<'_>) -> Result<Value, String> {
-    let compiled = compile(expression, &AssertSchema, &DataFiles::default()).map_err(|e| e.to_string())?;
+    let compiled =
+        compile(expression, &AssertSchema, &DataFiles::default()).map_err(|e| e.to_string())?;
     compiled.program.eval(ctx).map_err(|e| e.message)
 }
 
@@ -232,8 +235,14 @@ results[0].Overflow.Alert.GetScenario()
 results[1].Overflow == nil"#;
         let got = outcomes(asserts, results);
         assert!(got[..6].iter().all(|o| o.0), "{got:?}");
-        assert!(got[6].1.as_deref().is_some_and(|e| e.starts_with("not a condition")));
-        assert!(got[7].1.as_deref().is_some_and(|e| e.contains("index out of range")));
+        assert!(got[6]
+            .1
+            .as_deref()
+            .is_some_and(|e| e.starts_with("not a condition")));
+        assert!(got[7]
+            .1
+            .as_deref()
+            .is_some_and(|e| e.contains("index out of range")));
     }
 
     #[test]
