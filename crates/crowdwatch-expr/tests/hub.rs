@@ -8,8 +8,8 @@ use crowdwatch_expr::{compile, DataFiles};
 use serde_yaml::Value as Yaml;
 
 const HUB: &str = "/root/.cache/crowdwatch/ref/crowdsec/usr/share/crowdsec/hub";
-/// Helpers the engine does not provide (XML, DNS); expressions using them are expected to fail.
-const UNSUPPORTED: [&str; 3] = ["XMLGetAttributeValue", "XMLGetNodeValue", "LookupHost"];
+/// Helpers the engine does not provide (DNS); expressions using them are expected to fail.
+const UNSUPPORTED: [&str; 1] = ["LookupHost"];
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -388,7 +388,7 @@ fn compile_errors_carry_offsets() {
     assert!(compile_error("any([1], {# + 1})")
         .message
         .contains("boolean"));
-    assert!(compile_error("XMLGetNodeValue(evt.Line.Raw, '/x')")
+    assert!(compile_error("LookupHost(evt.Line.Raw)")
         .message
         .contains("not supported"));
     assert!(compile_error("#").message.contains("closure"));
@@ -458,6 +458,37 @@ fn helpers_from_expressions() {
     assert_eq!(
         eval("len('abc') + len([1]) + len(File('words.txt'))", &e),
         Value::Int(6)
+    );
+}
+
+#[test]
+fn xml_helpers_from_expressions() {
+    let e = Event::log().raw(concat!(
+        r#"<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>"#,
+        r#"<EventID>4625</EventID><TimeCreated SystemTime="2022-04-29T12:36:01.9027913Z" /></System>"#,
+        r#"<EventData><Data Name="IpAddress">190.1.2.3</Data></EventData></Event>"#
+    ));
+    assert_eq!(
+        eval(
+            "XMLGetNodeValue(evt.Line.Raw, '/Event/System[1]/EventID')",
+            &e
+        ),
+        s("4625")
+    );
+    assert_eq!(
+        eval(
+            "XMLGetAttributeValue(evt.Line.Raw, '/Event/System[1]/TimeCreated', 'SystemTime')",
+            &e
+        ),
+        s("2022-04-29T12:36:01.9027913Z")
+    );
+    assert!(truth(
+        "XMLGetNodeValue(evt.Line.Raw, \"/Event/EventData[1]/Data[@Name='IpAddress']\") == '190.1.2.3'",
+        &e
+    ));
+    assert_eq!(
+        eval("XMLGetNodeValue(evt.Line.Raw, '/Event/Nope')", &ssh()),
+        s("")
     );
 }
 

@@ -4,8 +4,9 @@
 //! - `Timestamp`: nanoseconds since the Unix epoch (UTC), plus the UTC offset it was written in.
 //! - `calendar`: proleptic Gregorian day arithmetic (Go's calendar, year 0 included).
 //! - `parse_go_layout`: Go's `time.Parse` with a Go reference layout.
-//! - `parse_date`: CrowdSec 1.4.6's ParseDate enricher (an optional Go layout, then its fixed list
-//!   of Go layouts; syslog dates without a year take the current year of a reference clock).
+//! - `parse_date`: CrowdSec's ParseDate enricher (an optional Go layout, then its fixed list of Go
+//!   layouts: 1.4.6's and 1.6.5's zone-less ISO 8601; syslog dates without a year take the current
+//!   year of a reference clock); `parse_unix_time`, the unix-time fallback CrowdSec 1.5+ adds.
 //! - `format_rfc3339_nano` (`MarshaledTime`, alert `start_at`/`stop_at`), `format_rfc3339`,
 //!   `format_go_utc` (alert times as the Local API prints them on GET).
 //! - `parse_go_duration` / `format_go_duration`: Go's `time.ParseDuration` / `Duration.String()`;
@@ -23,7 +24,7 @@ mod parse_date;
 pub use duration::{format_go_duration, parse_day_duration, parse_go_duration};
 pub use format::{format_go_time, format_go_utc, format_rfc3339, format_rfc3339_nano};
 pub use layout::parse_go_layout;
-pub use parse_date::{parse_date, CROWDSEC_DATE_LAYOUTS};
+pub use parse_date::{parse_date, parse_unix_time, CROWDSEC_DATE_LAYOUTS};
 
 /// Parse RFC3339 with optional fractional seconds (Go's `UnmarshalText`), as `MarshaledTime`
 /// is read back by time-machine buckets.

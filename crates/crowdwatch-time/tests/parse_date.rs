@@ -1,8 +1,10 @@
-//! CrowdSec 1.4.6 ParseDate: every layout of its fixed list with a real example, the year rule
-//! for syslog dates, StrTimeFormat precedence, and what must not parse.
+//! CrowdSec's ParseDate: every layout of its fixed list (1.4.6's, then 1.6.5's zone-less ISO 8601)
+//! with a real example, the year rule for syslog dates, StrTimeFormat precedence, what must not
+//! parse, and 1.5+'s unix-time fallback on its own.
 
 use crowdwatch_time::{
-    format_rfc3339, format_rfc3339_nano, parse_date, Timestamp, CROWDSEC_DATE_LAYOUTS,
+    format_rfc3339, format_rfc3339_nano, parse_date, parse_unix_time, Timestamp,
+    CROWDSEC_DATE_LAYOUTS,
 };
 
 fn at(rfc3339: &str) -> Timestamp {
@@ -17,7 +19,7 @@ fn marshaled(text: &str) -> Option<String> {
 #[test]
 fn each_fixed_layout_with_a_real_example() {
     // (example, layout index expected to be the first match, MarshaledTime)
-    let cases: [(&str, usize, &str); 15] = [
+    let cases: [(&str, usize, &str); 16] = [
         ("2026-10-10T13:55:36+02:00", 0, "2026-10-10T13:55:36+02:00"),
         ("10/Oct/2026:13:55:36 +0200", 1, "2026-10-10T13:55:36+02:00"),
         ("Sat Oct 10 13:55:36 2026", 2, "2026-10-10T13:55:36Z"),
@@ -47,6 +49,7 @@ fn each_fixed_layout_with_a_real_example() {
         ("2026-10-10 13:55", 12, "2026-10-10T13:55:00Z"),
         ("2026/10/10 13:55:36", 13, "2026-10-10T13:55:36Z"),
         ("2026-10-10 13:55:36", 14, "2026-10-10T13:55:36Z"),
+        ("2026-10-10T13:55:36", 15, "2026-10-10T13:55:36Z"),
     ];
     for (text, first, expected) in cases {
         assert_eq!(marshaled(text).as_deref(), Some(expected), "{text}");
@@ -220,4 +223,63 @@ fn invalid_inputs_do_not_parse() {
     ] {
         assert_eq!(marshaled(text), None, "{text:?}");
     }
+}
+
+#[test]
+fn zone_less_iso_dates_of_todays_hub() {
+    // CrowdSec 1.6.5 appended this layout; 1.4.6 fell back to the time of acquisition.
+    assert_eq!(CROWDSEC_DATE_LAYOUTS.last(), Some(&"2006-01-02T15:04:05"));
+    let cases = [
+        // mealie-logs, qbittorrent-bf: read as UTC, like every layout without a zone.
+        ("2025-07-16T19:42:45", "2025-07-16T19:42:45Z"),
+        ("2024-11-26T13:37:02", "2024-11-26T13:37:02Z"),
+        // sftpgo-logs: Go takes a fraction after the seconds the layout does not show.
+        ("2025-09-14T16:56:57.706", "2025-09-14T16:56:57.706Z"),
+        ("2025-07-16T19:42:45,5", "2025-07-16T19:42:45.5Z"),
+        // audiobookshelf-logs: the space-separated form already parsed with 1.4.6's list.
+        ("2024-11-13 11:03:31.784", "2024-11-13T11:03:31.784Z"),
+        // A zone, when written, still goes to RFC 3339 first.
+        ("2025-07-16T19:42:45+02:00", "2025-07-16T19:42:45+02:00"),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(marshaled(text).as_deref(), Some(expected), "{text}");
+    }
+    for text in [
+        "2025-07-16T19:42",
+        "2025-07-16T19:42:45 ",
+        // No layout of CrowdSec's list reads webmin's bracketed date (its parser passes the
+        // epoch in front of it instead).
+        "27/Jul/2023 16:06:44",
+    ] {
+        assert_eq!(marshaled(text), None, "{text:?}");
+    }
+}
+
+#[test]
+fn unix_time_as_crowdsec_1_5_reads_it() {
+    let utc = |text| parse_unix_time(text).map(format_rfc3339);
+    // webmin-logs: the text before the first dot.
+    assert_eq!(
+        utc("1690466804.2161960.0").as_deref(),
+        Some("2023-07-27T14:06:44Z")
+    );
+    // caddy-logs: int(ts).
+    assert_eq!(utc("1700758468").as_deref(), Some("2023-11-23T16:54:28Z"));
+    assert_eq!(utc("+1700758468").as_deref(), Some("2023-11-23T16:54:28Z"));
+    assert_eq!(utc("22").as_deref(), Some("1970-01-01T00:00:22Z"));
+    for text in [
+        "",
+        "0",
+        "-5",
+        ".5",
+        " 1",
+        "12a",
+        "1_000",
+        "abc",
+        "99999999999999999999",
+    ] {
+        assert_eq!(parse_unix_time(text), None, "{text:?}");
+    }
+    // parse_date keeps 1.4.6's answer: no layout matches, so the caller's "now".
+    assert_eq!(marshaled("1690466804.2161960.0"), None);
 }

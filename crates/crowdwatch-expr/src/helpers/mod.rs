@@ -1,12 +1,13 @@
-//! CrowdSec's expr helpers (pkg/exprhelpers in 1.4.6, and some of 1.7's) and expr's builtins
-//! (`len`, and some of expr-lang v1.17's): signatures for the type checker and implementations for
-//! the evaluator.
+//! CrowdSec's expr helpers (pkg/exprhelpers in 1.4.6, and some of 1.7's, XML included) and expr's
+//! builtins (`len`, and some of expr-lang v1.17's): signatures for the type checker and
+//! implementations for the evaluator.
 mod fmt;
 mod json;
 pub(crate) mod kv;
 mod net;
 mod url;
 mod wildcard;
+mod xml;
 
 use std::borrow::Cow;
 
@@ -41,6 +42,8 @@ pub(crate) enum Helper {
     Split,
     IsIp,
     Match,
+    XmlGetNodeValue,
+    XmlGetAttributeValue,
     // expr-lang v1.17 builtins.
     TrimPrefix,
     TrimSuffix,
@@ -104,6 +107,8 @@ pub(crate) fn lookup(name: &str) -> Option<Function> {
         "Split" => Split,
         "IsIP" => IsIp,
         "Match" => Match,
+        "XMLGetNodeValue" => XmlGetNodeValue,
+        "XMLGetAttributeValue" => XmlGetAttributeValue,
         "lower" => Lower,
         "upper" => Upper,
         "trimPrefix" | "TrimPrefix" => TrimPrefix,
@@ -129,12 +134,10 @@ pub(crate) fn lookup(name: &str) -> Option<Function> {
         "filter" => return Some(Function::Closure(ClosureKind::Filter)),
         "map" => return Some(Function::Closure(ClosureKind::Map)),
         "count" => return Some(Function::Closure(ClosureKind::Count)),
-        // Need XML, DNS or the LAPI database: not available to the engine.
-        "XMLGetAttributeValue"
-        | "XMLGetNodeValue"
-        | "LookupHost"
-        | "GetDecisionsCount"
-        | "GetDecisionsSinceCount" => return Some(Function::Unsupported),
+        // Need DNS or the LAPI database: not available to the engine.
+        "LookupHost" | "GetDecisionsCount" | "GetDecisionsSinceCount" => {
+            return Some(Function::Unsupported)
+        }
         _ => return None,
     };
     Some(Function::Helper(h))
@@ -165,6 +168,8 @@ impl Helper {
             Split => (&[Str, Str], None, Ty::List, true),
             IsIp => (&[Str], None, Bool, true),
             Match => (&[Str, Str], None, Bool, true),
+            XmlGetNodeValue => (&[Str, Str], None, Str, true),
+            XmlGetAttributeValue => (&[Str, Str, Str], None, Str, true),
             TrimPrefix | TrimSuffix => (&[Str, Str], None, Str, true),
             ToInt => (&[Any], None, Int, true),
             ToFloat => (&[Any], None, Float, true),
@@ -275,6 +280,17 @@ pub(crate) fn call<'a>(h: Helper, args: &mut [Val<'a>]) -> Result<Val<'a>, EvalE
                 pattern.as_bytes(),
                 name.as_bytes(),
             )))
+        }
+        XmlGetNodeValue => {
+            let (text, path) = (take_str(args, 0, h)?, take_str(args, 1, h)?);
+            Ok(Val::Str(Cow::Owned(xml::node_value(&text, &path))))
+        }
+        XmlGetAttributeValue => {
+            let (text, path) = (take_str(args, 0, h)?, take_str(args, 1, h)?);
+            let name = take_str(args, 2, h)?;
+            Ok(Val::Str(Cow::Owned(xml::attribute_value(
+                &text, &path, &name,
+            ))))
         }
         TrimPrefix | TrimSuffix => {
             let (text, affix) = (take_str(args, 0, h)?, take_str(args, 1, h)?);
