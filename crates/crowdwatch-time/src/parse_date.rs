@@ -10,8 +10,9 @@
 //! ISO 8601 without a zone (`2006-01-02T15:04:05`, read as UTC like every zone-less layout), which
 //! today's hub needs (mealie, qbittorrent, sftpgo). It only adds dates that 1.4.6 could not read.
 //!
-//! Since 1.5 CrowdSec also reads a unix time when no layout matches ([`parse_unix_time`]);
-//! `parse_date` does not, as 1.4.6 (the conformance reference) stores the current time there.
+//! Since 1.5 CrowdSec also reads a unix time when no layout matches ([`parse_unix_time`]), and so
+//! does `parse_date`: today's hub relies on it (webmin, caddy's epoch `ts`), where 1.4.6 stored
+//! the time of acquisition.
 
 use crate::layout::{parse_instant, Instant};
 use crate::Timestamp;
@@ -72,6 +73,7 @@ pub fn parse_date(str_time: &str, str_time_format: &str, now: Timestamp) -> Opti
     CROWDSEC_DATE_LAYOUTS
         .iter()
         .find_map(|layout| parse_with_layout(str_time, layout, now_year))
+        .or_else(|| parse_unix_time(str_time))
 }
 
 /// CrowdSec 1.5+'s `ParseUnixTime` (pkg/exprhelpers), `ParseDate`'s last resort there: the text

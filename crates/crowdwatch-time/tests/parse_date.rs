@@ -217,12 +217,24 @@ fn invalid_inputs_do_not_parse() {
         "0001-01-01T00:00:00Z",
         // Outside i64 nanoseconds.
         "1600-01-01",
-        // 1.4.6 has no unix-epoch fallback (added in the 1.5 line).
-        "1791633336",
-        "1791633336.123",
+        // The unix-time fallback takes positive integers only.
+        "-1791633336",
+        "0",
+        "17916x33336",
     ] {
         assert_eq!(marshaled(text), None, "{text:?}");
     }
+}
+
+#[test]
+fn unix_times_are_the_last_resort_as_in_crowdsec_1_5_and_later() {
+    // 1.4.6 stored the time of acquisition for these; webmin's and caddy's logs need them read.
+    assert_eq!(marshaled("1791633336"), Some("2026-10-10T11:55:36Z".into()));
+    assert_eq!(
+        marshaled("1690466804.2161960.0"),
+        Some("2023-07-27T14:06:44Z".into())
+    );
+    assert_eq!(marshaled("22"), Some("1970-01-01T00:00:22Z".into()));
 }
 
 #[test]
@@ -280,6 +292,4 @@ fn unix_time_as_crowdsec_1_5_reads_it() {
     ] {
         assert_eq!(parse_unix_time(text), None, "{text:?}");
     }
-    // parse_date keeps 1.4.6's answer: no layout matches, so the caller's "now".
-    assert_eq!(marshaled("1690466804.2161960.0"), None);
 }
