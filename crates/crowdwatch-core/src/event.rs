@@ -191,6 +191,8 @@ pub struct Event {
     /// `evt.Unmarshaled`: what `UnmarshalJSON`/`ParseKV` put there, by the key they were given
     /// (always an object).
     pub unmarshaled: serde_json::Value,
+    /// The parsers' stash caches, for `GetFromStash` (set by the pipeline that parses it).
+    pub stash: Option<Arc<crate::parser::stash::StashStore>>,
 }
 
 impl Event {
@@ -213,6 +215,7 @@ impl Event {
             whitelist_reason: String::new(),
             overflow: None,
             unmarshaled: serde_json::Value::Object(Default::default()),
+            stash: None,
         }
     }
 

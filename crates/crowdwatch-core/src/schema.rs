@@ -31,6 +31,7 @@ const UNMARSHALED: FieldId = 17;
 
 const METHOD_GET_TYPE: FieldId = 100;
 const METHOD_GET_META: FieldId = 101;
+const FUNCTION_GET_FROM_STASH: FieldId = 102;
 
 /// Field ids of the string maps, exposed so the engine can read `equality_guards()`.
 pub const META_FIELD: FieldId = META;
@@ -71,6 +72,7 @@ impl Schema for EventSchema {
         match (receiver, method) {
             (["evt"], "GetType") => Some((METHOD_GET_TYPE, FieldType::Str)),
             (["evt"], "GetMeta") => Some((METHOD_GET_META, FieldType::Str)),
+            ([], "GetFromStash") => Some((FUNCTION_GET_FROM_STASH, FieldType::Str)),
             _ => None,
         }
     }
@@ -176,6 +178,12 @@ impl<'a> Context for EventContext<'a> {
                 let v = args.first().and_then(|k| e.meta.get(k)).unwrap_or("");
                 HostValue::Str(Cow::Borrowed(v))
             }
+            FUNCTION_GET_FROM_STASH => match (&e.stash, args) {
+                (Some(stash), [name, key]) => {
+                    HostValue::Str(Cow::Owned(stash.get(name, key, e.line_time)))
+                }
+                _ => HostValue::Str(Cow::Borrowed("")),
+            },
             _ => HostValue::Nil,
         }
     }

@@ -400,10 +400,17 @@ impl Parser {
             if !args.is_empty() {
                 self.expect(",")?;
             }
-            if closure_builtin && args.len() == 1 && self.is_op("{") {
-                let offset = self.next().offset;
-                let body = self.expression(0)?;
-                self.expect("}")?;
+            if closure_builtin && args.len() == 1 {
+                // A predicate: `{ a; b }`, or since expr-lang v1.17 a bare expression.
+                let offset = self.peek().offset;
+                let body = if self.is_op("{") {
+                    self.next();
+                    let body = self.sequence()?;
+                    self.expect("}")?;
+                    body
+                } else {
+                    self.expression(0)?
+                };
                 args.push(Expr {
                     ast: Ast::Closure(Box::new(body)),
                     offset,
@@ -519,6 +526,10 @@ mod tests {
             "any(File('x'),{(Upper(#) contains 'a')})"
         );
         assert_eq!(p("any(l, {.key == 'u'})"), "any(l,{(#.key == 'u')})");
+        assert_eq!(
+            p("count(l, #.a == 'x' or #.b)"),
+            "count(l,{((#.a == 'x') || #.b)})"
+        );
         let e = parse("evt.Meta.x  == 'y'").unwrap();
         assert_eq!(e.offset, 12);
         assert!(parse("a ==").is_err());

@@ -31,10 +31,13 @@ pub fn build_scenario(
         Some("leaky") => Kind::Leaky,
         Some("trigger") => Kind::Trigger,
         Some("counter") => Kind::Counter,
+        Some("conditional") => Kind::Conditional,
         other => {
             cx.error(
                 line_of(cx.text, "type:", line),
-                format!("scenario '{name}': unknown type {other:?} (leaky, trigger or counter)"),
+                format!(
+                    "scenario '{name}': unknown type {other:?} (leaky, trigger, counter or conditional)"
+                ),
             );
             return None;
         }
@@ -70,6 +73,10 @@ pub fn build_scenario(
         Kind::Trigger if capacity != 0 => Some("trigger bucket must have capacity 0"),
         Kind::Counter if capacity != -1 => Some("counter bucket must have capacity -1"),
         Kind::Counter if duration <= 0 => Some("counter bucket needs a duration"),
+        Kind::Conditional if leakspeed <= 0 => Some("conditional bucket needs a leakspeed"),
+        Kind::Conditional if y.condition.as_deref().is_none_or(|c| c.trim().is_empty()) => {
+            Some("conditional bucket needs a condition")
+        }
         _ => None,
     };
     if let Some(msg) = invalid {
@@ -96,6 +103,19 @@ pub fn build_scenario(
     let groupby = opt(cx, &y.groupby, "groupby");
     let distinct = opt(cx, &y.distinct, "distinct");
     let cancel_on = opt(cx, &y.cancel_on, "cancel_on");
+    let condition = match y.condition.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(c) if kind == Kind::Conditional => cx
+            .expr_in(&super::condition::ConditionSchema, c, line, "condition")
+            .map(Some),
+        Some(_) => {
+            cx.warning(
+                line,
+                format!("scenario '{name}': condition is only used by conditional buckets"),
+            );
+            Some(None)
+        }
+        None => Some(None),
+    };
     if y.overflow_filter.is_some() {
         cx.warning(
             line,
@@ -130,8 +150,14 @@ pub fn build_scenario(
             }
         }
     };
-    let (Some(filter), Some(groupby), Some(distinct), Some(cancel_on), Some(scope)) =
-        (filter, groupby, distinct, cancel_on, scope)
+    let (
+        Some(filter),
+        Some(groupby),
+        Some(distinct),
+        Some(cancel_on),
+        Some(condition),
+        Some(scope),
+    ) = (filter, groupby, distinct, cancel_on, condition, scope)
     else {
         return None;
     };
@@ -139,6 +165,7 @@ pub fn build_scenario(
     let queue_len = match kind {
         _ if cache > 0 && (cache <= capacity || capacity == -1) => cache as usize,
         Kind::Counter => usize::MAX,
+        Kind::Conditional if capacity == -1 => usize::MAX,
         _ => capacity.max(0) as usize,
     };
     let labels: std::collections::BTreeMap<String, String> = y
@@ -152,6 +179,7 @@ pub fn build_scenario(
         .unwrap_or(false);
     let lifetime = match kind {
         Kind::Counter => duration,
+        Kind::Conditional => leakspeed,
         _ => leakspeed.saturating_mul(capacity + 1),
     };
     ok.then(|| Scenario {
@@ -170,6 +198,7 @@ pub fn build_scenario(
         reprocess: y.reprocess,
         overflow_filter: None,
         cancel_on,
+        condition,
         scope,
         labels,
         remediation,

@@ -1,6 +1,7 @@
 //! Scenarios and their leaky buckets (spec §3).
 pub mod build;
 mod bytes;
+pub mod condition;
 pub mod index;
 mod intern;
 pub mod limiter;

@@ -14,6 +14,9 @@ pub enum Kind {
     Trigger,
     /// Never overflows by tokens; emits everything it collected once idle for `duration`.
     Counter,
+    /// Overflows when its `condition` over the queued events holds, checked at each pour; dies
+    /// once idle for `leakspeed`.
+    Conditional,
 }
 
 pub enum ScopeKind {
@@ -58,6 +61,8 @@ pub struct Scenario {
     pub reprocess: bool,
     pub overflow_filter: Option<Program>,
     pub cancel_on: Option<Program>,
+    /// `condition` of a conditional scenario (compiled against `bucket::condition`'s schema).
+    pub condition: Option<Program>,
     pub scope: Scope,
     pub labels: BTreeMap<String, String>,
     pub remediation: bool,

@@ -8,6 +8,7 @@ use std::hash::{Hash, Hasher};
 use ahash::AHashMap;
 use crowdwatch_time::Timestamp;
 
+use super::condition;
 use super::live::Bucket;
 use super::metrics::ScenarioCounters;
 use super::overflow::build_alerts;
@@ -177,11 +178,21 @@ fn pour_accepted(
             bucket.set_first(now);
         }
         bucket.last_ns = now.unix_nanos;
-        let allowed =
-            sc.kind == Kind::Counter || limiter.allow(now.unix_nanos, sc.leakspeed, sc.capacity);
+        // Counters and conditional buckets take every event (CrowdSec's AlwaysFull limiter,
+        // and `conditionalOverflow`): only their duration or their condition ends them.
+        let allowed = matches!(sc.kind, Kind::Counter | Kind::Conditional)
+            || limiter.allow(now.unix_nanos, sc.leakspeed, sc.capacity);
         bucket.keep_limiter(&limiter);
         queue(sc, bucket, enc, &key, errors);
-        !allowed
+        let condition_met = match &sc.condition {
+            Some(c) => condition::holds(c, enc.codec(), bucket, sc.queue_len, enc.event())
+                .unwrap_or_else(|_| {
+                    *errors += 1;
+                    false
+                }),
+            None => false,
+        };
+        !allowed || condition_met
     };
     state.counters.poured += 1;
     if !overflowed {

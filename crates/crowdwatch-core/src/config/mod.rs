@@ -229,6 +229,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     let mut pipeline = Pipeline {
         stages: stage_names.clone(),
         nodes: stage_names.iter().map(|_| Vec::new()).collect(),
+        stash: Default::default(),
     };
     let mut per_stage: Vec<Vec<(PathBuf, Vec<_>)>> =
         stage_names.iter().map(|_| Vec::new()).collect();

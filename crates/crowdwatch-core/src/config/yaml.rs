@@ -129,6 +129,24 @@ pub struct NodeYaml {
     pub whitelist: Option<WhitelistYaml>,
     #[serde(default)]
     pub data: Vec<DataSourceYaml>,
+    #[serde(default)]
+    pub stash: Vec<StashYaml>,
+}
+
+/// A parser node's `stash:` entry: `value` stored under `key` in the cache `name`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StashYaml {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub ttl: String,
+    pub size: Option<usize>,
+    pub strategy: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +187,8 @@ pub struct ScenarioYaml {
     pub profiling: bool,
     pub overflow_filter: Option<String>,
     pub cancel_on: Option<String>,
+    /// A conditional scenario's overflow condition (`queue`, `evt`).
+    pub condition: Option<String>,
     pub scope: Option<ScopeYaml>,
     #[serde(default)]
     pub data: Vec<DataSourceYaml>,

@@ -38,7 +38,18 @@ impl<'a> FileCtx<'a> {
     /// Compile an expression; on error, report it at its line (the line of the offending token
     /// when the expression spans several lines) and return None.
     pub fn expr(&mut self, src: &str, from_line: usize, what: &str) -> Option<Program> {
-        match crowdwatch_expr::compile(src, &EventSchema, self.data) {
+        self.expr_in(&EventSchema, src, from_line, what)
+    }
+
+    /// `expr` against another schema (a conditional scenario's `condition` also sees `queue`).
+    pub fn expr_in(
+        &mut self,
+        schema: &dyn crowdwatch_expr::Schema,
+        src: &str,
+        from_line: usize,
+        what: &str,
+    ) -> Option<Program> {
+        match crowdwatch_expr::compile(src, schema, self.data) {
             Ok(c) => {
                 let line = line_of(self.text, src, from_line);
                 for w in c.warnings {
@@ -145,6 +156,15 @@ pub fn build_node(
         }
     });
     let statics = build_statics(&y.statics, line, cx, &mut ok);
+    let stashes = y
+        .stash
+        .iter()
+        .filter_map(|st| {
+            let built = build_stash(st, line, cx);
+            ok &= built.is_some();
+            built
+        })
+        .collect();
     let mut children = Vec::new();
     for child in &y.nodes {
         let child_line = child
@@ -167,6 +187,55 @@ pub fn build_node(
         children,
         statics,
         whitelist,
+        stashes,
+    })
+}
+
+/// A `stash:` entry, with CrowdSec's checks: name, key, value and ttl set; size 100 by default.
+fn build_stash(
+    y: &crate::config::yaml::StashYaml,
+    line: usize,
+    cx: &mut FileCtx,
+) -> Option<super::stash::Stash> {
+    let at = line_of(cx.text, &format!("name: {}", y.name), line);
+    let missing = [
+        ("name", &y.name),
+        ("key", &y.key),
+        ("value", &y.value),
+        ("ttl", &y.ttl),
+    ]
+    .into_iter()
+    .find(|(_, v)| v.trim().is_empty());
+    if let Some((field, _)) = missing {
+        cx.error(at, format!("stash '{}': {field} must be set", y.name));
+        return None;
+    }
+    let Some(ttl_ns) = crowdwatch_time::parse_go_duration(&y.ttl) else {
+        cx.error(
+            at,
+            format!("stash '{}': ttl '{}' is not a Go duration", y.name, y.ttl),
+        );
+        return None;
+    };
+    if y.strategy
+        .as_deref()
+        .is_some_and(|s| !matches!(s, "LRU" | "LFU" | "ARC"))
+    {
+        cx.error(
+            at,
+            format!("stash '{}': strategy must be LRU, LFU or ARC", y.name),
+        );
+        return None;
+    }
+    let key = cx.expr(&y.key, line, "stash key");
+    let value = cx.expr(&y.value, line, "stash value");
+    Some(super::stash::Stash {
+        name: y.name.clone(),
+        key: key?,
+        value: value?,
+        ttl_ns,
+        size: std::num::NonZeroUsize::new(y.size.unwrap_or(100))
+            .unwrap_or(std::num::NonZeroUsize::MIN),
     })
 }
 

@@ -2,6 +2,7 @@
 pub mod build;
 pub mod metrics;
 pub mod node;
+pub mod stash;
 pub mod statics;
 pub mod trace;
 pub mod whitelist;
@@ -18,6 +19,8 @@ use crate::event::Event;
 pub struct Pipeline {
     pub stages: Vec<String>,
     pub nodes: Vec<Vec<Node>>,
+    /// The caches nodes `stash:` into and `GetFromStash` reads (parser/stash.rs).
+    pub stash: std::sync::Arc<stash::StashStore>,
 }
 
 /// What happened to one line in the parsers.
@@ -45,6 +48,13 @@ impl Pipeline {
     ) -> Outcome {
         if self.stages.is_empty() {
             return Outcome::Dropped { stage: 0 };
+        }
+        if !evt
+            .stash
+            .as_ref()
+            .is_some_and(|s| std::sync::Arc::ptr_eq(s, &self.stash))
+        {
+            evt.stash = Some(self.stash.clone());
         }
         if evt.stage.is_empty() {
             evt.stage.push_str(&self.stages[0]);

@@ -34,6 +34,7 @@ pub struct Node {
     pub children: Vec<Node>,
     pub statics: Vec<Static>,
     pub whitelist: Option<Whitelist>,
+    pub stashes: Vec<super::stash::Stash>,
 }
 
 /// An event that cannot continue (a static's expression returned a type CrowdSec refuses).
@@ -123,6 +124,13 @@ impl Node {
             }
         }
 
+        // CrowdSec stashes once the grok matched, or when there is none, before the children.
+        if grok_ok || self.grok.is_none() {
+            for st in &self.stashes {
+                stash_into(st, evt, errors);
+            }
+        }
+
         for child in &self.children {
             if child
                 .process(evt, stages, scratch, tracer, errors)?
@@ -160,6 +168,20 @@ impl Node {
         } else {
             &self.name
         }
+    }
+}
+
+/// Store the value of one `stash:` entry; an expression that fails or is not a string stores
+/// nothing, as in CrowdSec.
+fn stash_into(st: &super::stash::Stash, evt: &Event, errors: &mut u64) {
+    let ctx = EventContext(evt);
+    let (Ok(Value::Str(value)), Ok(Value::Str(key))) = (st.value.eval(&ctx), st.key.eval(&ctx))
+    else {
+        *errors += 1;
+        return;
+    };
+    if let Some(store) = &evt.stash {
+        store.set(st, key, value, evt.line_time);
     }
 }
 

@@ -5,6 +5,7 @@ mod fmt;
 mod json;
 pub(crate) mod kv;
 mod net;
+mod time;
 mod url;
 mod wildcard;
 mod xml;
@@ -54,6 +55,9 @@ pub(crate) enum Helper {
     IndexOf,
     LastIndexOf,
     FloatApproxEqual,
+    Duration,
+    MedianInterval,
+    Distance,
 }
 
 pub(crate) struct Signature {
@@ -120,6 +124,9 @@ pub(crate) fn lookup(name: &str) -> Option<Function> {
         "string" => ToString,
         "get" => Get,
         "FloatApproxEqual" => FloatApproxEqual,
+        "duration" => Duration,
+        "MedianInterval" => MedianInterval,
+        "Distance" => Distance,
         "indexOf" => IndexOf,
         "lastIndexOf" => LastIndexOf,
         "UnmarshalJSON" => return Some(Function::Writer(WriteKind::UnmarshalJson)),
@@ -177,6 +184,10 @@ impl Helper {
             Get => (&[Any, Any], None, Any, true),
             IndexOf | LastIndexOf => (&[Str, Str], None, Int, true),
             FloatApproxEqual => (&[Float, Float], None, Bool, true),
+            // Durations are Go's time.Duration: nanoseconds, as an int.
+            Duration => (&[Str], None, Int, true),
+            MedianInterval => (&[Any], None, Int, true),
+            Distance => (&[Str, Str, Str, Str], None, Float, true),
         };
         Signature {
             params,
@@ -305,6 +316,25 @@ pub(crate) fn call<'a>(h: Helper, args: &mut [Val<'a>]) -> Result<Val<'a>, EvalE
         ToInt => to_int(&args[0]),
         ToFloat => to_float(&args[0]),
         Get => get(args),
+        Duration => {
+            let text = take_str(args, 0, h)?;
+            crowdwatch_time::parse_go_duration(&text)
+                .map(Val::Int)
+                .ok_or_else(|| EvalError {
+                    message: format!("time: invalid duration {text:?}"),
+                })
+        }
+        MedianInterval => time::median_interval(&args[0]).map(Val::Int),
+        Distance => {
+            let mut coords = [0.0; 4];
+            for (i, c) in coords.iter_mut().enumerate() {
+                let text = take_str(args, i, h)?;
+                *c = text.parse().map_err(|_| EvalError {
+                    message: format!("Distance: {text:?} is not a float"),
+                })?;
+            }
+            Ok(Val::Float(time::distance_km(coords)))
+        }
         FloatApproxEqual => match (args[0].as_number(), args[1].as_number()) {
             (Some(a), Some(b)) => Ok(Val::Bool((a - b).abs() < 1e-6)),
             _ => Err(EvalError {

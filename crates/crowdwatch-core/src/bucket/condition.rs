@@ -1,0 +1,88 @@
+//! A conditional scenario's `condition`: an expression over `queue` (the bucket's events,
+//! CrowdSec's `queue.Queue`, each with its `Meta` and `Time`) and `evt` (the event just poured),
+//! evaluated after each pour; true overflows the bucket.
+use std::borrow::Cow;
+
+use crowdwatch_expr::{Context, EvalError, FieldId, FieldType, HostValue, Program, Schema};
+use serde_json::{json, Map, Value as Json};
+
+use super::live::Bucket;
+use super::queued::QueueCodec;
+use crate::schema::{EventContext, EventSchema};
+
+/// Above every field id of `EventSchema`.
+const QUEUE: FieldId = 1_000;
+
+pub struct ConditionSchema;
+
+impl Schema for ConditionSchema {
+    fn resolve(&self, path: &[&str]) -> Option<(FieldId, FieldType)> {
+        match path {
+            ["queue"] => Some((QUEUE, FieldType::Json)),
+            _ => EventSchema.resolve(path),
+        }
+    }
+
+    fn resolve_method(&self, receiver: &[&str], method: &str) -> Option<(FieldId, FieldType)> {
+        EventSchema.resolve_method(receiver, method)
+    }
+
+    fn is_root(&self, name: &str) -> bool {
+        name == "queue" || name == "evt"
+    }
+}
+
+struct ConditionContext<'a> {
+    evt: EventContext<'a>,
+    queue: &'a Json,
+}
+
+impl Context for ConditionContext<'_> {
+    fn field(&self, id: FieldId) -> HostValue<'_> {
+        match id {
+            QUEUE => HostValue::Json(Cow::Borrowed(self.queue)),
+            _ => self.evt.field(id),
+        }
+    }
+
+    fn map_get(&self, id: FieldId, key: &str) -> Option<&str> {
+        self.evt.map_get(id, key)
+    }
+
+    fn call_method(&self, id: FieldId, args: &[&str]) -> HostValue<'_> {
+        self.evt.call_method(id, args)
+    }
+}
+
+/// `queue` as the condition sees it: `{Queue: [{Meta, Time, MarshaledTime}…], L}`, oldest first.
+fn queue_json(codec: &QueueCodec, bucket: &Bucket, queue_len: usize) -> Json {
+    let (key, first) = (bucket.key(), bucket.first());
+    let events: Vec<Json> = bucket
+        .events()
+        .map(|body| {
+            let (event, _) = codec.decode(body, key, first);
+            let meta: Map<String, Json> = event
+                .meta
+                .into_iter()
+                .map(|m| (m.key, Json::String(m.value)))
+                .collect();
+            json!({ "Meta": meta, "Time": event.timestamp, "MarshaledTime": event.timestamp })
+        })
+        .collect();
+    json!({ "Queue": events, "L": queue_len.min(i32::MAX as usize) })
+}
+
+/// Whether the condition holds for `bucket` after `evt` was queued in it.
+pub fn holds(
+    condition: &Program,
+    codec: &QueueCodec,
+    bucket: &Bucket,
+    queue_len: usize,
+    evt: &crate::event::Event,
+) -> Result<bool, EvalError> {
+    let queue = queue_json(codec, bucket, queue_len);
+    condition.eval_bool(&ConditionContext {
+        evt: EventContext(evt),
+        queue: &queue,
+    })
+}
