@@ -23,6 +23,7 @@ fn scenario(filter: &str) -> Scenario {
         reprocess: false,
         overflow_filter: None,
         cancel_on: None,
+        condition: None,
         scope: Scope {
             kind: ScopeKind::Ip,
             expression: None,
