@@ -175,6 +175,9 @@ pub struct Event {
     pub stage: String,
     pub line_raw: String,
     pub source: Arc<Source>,
+    /// The source the lines come from: `source` again at each reset, should a static have
+    /// written into `evt.Line` (then `source` is the event's own copy).
+    origin: Arc<Source>,
     /// Acquisition time (`Line.Time`) in live mode; the parse time in replay until ParseDate runs.
     pub line_time: Timestamp,
     /// `evt.Time`: set from ParseDate's result when it succeeds.
@@ -202,6 +205,7 @@ impl Event {
             expect_mode,
             stage: String::new(),
             line_raw: String::new(),
+            origin: source.clone(),
             source,
             line_time: now,
             time: now,
@@ -225,6 +229,9 @@ impl Event {
         self.stage.clear();
         self.line_raw.clear();
         self.line_raw.push_str(line);
+        if !Arc::ptr_eq(&self.source, &self.origin) {
+            self.source = self.origin.clone();
+        }
         self.line_time = now;
         self.time = now;
         self.parsed.clear();

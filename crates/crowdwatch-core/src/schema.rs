@@ -32,6 +32,16 @@ const UNMARSHALED: FieldId = 17;
 const METHOD_GET_TYPE: FieldId = 100;
 const METHOD_GET_META: FieldId = 101;
 const FUNCTION_GET_FROM_STASH: FieldId = 102;
+/// Go's `time.Time` methods on `evt.Time` (its own zone): Hour, Minute, Second, Day, Month
+/// (number), Year, Weekday (its name, as `.String()` gives), YearDay is left out.
+const METHOD_TIME_HOUR: FieldId = 110;
+const METHOD_TIME_MINUTE: FieldId = 111;
+const METHOD_TIME_SECOND: FieldId = 112;
+const METHOD_TIME_DAY: FieldId = 113;
+const METHOD_TIME_MONTH: FieldId = 114;
+const METHOD_TIME_YEAR: FieldId = 115;
+const METHOD_TIME_WEEKDAY: FieldId = 116;
+const METHOD_TIME_UNIX: FieldId = 117;
 
 /// Field ids of the string maps, exposed so the engine can read `equality_guards()`.
 pub const META_FIELD: FieldId = META;
@@ -73,6 +83,20 @@ impl Schema for EventSchema {
             (["evt"], "GetType") => Some((METHOD_GET_TYPE, FieldType::Str)),
             (["evt"], "GetMeta") => Some((METHOD_GET_META, FieldType::Str)),
             ([], "GetFromStash") => Some((FUNCTION_GET_FROM_STASH, FieldType::Str)),
+            (["evt", "Time"], m) => {
+                let id = match m {
+                    "Hour" => METHOD_TIME_HOUR,
+                    "Minute" => METHOD_TIME_MINUTE,
+                    "Second" => METHOD_TIME_SECOND,
+                    "Day" => METHOD_TIME_DAY,
+                    "Month" => METHOD_TIME_MONTH,
+                    "Year" => METHOD_TIME_YEAR,
+                    "Unix" => METHOD_TIME_UNIX,
+                    "Weekday" => return Some((METHOD_TIME_WEEKDAY, FieldType::Str)),
+                    _ => return None,
+                };
+                Some((id, FieldType::Int))
+            }
             _ => None,
         }
     }
@@ -84,6 +108,30 @@ impl Schema for EventSchema {
             _ => None,
         }
     }
+}
+
+/// A `time.Time` method of `evt.Time`, read on the clock of the time's own offset.
+fn time_method(id: FieldId, t: crowdwatch_time::Timestamp) -> HostValue<'static> {
+    const WEEKDAYS: [&str; 7] = [
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    ];
+    let clock = t.wall_clock();
+    HostValue::Int(match id {
+        METHOD_TIME_HOUR => i64::from(clock.hour),
+        METHOD_TIME_MINUTE => i64::from(clock.minute),
+        METHOD_TIME_SECOND => i64::from(clock.second),
+        METHOD_TIME_DAY => i64::from(clock.day),
+        METHOD_TIME_MONTH => i64::from(clock.month),
+        METHOD_TIME_YEAR => clock.year,
+        METHOD_TIME_UNIX => t.unix_secs(),
+        _ => return HostValue::Str(Cow::Borrowed(WEEKDAYS[clock.weekday() as usize % 7])),
+    })
 }
 
 /// Apply what an expression wrote (`UnmarshalJSON` into `evt.Unmarshaled`, `evt.SetMeta`).
@@ -178,6 +226,7 @@ impl<'a> Context for EventContext<'a> {
                 let v = args.first().and_then(|k| e.meta.get(k)).unwrap_or("");
                 HostValue::Str(Cow::Borrowed(v))
             }
+            METHOD_TIME_HOUR..=METHOD_TIME_UNIX => time_method(id, e.time),
             FUNCTION_GET_FROM_STASH => match (&e.stash, args) {
                 (Some(stash), [name, key]) => {
                     HostValue::Str(Cow::Owned(stash.get(name, key, e.line_time)))

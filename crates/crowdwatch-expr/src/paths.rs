@@ -128,6 +128,13 @@ impl Compiler<'_> {
             None
         };
         let Some((id, ft)) = resolved else {
+            // Go's Stringer on a value that is already its text (`evt.Time.Weekday().String()`).
+            if method == "String" && args.is_empty() {
+                let (node, ty) = self.expr(recv)?;
+                if ty == Ty::Str {
+                    return Ok((node, ty));
+                }
+            }
             if self.schema.has_value_method(method) {
                 return self.value_method(recv, method, args);
             }

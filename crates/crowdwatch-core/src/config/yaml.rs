@@ -64,6 +64,12 @@ pub struct DataSourceYaml {
     pub kind: Option<String>,
     #[serde(default)]
     pub strategy: Option<String>,
+    /// CrowdSec sizes a `RegexpInFile` answer cache with these; ours is the fixed-size memo of
+    /// `RegexUnion`, so they are read and not used.
+    #[serde(default)]
+    pub size: Option<i64>,
+    #[serde(default)]
+    pub ttl: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -35,6 +35,11 @@ pub enum Target {
     StrTimeFormat,
     MarshaledTime,
     WhitelistReason,
+    /// `evt.Line.Src`, `evt.Line.Module`, `evt.Line.Labels.<key>`: this event's own copy of its
+    /// source is written (the hubtest `override_statics` of Windows logs set the module).
+    LineSrc,
+    LineModule,
+    LineLabel(String),
     Method(Method),
     /// A `target:` path we cannot write (reported as a warning at load; skipped at run time).
     Unsupported,
@@ -64,6 +69,8 @@ pub fn target_by_name(path: &str) -> Target {
         "StrTimeFormat" => Target::StrTimeFormat,
         "MarshaledTime" => Target::MarshaledTime,
         "WhitelistReason" => Target::WhitelistReason,
+        "Line.Src" => Target::LineSrc,
+        "Line.Module" => Target::LineModule,
         _ => {
             if let Some(k) = path.strip_prefix("Parsed.") {
                 Target::Parsed(k.to_owned())
@@ -71,6 +78,8 @@ pub fn target_by_name(path: &str) -> Target {
                 Target::Meta(k.to_owned())
             } else if let Some(k) = path.strip_prefix("Enriched.") {
                 Target::Enriched(k.to_owned())
+            } else if let Some(k) = path.strip_prefix("Line.Labels.") {
+                Target::LineLabel(k.to_owned())
             } else {
                 Target::Unsupported
             }
@@ -140,6 +149,9 @@ fn assign(st: &Static, value: &str, evt: &mut Event, last_date: &mut Option<Date
         Target::StrTimeFormat => set(&mut evt.str_time_format, value),
         Target::MarshaledTime => set(&mut evt.marshaled_time, value),
         Target::WhitelistReason => set(&mut evt.whitelist_reason, value),
+        Target::LineSrc => set(&mut std::sync::Arc::make_mut(&mut evt.source).src, value),
+        Target::LineModule => set(&mut std::sync::Arc::make_mut(&mut evt.source).module, value),
+        Target::LineLabel(k) => std::sync::Arc::make_mut(&mut evt.source).labels.set(k, value),
         Target::Method(Method::ParseDate) => parse_date(evt, value, last_date),
         Target::Method(Method::Unavailable) | Target::Unsupported => {}
     }
