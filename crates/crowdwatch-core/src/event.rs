@@ -168,6 +168,35 @@ pub struct OverflowInfo {
     pub whitelisted: bool,
 }
 
+impl OverflowInfo {
+    /// Set a field of the alert's source (`Value`, `Scope`, `IP`, `Range`, `AsName`,
+    /// `AsNumber`, `Cn`), in the alert and in `evt.Overflow` as expressions see it.
+    pub fn set_source_field(&mut self, field: &str, value: &str) {
+        for s in &mut self.alert_sources {
+            let slot = match field {
+                "Value" => &mut s.value,
+                "Scope" => &mut s.scope,
+                "IP" => &mut s.ip,
+                "Range" => &mut s.range,
+                "AsName" => &mut s.as_name,
+                "AsNumber" => &mut s.as_number,
+                "Cn" => &mut s.cn,
+                _ => continue,
+            };
+            value.clone_into(slot);
+        }
+        let text = serde_json::Value::String(value.to_owned());
+        if let Some(src) = self.json.pointer_mut("/Alert/Source") {
+            src[field] = text.clone();
+        }
+        if let Some(serde_json::Value::Object(sources)) = self.json.get_mut("Sources") {
+            for src in sources.values_mut() {
+                src[field] = text.clone();
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Event {
     pub kind: EventKind,

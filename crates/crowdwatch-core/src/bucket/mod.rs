@@ -212,7 +212,7 @@ fn event_time(evt: &Event) -> Option<Timestamp> {
     crowdwatch_time::parse_rfc3339(&evt.marshaled_time)
 }
 
-fn overflow_event(a: &Alert, key: &str, mode: ExpectMode) -> Event {
+pub(crate) fn overflow_event(a: &Alert, key: &str, mode: ExpectMode) -> Event {
     let mut evt = Event::new(Default::default(), mode, Timestamp::default());
     evt.kind = EventKind::Overflow;
     evt.marshaled_time = a.stop_at.clone();

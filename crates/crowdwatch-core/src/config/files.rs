@@ -33,9 +33,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Stage directories of `parsers/` (`s00-raw`, ...), sorted by name.
-pub fn stage_dirs(config_dir: &Path) -> Vec<(String, PathBuf)> {
+pub fn stage_dirs(config_dir: &Path, kind: &str) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(config_dir.join("parsers")) {
+    if let Ok(rd) = std::fs::read_dir(config_dir.join(kind)) {
         for entry in rd.flatten() {
             let p = entry.path();
             if p.is_dir() {

@@ -55,6 +55,8 @@ impl LoadReport {
 
 pub struct Loaded {
     pub pipeline: Pipeline,
+    /// `postoverflows/<stage>/`: nodes an overflow goes through before it becomes an alert.
+    pub postoverflows: Pipeline,
     pub scenarios: Vec<Scenario>,
     pub report: LoadReport,
 }
@@ -148,31 +150,9 @@ pub fn load(opts: &LoadOptions) -> Loaded {
         }
     }
 
-    // Parser and scenario files, decoded. Stages are the sorted distinct directory names.
-    let mut parser_files: Vec<(String, PathBuf)> = Vec::new();
-    for dir in &opts.config_dirs {
-        for (stage, sdir) in files::stage_dirs(dir) {
-            parser_files.extend(
-                files::yaml_files(&sdir)
-                    .into_iter()
-                    .map(|p| (stage.clone(), p)),
-            );
-        }
-    }
-    let mut stage_names: Vec<String> = parser_files.iter().map(|(s, _)| s.clone()).collect();
-    stage_names.sort();
-    stage_names.dedup();
-    let mut parser_docs = Vec::new();
-    for (stage, path) in parser_files {
-        if let Some(f) = read(&path, Item::Parser, diags) {
-            let docs = yaml::documents::<NodeYaml>(&f.text);
-            let idx = stage_names
-                .iter()
-                .position(|s| *s == stage)
-                .expect("stage listed");
-            parser_docs.push((idx, f, docs));
-        }
-    }
+    // Parser, postoverflow and scenario files, decoded.
+    let (stage_names, parser_docs) = stage_documents(&opts.config_dirs, "parsers", diags);
+    let (post_stage_names, post_docs) = stage_documents(&opts.config_dirs, "postoverflows", diags);
     let mut scenario_docs = Vec::new();
     for dir in &opts.config_dirs {
         for path in files::yaml_files(&dir.join("scenarios")) {
@@ -184,7 +164,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     }
 
     // pattern_syntax of every node goes into the library before any grok compiles (first wins).
-    for (_, f, docs) in &parser_docs {
+    for (_, f, docs) in parser_docs.iter().chain(&post_docs) {
         for (_, doc) in docs {
             if let Ok(node) = doc {
                 add_pattern_syntax(node, &f.shown, &f.text, &mut lib, diags);
@@ -195,7 +175,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     // Data files named by `data:` entries, with their digests for scenario fingerprints.
     let mut data = DataFiles::default();
     let mut data_digests = AHashMap::new();
-    for (_, f, docs) in &parser_docs {
+    for (_, f, docs) in parser_docs.iter().chain(&post_docs) {
         for (_, doc) in docs.iter() {
             if let Ok(n) = doc {
                 load_data(
@@ -224,49 +204,13 @@ pub fn load(opts: &LoadOptions) -> Loaded {
         }
     }
 
-    // Parsers.
+    // Parsers and postoverflows.
     let mut groks = 0usize;
-    let mut pipeline = Pipeline {
-        stages: stage_names.clone(),
-        nodes: stage_names.iter().map(|_| Vec::new()).collect(),
-        stash: Default::default(),
-    };
-    let mut per_stage: Vec<Vec<(PathBuf, Vec<_>)>> =
-        stage_names.iter().map(|_| Vec::new()).collect();
-    for (stage_idx, f, docs) in parser_docs {
-        let sorted_idx = stage_idx;
-        let mut cx = FileCtx {
-            file: f.shown.clone(),
-            text: &f.text,
-            item: Item::Parser,
-            lib: &lib,
-            data: &data,
-            diags,
-            groks: &mut groks,
-        };
-        let mut nodes = Vec::new();
-        for (line, doc) in docs {
-            match doc {
-                Err((l, msg)) => {
-                    cx.error(l, msg);
-                    report.parsers.failed += 1;
-                }
-                Ok(n) if n.name.is_none() && n.author.is_none() && n.description.is_none() => {}
-                Ok(n) => match build_node(&n, sorted_idx, line, None, &mut cx) {
-                    Some(node) => {
-                        nodes.push(node);
-                        report.parsers.loaded += 1;
-                    }
-                    None => report.parsers.failed += 1,
-                },
-            }
-        }
-        per_stage[sorted_idx].push((f.path, nodes));
-    }
-    for (idx, mut files_nodes) in per_stage.into_iter().enumerate() {
-        files_nodes.sort_by(|a, b| a.0.cmp(&b.0));
-        pipeline.nodes[idx] = files_nodes.into_iter().flat_map(|(_, n)| n).collect();
-    }
+    let mut build =
+        |names: &[String], docs| build_pipeline(names, docs, &lib, &data, &mut report, &mut groks);
+    let pipeline = build(&stage_names, parser_docs);
+    let postoverflows = build(&post_stage_names, post_docs);
+    let diags = &mut report.diagnostics;
 
     // Scenarios.
     let index = hub::HubIndex::find(&opts.config_dirs);
@@ -312,9 +256,100 @@ pub fn load(opts: &LoadOptions) -> Loaded {
         .count();
     Loaded {
         pipeline,
+        postoverflows,
         scenarios,
         report,
     }
+}
+
+/// A parsed file of a stage directory: (stage index, file, its documents).
+type StageDoc = (usize, SourceFile, Vec<yaml::Document<NodeYaml>>);
+
+/// The YAML files of `<dir>/<kind>/<stage>/` (parsers or postoverflows) of every config dir,
+/// decoded; stages are the sorted distinct directory names.
+fn stage_documents(
+    config_dirs: &[PathBuf],
+    kind: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<String>, Vec<StageDoc>) {
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    for dir in config_dirs {
+        for (stage, sdir) in files::stage_dirs(dir, kind) {
+            found.extend(
+                files::yaml_files(&sdir)
+                    .into_iter()
+                    .map(|p| (stage.clone(), p)),
+            );
+        }
+    }
+    let mut stage_names: Vec<String> = found.iter().map(|(s, _)| s.clone()).collect();
+    stage_names.sort();
+    stage_names.dedup();
+    let mut docs = Vec::new();
+    for (stage, path) in found {
+        if let Some(f) = read(&path, Item::Parser, diags) {
+            let decoded = yaml::documents::<NodeYaml>(&f.text);
+            let idx = stage_names
+                .iter()
+                .position(|s| *s == stage)
+                .expect("stage listed");
+            docs.push((idx, f, decoded));
+        }
+    }
+    (stage_names, docs)
+}
+
+/// Build the nodes of decoded stage files into a pipeline: per stage, files in path order,
+/// documents in file order.
+fn build_pipeline(
+    stage_names: &[String],
+    stage_docs: Vec<StageDoc>,
+    lib: &PatternLibrary,
+    data: &DataFiles,
+    report: &mut LoadReport,
+    groks: &mut usize,
+) -> Pipeline {
+    let mut pipeline = Pipeline {
+        stages: stage_names.to_vec(),
+        nodes: stage_names.iter().map(|_| Vec::new()).collect(),
+        stash: Default::default(),
+    };
+    let mut per_stage: Vec<Vec<(PathBuf, Vec<_>)>> =
+        stage_names.iter().map(|_| Vec::new()).collect();
+    for (stage_idx, f, docs) in stage_docs {
+        let mut cx = FileCtx {
+            file: f.shown.clone(),
+            text: &f.text,
+            item: Item::Parser,
+            lib,
+            data,
+            diags: &mut report.diagnostics,
+            groks: &mut *groks,
+        };
+        let mut nodes = Vec::new();
+        for (line, doc) in docs {
+            match doc {
+                Err((l, msg)) => {
+                    cx.error(l, msg);
+                    report.parsers.failed += 1;
+                }
+                Ok(n) if n.name.is_none() && n.author.is_none() && n.description.is_none() => {}
+                Ok(n) => match build_node(&n, stage_idx, line, None, &mut cx) {
+                    Some(node) => {
+                        nodes.push(node);
+                        report.parsers.loaded += 1;
+                    }
+                    None => report.parsers.failed += 1,
+                },
+            }
+        }
+        per_stage[stage_idx].push((f.path, nodes));
+    }
+    for (idx, mut files_nodes) in per_stage.into_iter().enumerate() {
+        files_nodes.sort_by(|a, b| a.0.cmp(&b.0));
+        pipeline.nodes[idx] = files_nodes.into_iter().flat_map(|(_, n)| n).collect();
+    }
+    pipeline
 }
 
 fn add_pattern_syntax(

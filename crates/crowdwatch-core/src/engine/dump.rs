@@ -40,6 +40,29 @@ impl Engine {
                 buckets.pour_event(&evt, now, &mut alerts, None);
             }
         });
-        dump.overflows.extend(alerts.iter().map(overflow_json));
+        // Postoverflows, recorded like the parsers; a whitelisted overflow stays in the dump.
+        for alert in &mut alerts {
+            let mut evt = crate::bucket::overflow_event(alert, "", self.mode);
+            let mut errors = 0;
+            self.postoverflows.parse(
+                &mut evt,
+                &mut self.scratch,
+                None,
+                &mut Dumper::new(dump),
+                &mut errors,
+                |_, _, _| {},
+            );
+            let mut json = overflow_json(alert);
+            if let Some(o) = evt.overflow {
+                // `Sources` stays keyed by the address the overflow had, as in CrowdSec.
+                json["Overflow"]["Whitelisted"] = o.whitelisted.into();
+                json["Overflow"]["Sources"] = o.json["Sources"].clone();
+                json["Overflow"]["Alert"]["Source"] = o.json["Alert"]["Source"].clone();
+                if let Some(source) = o.alert_sources.into_iter().next() {
+                    alert.source = source;
+                }
+            }
+            dump.overflows.push(json);
+        }
     }
 }

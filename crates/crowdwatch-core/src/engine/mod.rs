@@ -11,7 +11,7 @@ use crate::event::{Event, ExpectMode, Source};
 use crate::line::{for_each_line, Counters};
 use crate::parser::metrics::ParserCounters;
 use crate::parser::node::Scratch;
-use crate::parser::trace::NoTrace;
+use crate::parser::trace::{NoTrace, Tracer};
 use crate::parser::{Outcome, Pipeline};
 
 mod dump;
@@ -35,6 +35,8 @@ pub struct EngineOptions {
 
 pub struct Engine {
     pipeline: Pipeline,
+    /// CrowdSec's postoverflows: stages each overflow goes through before it is an alert.
+    postoverflows: Pipeline,
     parser_counters: ParserCounters,
     buckets: Buckets,
     mode: ExpectMode,
@@ -66,6 +68,7 @@ impl Engine {
         let engine = Engine {
             parser_counters: ParserCounters::new(&loaded.pipeline),
             pipeline: loaded.pipeline,
+            postoverflows: loaded.postoverflows,
             buckets: Buckets::new(loaded.scenarios),
             mode: opts.mode,
             max_line_bytes: opts.max_line_bytes.max(1),
@@ -106,7 +109,11 @@ impl Engine {
             return out;
         };
         if self.parallel && batch.len() >= pipelined::MIN_PARALLEL_BYTES {
-            return self.process_batch_pipelined(source, batch, now);
+            let mut out = self.process_batch_pipelined(source, batch, now);
+            let before = out.alerts.len();
+            self.run_postoverflows(&mut out.alerts, &mut NoTrace);
+            out.counters.alerts -= (before - out.alerts.len()) as u64;
+            return out;
         }
         let mut evt = Event::new(source, self.mode, now);
         let Engine {
@@ -134,8 +141,36 @@ impl Engine {
             }
         });
         out.counters.add(&split);
+        let before = out.alerts.len();
+        self.run_postoverflows(&mut out.alerts, &mut NoTrace);
+        out.counters.alerts -= (before - out.alerts.len()) as u64;
         self.totals.add(&out.counters);
         out
+    }
+
+    /// Each alert as an overflow event through the postoverflow stages: a whitelisted one is
+    /// dropped, and statics may have rewritten its source. No cost without postoverflows.
+    pub(crate) fn run_postoverflows<T: Tracer>(&mut self, alerts: &mut Vec<Alert>, tracer: &mut T) {
+        if self.postoverflows.stages.is_empty() || alerts.is_empty() {
+            return;
+        }
+        let mode = self.mode;
+        let (post, scratch) = (&self.postoverflows, &mut self.scratch);
+        alerts.retain_mut(|alert| {
+            let mut evt = crate::bucket::overflow_event(alert, "", mode);
+            let mut errors = 0;
+            post.parse(&mut evt, scratch, None, tracer, &mut errors, |_, _, _| {});
+            let Some(overflow) = evt.overflow else {
+                return true;
+            };
+            if overflow.whitelisted {
+                return false;
+            }
+            if let Some(source) = overflow.alert_sources.into_iter().next() {
+                alert.source = source;
+            }
+            true
+        });
     }
 
     /// Live mode housekeeping: remove underflowed buckets and emit counters' timed overflows.
@@ -146,6 +181,7 @@ impl Engine {
         let mut stats = Default::default();
         self.buckets
             .emit(overflows, self.mode, now, &mut alerts, &mut stats, 0);
+        self.run_postoverflows(&mut alerts, &mut NoTrace);
         self.totals.alerts += alerts.len() as u64;
         alerts
     }

@@ -40,6 +40,9 @@ pub enum Target {
     LineSrc,
     LineModule,
     LineLabel(String),
+    /// `evt.Overflow.Alert.Source.<Field>` in postoverflows (ipv6_to_range turns an address
+    /// into its /64): the alert's source, and its entry in `Sources`.
+    OverflowSource(String),
     Method(Method),
     /// A `target:` path we cannot write (reported as a warning at load; skipped at run time).
     Unsupported,
@@ -80,6 +83,13 @@ pub fn target_by_name(path: &str) -> Target {
                 Target::Enriched(k.to_owned())
             } else if let Some(k) = path.strip_prefix("Line.Labels.") {
                 Target::LineLabel(k.to_owned())
+            } else if let Some(f) = path.strip_prefix("Overflow.Alert.Source.").filter(|f| {
+                matches!(
+                    *f,
+                    "Value" | "Scope" | "IP" | "Range" | "AsName" | "AsNumber" | "Cn"
+                )
+            }) {
+                Target::OverflowSource(f.to_owned())
             } else {
                 Target::Unsupported
             }
@@ -151,7 +161,14 @@ fn assign(st: &Static, value: &str, evt: &mut Event, last_date: &mut Option<Date
         Target::WhitelistReason => set(&mut evt.whitelist_reason, value),
         Target::LineSrc => set(&mut std::sync::Arc::make_mut(&mut evt.source).src, value),
         Target::LineModule => set(&mut std::sync::Arc::make_mut(&mut evt.source).module, value),
-        Target::LineLabel(k) => std::sync::Arc::make_mut(&mut evt.source).labels.set(k, value),
+        Target::LineLabel(k) => std::sync::Arc::make_mut(&mut evt.source)
+            .labels
+            .set(k, value),
+        Target::OverflowSource(field) => {
+            if let Some(o) = evt.overflow.as_mut() {
+                o.set_source_field(field, value);
+            }
+        }
         Target::Method(Method::ParseDate) => parse_date(evt, value, last_date),
         Target::Method(Method::Unavailable) | Target::Unsupported => {}
     }
