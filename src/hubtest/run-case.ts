@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bindings } from '../engine/native';
-import type { AssertOutcome, Dump } from '../engine/native';
+import type { AssertOutcome, Dump, Engine, SourceHandle } from '../engine/native';
 import { DEFAULT_MAX_LINE_BYTES } from '../engine/options';
 import { basePatternsFile } from '../engine/package-root';
 import { type CaseConfig, readCaseConfig } from './case-config';
@@ -40,27 +40,46 @@ export function caseDirOf(hub: HubLocation, name: string): string {
   return path.join(hub.hubDir, '.tests', name);
 }
 
-/** Installs the case's items in a scratch config dir, replays its log and returns the dumps. */
-export function replayCase(hub: HubLocation, name: string, config = readCaseConfig(caseDirOf(hub, name))): CaseReplay {
+/** A case's engine, loaded with exactly its items, and its log registered as a file source. */
+export interface CaseEngine {
+  engine: Engine;
+  source: SourceHandle;
+  logFile: string;
+  warnings: string[];
+}
+
+/** Installs the case's items in a scratch config dir, loads an engine on it, runs `use`, cleans up. */
+export function withCaseEngine<T>(hub: HubLocation, name: string, config: CaseConfig, use: (c: CaseEngine) => T): T {
   const caseDir = caseDirOf(hub, name);
   const runtimeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crowdwatch-hubtest-'));
   try {
     const warnings = installCase(hub, caseDir, config, runtimeDir);
     const native = bindings();
-    const engine = loadShowingHubPaths(() => native.Engine.load({
-      configDirs: [runtimeDir],
-      // grokky's built-in names, which CrowdSec's patterns build on (first definition wins).
-      basePatterns: basePatternsFile,
-      mode: 'replay',
-      maxLineBytes: DEFAULT_MAX_LINE_BYTES,
-    }));
+    const engine = loadShowingHubPaths(() =>
+      native.Engine.load({
+        configDirs: [runtimeDir],
+        // grokky's built-in names, which CrowdSec's patterns build on (first definition wins).
+        basePatterns: basePatternsFile,
+        mode: 'replay',
+        maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+      }),
+    );
     const logFile = path.resolve(caseDir, config.logFile);
     const source = engine.source({ ...config.labels, type: config.logType }, logFile, 'file');
-    const dump = engine.dumpBatch(source, fs.readFileSync(logFile));
-    return { config, caseDir, dump, warnings };
+    return use({ engine, source, logFile, warnings });
   } finally {
     fs.rmSync(runtimeDir, { recursive: true, force: true });
   }
+}
+
+/** Replays the case's log and returns the dumps. */
+export function replayCase(hub: HubLocation, name: string, config = readCaseConfig(caseDirOf(hub, name))): CaseReplay {
+  return withCaseEngine(hub, name, config, ({ engine, source, logFile, warnings }) => ({
+    config,
+    caseDir: caseDirOf(hub, name),
+    dump: engine.dumpBatch(source, fs.readFileSync(logFile)),
+    warnings,
+  }));
 }
 
 /** Runs `load`; the problems of a refused load name the hub's files, not their links in the scratch dir. */

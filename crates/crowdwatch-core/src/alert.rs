@@ -57,8 +57,8 @@ pub struct Alert {
 }
 
 impl Alert {
-    /// `evt.Overflow` as expressions see it when the alert is re-poured (`reprocess: true`),
-    /// with Go's field names.
+    /// `evt.Overflow` as expressions see it in postoverflows and when the alert is re-poured
+    /// (`reprocess: true`), with Go's field names, events included.
     pub fn overflow_json(&self, mapkey: &str) -> serde_json::Value {
         let src = &self.source;
         let source = serde_json::json!({
@@ -77,7 +77,18 @@ impl Alert {
                 "EventsCount": self.events_count, "StartAt": self.start_at, "StopAt": self.stop_at,
                 "Capacity": self.capacity, "Leakspeed": self.leakspeed, "Simulated": self.simulated,
                 "Remediation": self.remediation, "Source": source,
+                "Events": self.events.iter().map(|e| serde_json::json!({
+                    "Timestamp": e.timestamp, "Meta": meta_json(&e.meta),
+                })).collect::<Vec<_>>(),
+                "Meta": meta_json(&self.meta),
             },
         })
     }
+}
+
+/// models.Meta: `[{Key, Value}]`.
+fn meta_json(meta: &[MetaItem]) -> Vec<serde_json::Value> {
+    meta.iter()
+        .map(|m| serde_json::json!({ "Key": m.key, "Value": m.value }))
+        .collect()
 }

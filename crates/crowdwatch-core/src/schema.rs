@@ -28,6 +28,8 @@ const EXPECT_MODE: FieldId = 14;
 const OVERFLOW: FieldId = 15;
 const PROCESS: FieldId = 16;
 const UNMARSHALED: FieldId = 17;
+/// `evt.Appsec`: always empty here (AppSec events are not produced), so AppSec content loads.
+const APPSEC: FieldId = 18;
 
 const METHOD_GET_TYPE: FieldId = 100;
 const METHOD_GET_META: FieldId = 101;
@@ -73,6 +75,7 @@ impl Schema for EventSchema {
             ["evt", "Process"] => (PROCESS, Bool),
             ["evt", "Overflow"] => (OVERFLOW, Json),
             ["evt", "Unmarshaled"] => (UNMARSHALED, Json),
+            ["evt", "Appsec"] => (APPSEC, Json),
             _ => return None,
         };
         Some(found)
@@ -99,6 +102,10 @@ impl Schema for EventSchema {
             }
             _ => None,
         }
+    }
+
+    fn has_value_method(&self, method: &str) -> bool {
+        crate::go_getters::is_getter(method)
     }
 
     fn resolve_setter(&self, receiver: &[&str], method: &str) -> Option<FieldId> {
@@ -196,6 +203,7 @@ impl<'a> Context for EventContext<'a> {
             }),
             PROCESS => HostValue::Bool(true),
             UNMARSHALED => HostValue::Json(Cow::Borrowed(&e.unmarshaled)),
+            APPSEC => HostValue::Json(Cow::Owned(serde_json::Value::Object(Default::default()))),
             OVERFLOW => match &e.overflow {
                 Some(o) => HostValue::Json(Cow::Borrowed(&o.json)),
                 None => HostValue::Nil,
@@ -213,6 +221,15 @@ impl<'a> Context for EventContext<'a> {
             ENRICHED => e.enriched.get(key),
             _ => None,
         }
+    }
+
+    fn call_value_method(
+        &self,
+        method: &str,
+        receiver: &serde_json::Value,
+        args: &[&str],
+    ) -> Option<serde_json::Value> {
+        crate::go_getters::call(method, receiver, args)
     }
 
     fn call_method(&self, id: FieldId, args: &[&str]) -> HostValue<'_> {

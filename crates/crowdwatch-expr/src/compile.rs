@@ -309,6 +309,34 @@ impl<'s> Compiler<'s> {
                 let union = Box::new(crowdwatch_grok::RegexUnion::new(&regexps));
                 Ok((Node::RegexpInFile(Box::new(subject), union), Ty::Bool))
             }
+            Function::LookupFile => {
+                let file = self.data_file_name("LookupFile", args, 1, 2, callee.offset)?;
+                let (subject, st) = self.expr(&args[0])?;
+                self.expect_ty(st, Ty::Str, "LookupFile", args[0].offset)?;
+                let map = self.data.maps.get(&file).cloned().unwrap_or_else(|| {
+                    self.warnings.push(format!(
+                        "file '{file}' (type:map) not found in expr library"
+                    ));
+                    std::sync::Arc::new(crate::FileMap::parse("").0)
+                });
+                Ok((Node::LookupFile(Box::new(subject), map), Ty::Str))
+            }
+            Function::FileMap => {
+                let file = self.data_file_name("FileMap", args, 0, 1, callee.offset)?;
+                let rows = self.data.maps.get(&file).map_or_else(Vec::new, |m| {
+                    m.rows
+                        .iter()
+                        .map(|r| {
+                            Val::Map(
+                                r.iter()
+                                    .map(|(k, v)| (k.clone(), Val::Str(v.clone().into())))
+                                    .collect(),
+                            )
+                        })
+                        .collect()
+                });
+                Ok((Node::Const(Val::List(List::Owned(rows))), Ty::List))
+            }
             Function::Helper(h) => self.helper(h, name, args, callee.offset),
             Function::Writer(kind) => self.writer(kind, name, args, callee.offset),
             Function::Operator(op) => match args {

@@ -243,6 +243,10 @@ pub(crate) fn eval<'a>(
             [a, b] => helpers::call(*h, &mut [ev(a)?, ev(b)?])?,
             many => helpers::call(*h, &mut many.iter().map(ev).collect::<Result<Vec<_>, _>>()?)?,
         },
+        Node::LookupFile(a, map) => {
+            let subject = ev(a)?;
+            Val::str(map.lookup(expect_str(&subject, "LookupFile")?))
+        }
         Node::RegexpInFile(a, regexes) => {
             let subject = ev(a)?;
             Val::Bool(regexes.is_match(expect_str(&subject, "RegexpInFile")?.as_bytes()))

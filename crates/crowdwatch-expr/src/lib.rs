@@ -22,6 +22,7 @@ mod paths;
 mod value;
 mod write;
 
+pub use helpers::file_map::FileMap;
 pub use host::{Context, FieldId, FieldType, HostValue, Schema, Write};
 pub use literals::{Needle, Requirement, ValueSource, MAX_NEEDLES, MIN_LITERAL_LEN};
 
@@ -38,6 +39,8 @@ pub struct DataFiles {
     pub strings: HashMap<String, Arc<Vec<String>>>,
     /// Checked, compiled on first use (see [`crowdwatch_grok::LazyRegex`]).
     pub regexps: HashMap<String, Arc<Vec<crowdwatch_grok::LazyRegex>>>,
+    /// `type: map` files, for `LookupFile()` and `FileMap()`.
+    pub maps: HashMap<String, Arc<FileMap>>,
 }
 
 /// A compile error: what is wrong and where (byte offset into the expression text).

@@ -144,6 +144,8 @@ pub(crate) enum Node {
     MatchesDyn(Box<Node>, Box<Node>, Box<RegexCache>),
     Cond(Box<Node>, Box<Node>, Box<Node>),
     Call(Helper, Vec<Node>),
+    /// `LookupFile(x, file)` on a loaded map file.
+    LookupFile(Box<Node>, std::sync::Arc<crate::FileMap>),
     /// `RegexpInFile(x, file)`: the file's regexes joined into one union.
     RegexpInFile(Box<Node>, Box<RegexUnion>),
     Closure(ClosureKind, Box<Node>, Box<Node>),
@@ -246,6 +248,7 @@ impl Node {
             | Node::Not(a)
             | Node::Neg(a) => rec(a),
             Node::Matches(a, ..)
+            | Node::LookupFile(a, _)
             | Node::RegexpInFile(a, _)
             | Node::InSet(a, _)
             | Node::AnyContains(a, ..)

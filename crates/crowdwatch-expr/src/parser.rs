@@ -268,15 +268,30 @@ impl Parser {
             Tok::Float(v) => Ast::Float(v),
             Tok::Str(s) => Ast::Str(s),
             Tok::Op("#") => Ast::Item,
-            // `.field` inside a closure is `#.field`.
+            // `.field` inside a closure is `#.field`, and `.Method(…)` is `#.Method(…)`.
             Tok::Op(".") => match self.next().tok {
-                Tok::Ident(name) => Ast::Member(
-                    Box::new(Expr {
-                        ast: Ast::Item,
-                        offset,
-                    }),
-                    name,
-                ),
+                Tok::Ident(name) => {
+                    let member = Ast::Member(
+                        Box::new(Expr {
+                            ast: Ast::Item,
+                            offset,
+                        }),
+                        name,
+                    );
+                    if self.is_op("(") {
+                        self.next();
+                        let args = self.call_args(false)?;
+                        Ast::Call(
+                            Box::new(Expr {
+                                ast: member,
+                                offset,
+                            }),
+                            args,
+                        )
+                    } else {
+                        member
+                    }
+                }
                 _ => {
                     return Err(CompileError {
                         message: "expected a member name after '.'".into(),
@@ -526,6 +541,10 @@ mod tests {
             "any(File('x'),{(Upper(#) contains 'a')})"
         );
         assert_eq!(p("any(l, {.key == 'u'})"), "any(l,{(#.key == 'u')})");
+        assert_eq!(
+            p("all(l, {.GetMeta('x') == 'u'})"),
+            "all(l,{(#.GetMeta('x') == 'u')})"
+        );
         assert_eq!(
             p("count(l, #.a == 'x' or #.b)"),
             "count(l,{((#.a == 'x') || #.b)})"

@@ -2,10 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Command, Option } from 'commander';
 import { type HubLocation, locateHub } from '../../hubtest/hub';
+import { createCase } from '../../hubtest/create-case';
+import { explainCase } from '../../hubtest/explain-case';
 import { type CaseResult, runCase } from '../../hubtest/run-case';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../errors';
 import type { CliIO, CommandContext } from '../io';
 import { type OutputFormat, outputOption } from '../options';
+import { formatTrace } from '../output/explain-tree';
 import { formatHubtestReport } from '../output/hubtest-report';
 import { writeJson } from '../output/json';
 import { createProgress } from '../output/progress';
@@ -39,6 +42,56 @@ export function registerHubtest(program: Command, ctx: CommandContext): void {
       .option('--no-progress', 'no progress bar (it is only drawn when stderr is a terminal)'),
   ).action(async (names: string[], raw: HubOptions & { all?: boolean; output: OutputFormat; progress: boolean }) => {
     ctx.exitCode = await runHubtest({ names, all: raw.all === true, output: raw.output, progress: raw.progress, hub: hubOf(raw) }, ctx.io);
+  });
+  const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter((v) => v !== '')];
+  hubOptions(
+    hubtest
+      .command('create')
+      .description("write a new case (config.yaml, its log) and, when the log has lines, its assert files from a run")
+      .argument('<name>', 'the case (a directory of <hub>/.tests)')
+      .requiredOption('-t, --type <label>', 'log_type: labels.type of the log')
+      .option('-p, --parsers <names>', 'parsers, by hub name or path (comma-separated, repeatable)', list, [])
+      .option('-s, --scenarios <names>', 'scenarios (comma-separated, repeatable)', list, [])
+      .option('--postoverflows <names>', 'postoverflows (comma-separated, repeatable)', list, [])
+      .option('--log <file>', 'a log to copy into the case (default: an empty <name>.log to fill)')
+      .option('--ignore-parsers', 'assert on the scenarios only'),
+  ).action((name: string, raw: HubOptions & { type: string; parsers: string[]; scenarios: string[]; postoverflows: string[]; log?: string; ignoreParsers?: boolean }) => {
+    const created = createCase(hubOf(raw), {
+      name,
+      logType: raw.type,
+      parsers: raw.parsers,
+      scenarios: raw.scenarios,
+      postoverflows: raw.postoverflows,
+      log: raw.log,
+      ignoreParsers: raw.ignoreParsers === true,
+    });
+    for (const file of created.files) ctx.io.stdout.write(`wrote ${file}\n`);
+    if (created.files.length === 2) ctx.io.stdout.write(`fill ${created.files[1]} with log lines, then run \`crowdwatch hubtest create\` again on a new name or write the assert files\n`);
+    ctx.exitCode = EXIT_OK;
+  });
+  hubOptions(
+    hubtest
+      .command('explain')
+      .description("show each line of a case's log through its parsers and scenarios, and the alerts it raised")
+      .argument('<name>', 'the case')
+      .addOption(outputOption()),
+  ).action((name: string, raw: HubOptions & { output: OutputFormat }) => {
+    const hub = hubOf(raw);
+    if (!listCases(hub).includes(name)) {
+      ctx.io.stderr.write(`no such test case in ${path.join(hub.hubDir, '.tests')}: ${name}\n`);
+      ctx.exitCode = EXIT_USAGE;
+      return;
+    }
+    const lines = explainCase(hub, name);
+    if (raw.output === 'json') writeJson(ctx.io.stdout, lines);
+    else {
+      for (const l of lines) {
+        ctx.io.stdout.write(formatTrace(l.trace, `line ${l.line}`));
+        for (const a of l.alerts) ctx.io.stdout.write(`→ alert: ${a.scenario} on ${a.source.scope} ${a.source.value} (${a.events_count} events)\n`);
+        ctx.io.stdout.write('\n');
+      }
+    }
+    ctx.exitCode = EXIT_OK;
   });
 }
 

@@ -435,7 +435,11 @@ fn load_data(
         };
         let name = data_name(dest);
         let is_regexp = matches!(entry.kind.as_deref(), Some("regexp") | Some("regex"));
-        if data.strings.contains_key(&name) || data.regexps.contains_key(&name) {
+        let is_map = entry.kind.as_deref() == Some("map");
+        if data.strings.contains_key(&name)
+            || data.regexps.contains_key(&name)
+            || data.maps.contains_key(&name)
+        {
             continue;
         }
         let Some(path) = files::find_data_file(config_dirs, dest) else {
@@ -457,6 +461,19 @@ fn load_data(
             continue;
         };
         digests.insert(name.clone(), Fingerprint::of_bytes(text.as_bytes()));
+        if is_map {
+            let (map, problems) = crowdwatch_expr::FileMap::parse(&text);
+            for (line, problem) in problems {
+                diags.push(Diagnostic::warning(
+                    Item::Data,
+                    &files::display_path(&path),
+                    line,
+                    format!("map row skipped: {problem}"),
+                ));
+            }
+            data.maps.insert(name, Arc::new(map));
+            continue;
+        }
         let lines: Vec<String> = text
             .lines()
             .filter(|l| !l.is_empty() && !l.starts_with('#'))

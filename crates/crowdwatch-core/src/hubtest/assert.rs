@@ -26,7 +26,7 @@ impl Schema for AssertSchema {
     }
 
     fn has_value_method(&self, method: &str) -> bool {
-        method.starts_with("Get")
+        crate::go_getters::is_getter(method)
     }
 }
 
@@ -54,7 +54,7 @@ impl Context for AssertContext<'_> {
     }
 
     fn call_value_method(&self, method: &str, receiver: &Json, args: &[&str]) -> Option<Json> {
-        getter(method, receiver, args)
+        crate::go_getters::call(method, receiver, args)
     }
 }
 
@@ -65,41 +65,6 @@ fn basename(path: &str) -> &str {
         return if path.is_empty() { "." } else { "/" };
     }
     trimmed.rsplit('/').next().unwrap_or(trimmed)
-}
-
-/// The getters of the dumped Go types: `GetMeta(key)` (a `[{Key, Value}]` list or a map; ""
-/// when absent), `GetSources()` (the keys of `Sources`, sorted), and `GetX()`, the field `X`.
-fn getter(method: &str, receiver: &Json, args: &[&str]) -> Option<Json> {
-    match (method, args) {
-        ("GetMeta", [key]) => {
-            let found = match receiver.get("Meta") {
-                Some(Json::Array(items)) => items
-                    .iter()
-                    .find(|m| m.get("Key").and_then(Json::as_str) == Some(key))
-                    .and_then(|m| m.get("Value").cloned()),
-                Some(Json::Object(map)) => map.get(*key).cloned(),
-                _ => None,
-            };
-            Some(found.unwrap_or_else(|| Json::String(String::new())))
-        }
-        ("GetSources", []) => {
-            let mut keys: Vec<&String> = receiver
-                .get("Sources")
-                .and_then(Json::as_object)
-                .map(|m| m.keys().collect())
-                .unwrap_or_default();
-            keys.sort();
-            Some(Json::Array(
-                keys.into_iter().map(|k| Json::String(k.clone())).collect(),
-            ))
-        }
-        (_, []) => {
-            let field = method.strip_prefix("Get")?;
-            receiver.as_object()?;
-            Some(receiver.get(field).cloned().unwrap_or(Json::Null))
-        }
-        _ => None,
-    }
 }
 
 /// One assertion line's outcome.

@@ -116,27 +116,6 @@ pub fn event_json(evt: &Event) -> Json {
 /// `Alert` with the events it carries, and `Sources` by value).
 pub fn overflow_json(alert: &Alert) -> Json {
     let mut overflow = alert.overflow_json("");
-    let events: Vec<Json> = alert
-        .events
-        .iter()
-        .map(|e| {
-            let meta: Vec<Json> = e
-                .meta
-                .iter()
-                .map(|m| json!({ "Key": m.key, "Value": m.value }))
-                .collect();
-            json!({ "Timestamp": e.timestamp, "Meta": meta })
-        })
-        .collect();
-    let meta: Vec<Json> = alert
-        .meta
-        .iter()
-        .map(|m| json!({ "Key": m.key, "Value": m.value }))
-        .collect();
-    if let Some(a) = overflow.get_mut("Alert").and_then(Json::as_object_mut) {
-        a.insert("Events".into(), Json::Array(events));
-        a.insert("Meta".into(), Json::Array(meta));
-    }
     if let Some(o) = overflow.as_object_mut() {
         o.insert("Reprocess".into(), Json::Bool(false));
     }

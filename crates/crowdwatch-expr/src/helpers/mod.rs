@@ -1,6 +1,7 @@
 //! CrowdSec's expr helpers (pkg/exprhelpers in 1.4.6, and some of 1.7's, XML included) and expr's
 //! builtins (`len`, and some of expr-lang v1.17's): signatures for the type checker and
 //! implementations for the evaluator.
+pub(crate) mod file_map;
 mod fmt;
 mod json;
 pub(crate) mod kv;
@@ -75,6 +76,9 @@ pub(crate) enum Function {
     /// Resolved at compile time against `DataFiles`.
     File,
     RegexpInFile,
+    /// `LookupFile(text, file)` and `FileMap(file)`, on a `type: map` file.
+    LookupFile,
+    FileMap,
     Closure(ClosureKind),
     /// A builtin that is a binary operator under another name (`hasPrefix(a, b)` is
     /// `a startsWith b`): compiled as that operator, with its fast paths and literals.
@@ -134,6 +138,8 @@ pub(crate) fn lookup(name: &str) -> Option<Function> {
         "ParseKVLax" => return Some(Function::Writer(WriteKind::ParseKvLax)),
         "File" => return Some(Function::File),
         "RegexpInFile" => return Some(Function::RegexpInFile),
+        "LookupFile" => return Some(Function::LookupFile),
+        "FileMap" => return Some(Function::FileMap),
         "all" => return Some(Function::Closure(ClosureKind::All)),
         "none" => return Some(Function::Closure(ClosureKind::None)),
         "any" => return Some(Function::Closure(ClosureKind::Any)),
