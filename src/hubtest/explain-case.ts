@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { Alert, Trace } from '../engine/native';
+import type { Alert, Trace, TraceNode } from '../engine/native';
 import { readCaseConfig } from './case-config';
 import type { HubLocation } from './hub';
 import { caseDirOf, withCaseEngine } from './run-case';
@@ -22,10 +22,20 @@ export function explainCase(hub: HubLocation, name: string): ExplainedLine[] {
   return withCaseEngine(hub, name, config, ({ engine, source, logFile }) => {
     const lines = fs.readFileSync(logFile, 'utf8').split('\n');
     if (lines.at(-1) === '') lines.pop();
-    return lines.map((text, i) => ({
-      line: i + 1,
-      trace: engine.explain(source, text),
-      alerts: engine.processBatch(source, Buffer.from(`${text}\n`)).alerts,
-    }));
+    return lines.map((text, i) => {
+      const trace = engine.explain(source, text);
+      for (const stage of trace.stages) stage.nodes.forEach(showHubPath);
+      return { line: i + 1, trace, alerts: engine.processBatch(source, Buffer.from(`${text}\n`)).alerts };
+    });
   });
+}
+
+/** A node's file as the hub has it, not as linked in the scratch config dir. */
+function showHubPath(node: TraceNode): void {
+  try {
+    node.file = fs.realpathSync(node.file);
+  } catch {
+    // Shown as the engine gave it.
+  }
+  node.children?.forEach(showHubPath);
 }

@@ -139,3 +139,41 @@ test('unknown cases and no case at all are usage errors', async (t) => {
   t.is(notAHub.code, 2);
   t.regex(notAHub.stderr, /not a hub checkout/);
 });
+
+test('hubtest create writes a case whose generated assertions pass on the next run', async (t) => {
+  const hub = makeHub();
+  const log = path.join(tempDir('hubtest-log'), 'new.log');
+  fs.copyFileSync(path.join(hub, '.tests', 'app-bf', 'app.log'), log);
+  const created = await runCli(
+    'hubtest', 'create', 'app-new', '--hub', hub, '-t', 'app',
+    '-p', './parsers/s01-parse/me/app-logs.yaml,./parsers/s02-enrich/me/dateparse.yaml',
+    '-s', './scenarios/me/app-bf.yaml', '--log', log,
+  );
+  t.is(created.code, 0, created.stderr);
+  const dir = path.join(hub, '.tests', 'app-new');
+  t.deepEqual(fs.readdirSync(dir).sort(), ['config.yaml', 'new.log', 'parser.assert', 'scenario.assert']);
+  const parserAsserts = fs.readFileSync(path.join(dir, 'parser.assert'), 'utf8');
+  t.true(parserAsserts.includes('results["s01-parse"]["me/app-logs"][1].Evt.Meta["user"] == "unknown"'), parserAsserts);
+  t.true(parserAsserts.includes('results["s01-parse"]["me/app-logs"][0].Evt.Unmarshaled["app"]["ip"] == "192.0.2.7"'), parserAsserts);
+  t.regex(fs.readFileSync(path.join(dir, 'scenario.assert'), 'utf8'), /results\[0\]\.Overflow\.Alert\.GetEventsCount\(\) == 3/);
+  const run = await runCli('hubtest', 'run', 'app-new', '--hub', hub, '-o', 'json');
+  t.is(run.code, 0, run.stdout);
+  const again = await runCli('hubtest', 'create', 'app-new', '--hub', hub, '-t', 'app');
+  t.not(again.code, 0);
+  t.regex(again.stderr, /already exists/);
+});
+
+test('hubtest explain shows each line through the items and the alert at the line that raised it', async (t) => {
+  const hub = makeHub();
+  const run = await runCli('hubtest', 'explain', 'app-bf', '--hub', hub, '-o', 'json');
+  t.is(run.code, 0, run.stderr);
+  const lines = JSON.parse(run.stdout) as { line: number; trace: { parsed: boolean; stages: { nodes: { file: string }[] }[] }; alerts: { scenario: string }[] }[];
+  t.deepEqual(lines.map((l) => [l.line, l.trace.parsed, l.alerts.map((a) => a.scenario)]), [
+    [1, true, []],
+    [2, true, []],
+    [3, true, ['me/app-bf']],
+  ]);
+  t.is(lines[0]?.trace.stages[0]?.nodes[0]?.file, path.join(hub, 'parsers', 's01-parse', 'me', 'app-logs.yaml'));
+  const human = await runCli('hubtest', 'explain', 'app-bf', '--hub', hub);
+  t.regex(human.stdout, /line 3: .*\n[\s\S]*→ alert: me\/app-bf on Ip 192\.0\.2\.7 \(3 events\)/);
+});
