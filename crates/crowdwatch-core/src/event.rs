@@ -252,6 +252,14 @@ impl Event {
         }
     }
 
+    /// The source of the next lines (an event reused across batches of several sources).
+    pub fn set_source(&mut self, source: &Arc<Source>) {
+        if !Arc::ptr_eq(&self.origin, source) {
+            self.origin = source.clone();
+            self.source = source.clone();
+        }
+    }
+
     /// Reset for the next line of the same source, keeping every allocation.
     pub fn reset(&mut self, line: &str, now: Timestamp) {
         self.kind = EventKind::Log;

@@ -23,7 +23,7 @@ use crate::alert::Alert;
 use crate::event::{Event, EventKind, ExpectMode, OverflowInfo};
 use index::ScenarioIndex;
 use queued::QueueCodec;
-use scenario::Scenario;
+use scenario::{Kind, Scenario};
 use store::{Overflow, PourResult, ScenarioState};
 
 /// How deep overflows may be re-poured (`reprocess`) before we stop: a guard against a
@@ -82,20 +82,25 @@ impl Buckets {
         trace: Option<&mut Vec<(usize, PourResult)>>,
     ) -> PourStats {
         let mut stats = PourStats::default();
-        let now = match evt.expect_mode {
-            ExpectMode::Live => wall_now,
-            // CrowdSec's time machine drops events without a parsable MarshaledTime.
+        let (now, triggers_only) = match evt.expect_mode {
+            ExpectMode::Live => (wall_now, false),
+            // CrowdSec's time machine drops events without a parsable MarshaledTime, except
+            // from triggers, which overflow at the wall-clock time instead.
             ExpectMode::TimeMachine => match self.cached_event_time(evt) {
-                Some(t) => t,
-                None => return stats,
+                Some(t) => (t, false),
+                None => (wall_now, true),
             },
         };
+        let skip = |sc: &Scenario| triggers_only && sc.kind != Kind::Trigger;
         let mut overflows = Vec::new();
         let mut enc = self.codec.encoder(evt);
         match trace {
             // A trace reports every scenario, including those the index would skip.
             Some(t) => {
                 for (si, sc) in self.scenarios.iter().enumerate() {
+                    if skip(sc) {
+                        continue;
+                    }
                     let r = store::pour(
                         sc,
                         si,
@@ -111,6 +116,9 @@ impl Buckets {
             }
             None => {
                 for &si in self.index.candidates(evt) {
+                    if skip(&self.scenarios[si]) {
+                        continue;
+                    }
                     let r = store::pour(
                         &self.scenarios[si],
                         si,

@@ -48,9 +48,7 @@ impl Chunk {
             self.events.push(Event::new(source.clone(), mode, now));
         }
         let evt = &mut self.events[self.len];
-        if !Arc::ptr_eq(&evt.source, source) {
-            evt.source = source.clone();
-        }
+        evt.set_source(source);
         evt.reset(line, now);
         evt
     }
