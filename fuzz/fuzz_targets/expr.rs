@@ -49,7 +49,11 @@ fn data_files() -> &'static DataFiles {
             .map(|p| LazyRegex::new(p).expect("a valid regex").0)
             .collect();
         regexps.insert("regexps.txt".to_string(), Arc::new(compiled));
-        DataFiles { strings, regexps }
+        DataFiles {
+            strings,
+            regexps,
+            ..Default::default()
+        }
     })
 }
 
