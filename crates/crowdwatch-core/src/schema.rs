@@ -157,6 +157,7 @@ pub fn apply_writes(evt: &mut Event, writes: impl IntoIterator<Item = Write>) {
 }
 
 /// Evaluate a filter on `evt`, applying its writes when it makes any.
+#[inline]
 pub fn eval_bool_on(p: &Program, evt: &mut Event) -> Result<bool, EvalError> {
     if !p.writes() {
         return p.eval_bool(&EventContext(evt));

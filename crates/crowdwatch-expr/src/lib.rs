@@ -193,6 +193,7 @@ impl Program {
     /// Whether the program writes into its host (`UnmarshalJSON(…, evt.Unmarshaled, …)`,
     /// `evt.SetMeta(…)`): such a program must be evaluated with the `*_writing` entry points,
     /// elsewhere its writes are run-time errors.
+    #[inline]
     pub fn writes(&self) -> bool {
         self.writes
     }
