@@ -13,6 +13,12 @@ export interface EngineOptions {
   maxLineBytes?: number;
   /** Parse and pour batches of 64 KiB and more on two threads, in line order (same alerts). */
   parallel?: boolean;
+  /**
+   * GeoIP databases for `GeoIpCity`/`GeoIpASN`/`IpToRange` (the hub's geoip-enrich), used when no
+   * config dir has CrowdSec's `data/GeoLite2-City.mmdb` / `data/GeoLite2-ASN.mmdb`: city MaxMind
+   * DB files (GeoLite2 or ip-location-db layout), AS MaxMind DB files or ip-location-db `.csv`.
+   */
+  geoip?: { city?: string[]; asn?: string[] };
 }
 
 export type LintOptions = Omit<EngineOptions, 'mode'> & { mode?: EngineOptions['mode'] };

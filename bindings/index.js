@@ -108,6 +108,7 @@ function encodeOptions(options) {
   if (options.basePatterns !== undefined) out.basePatterns = options.basePatterns;
   if (options.maxLineBytes !== undefined) out.maxLineBytes = options.maxLineBytes;
   if (options.parallel !== undefined) out.parallel = Boolean(options.parallel);
+  if (options.geoip !== undefined) out.geoip = { city: options.geoip.city ?? [], asn: options.geoip.asn ?? [] };
   return JSON.stringify(out);
 }
 

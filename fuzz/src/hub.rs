@@ -203,6 +203,7 @@ pub fn options(config: &HubConfig, repo: &Path) -> EngineOptions {
         load: LoadOptions {
             config_dirs: vec![config.dir.clone()],
             base_patterns: Some(repo.join("scenarios/patterns/base")),
+            geoip: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,

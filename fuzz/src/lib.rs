@@ -35,6 +35,7 @@ pub fn our_options() -> EngineOptions {
         load: LoadOptions {
             config_dirs: vec![root.join("scenarios")],
             base_patterns: Some(root.join("scenarios/patterns/base")),
+            geoip: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultGeoIp } from './geoip';
 import type { EngineOptions } from './native';
 import { basePatternsFile, bundledConfigDir } from './package-root';
 
@@ -40,6 +41,7 @@ export function resolveEngineOptions(choice: EngineChoice): EngineOptions {
     basePatterns: basePatternsFile,
     mode: choice.mode,
     maxLineBytes: choice.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    geoip: defaultGeoIp(),
     ...(choice.parallel ? { parallel: true } : {}),
   };
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { bindings } from '../engine/native';
 import type { AssertOutcome, Dump, Engine, SourceHandle } from '../engine/native';
+import { defaultGeoIp } from '../engine/geoip';
 import { DEFAULT_MAX_LINE_BYTES } from '../engine/options';
 import { basePatternsFile } from '../engine/package-root';
 import { type CaseConfig, readCaseConfig } from './case-config';
@@ -62,6 +63,7 @@ export function withCaseEngine<T>(hub: HubLocation, name: string, config: CaseCo
         basePatterns: basePatternsFile,
         mode: 'replay',
         maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+        geoip: defaultGeoIp(),
       }),
     );
     const logFile = path.resolve(caseDir, config.logFile);

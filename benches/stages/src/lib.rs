@@ -14,6 +14,7 @@ pub fn load_our_content() -> Loaded {
     let loaded = load(&LoadOptions {
         config_dirs: vec![root.join("scenarios")],
         base_patterns: Some(root.join("scenarios/patterns/base")),
+        geoip: Default::default(),
     });
     assert!(!loaded.report.has_errors(), "our content must load");
     loaded

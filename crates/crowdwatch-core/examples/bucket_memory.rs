@@ -42,6 +42,7 @@ fn main() {
         load: LoadOptions {
             config_dirs: vec![config.clone()],
             base_patterns: Some(config.join("patterns/base")),
+            geoip: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,

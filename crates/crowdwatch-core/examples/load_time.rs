@@ -25,6 +25,7 @@ fn main() {
         load: LoadOptions {
             config_dirs: dirs,
             base_patterns: patterns,
+            geoip: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,

@@ -225,6 +225,8 @@ pub struct Event {
     pub unmarshaled: serde_json::Value,
     /// The parsers' stash caches, for `GetFromStash` (set by the pipeline that parses it).
     pub stash: Option<Arc<crate::parser::stash::StashStore>>,
+    /// The GeoIP databases, for the enricher methods (set with `stash`).
+    pub geoip: Option<Arc<crate::geoip::GeoIp>>,
 }
 
 impl Event {
@@ -249,6 +251,7 @@ impl Event {
             overflow: None,
             unmarshaled: serde_json::Value::Object(Default::default()),
             stash: None,
+            geoip: None,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod event;
+pub mod geoip;
 pub mod go_getters;
 pub mod hubtest;
 pub mod line;

@@ -21,6 +21,7 @@ fn engine() -> Engine {
         load: LoadOptions {
             config_dirs: vec![root.join("scenarios")],
             base_patterns: Some(root.join("scenarios/patterns/base")),
+            geoip: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: 65536,
@@ -144,6 +145,7 @@ fn our_content_loads_without_errors_or_warnings() {
     let report = crowdwatch_core::config::load(&LoadOptions {
         config_dirs: vec![root.join("scenarios")],
         base_patterns: Some(root.join("scenarios/patterns/base")),
+        geoip: Default::default(),
     })
     .report;
     let problems: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();

@@ -32,6 +32,7 @@ fn options(dir: &Path) -> LoadOptions {
     LoadOptions {
         config_dirs: vec![dir.to_owned()],
         base_patterns: Some(repo().join("scenarios/patterns/base")),
+        geoip: Default::default(),
     }
 }
 

@@ -14,6 +14,7 @@ fn engine(parallel: bool) -> (Engine, usize, usize) {
         load: LoadOptions {
             config_dirs: vec![root.join("scenarios")],
             base_patterns: Some(root.join("scenarios/patterns/base")),
+            geoip: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: 65536,

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 
-use crowdwatch_core::config::{load, LoadOptions, LoadReport};
+use crowdwatch_core::config::{load, GeoIpFiles, LoadOptions, LoadReport};
 use crowdwatch_core::event::{ExpectMode, FieldMap, Source};
 use crowdwatch_core::{Engine, EngineOptions, Timestamp};
 use napi::bindgen_prelude::{ClassInstance, Object, ObjectFinalize, Unknown};
@@ -100,12 +100,25 @@ pub(crate) fn engine_handle(v: Unknown<'_>) -> Result<ClassInstance<'_, EngineHa
     args::handle(v, "an engine handle")
 }
 
+/// `geoip` of the options JSON: database files, tried in order.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct GeoIpOptions {
+    #[serde(default)]
+    city: Vec<PathBuf>,
+    #[serde(default)]
+    asn: Vec<PathBuf>,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Options {
     config_dirs: Vec<PathBuf>,
     #[serde(default)]
     base_patterns: Option<PathBuf>,
+    /// GeoIP databases used when the config dirs' `data/` has no GeoLite2-City/ASN.mmdb.
+    #[serde(default)]
+    geoip: GeoIpOptions,
     #[serde(default)]
     mode: Option<String>,
     #[serde(default)]
@@ -150,6 +163,11 @@ fn options(v: Unknown<'_>) -> Result<Decoded> {
             load: LoadOptions {
                 config_dirs: o.config_dirs,
                 base_patterns: o.base_patterns,
+                geoip: GeoIpFiles {
+                    city: o.geoip.city,
+                    asn: o.geoip.asn,
+                    map_file: Some(crate::mapped::map_file),
+                },
             },
             mode,
             max_line_bytes: o

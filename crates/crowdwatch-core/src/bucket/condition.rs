@@ -8,6 +8,9 @@ use serde_json::{json, Map, Value as Json};
 
 use super::live::Bucket;
 use super::queued::QueueCodec;
+use std::collections::VecDeque;
+
+use crate::event::Event;
 use crate::schema::{EventContext, EventSchema};
 
 /// Above every field id of `EventSchema`.
@@ -54,19 +57,48 @@ impl Context for ConditionContext<'_> {
     }
 }
 
-/// `queue` as the condition sees it: `{Queue: [{Meta, Time, MarshaledTime}…], L}`, oldest first.
-fn queue_json(codec: &QueueCodec, bucket: &Bucket, queue_len: usize) -> Json {
+/// What the queue does not keep of an event and a condition may read: `Enriched` (GeoIP's
+/// `Latitude`…) and `Parsed`.
+pub fn extra_of(evt: &Event) -> Json {
+    let map = |m: &crate::event::FieldMap| -> Map<String, Json> {
+        m.iter()
+            .map(|(k, v)| (k.to_owned(), Json::String(v.to_owned())))
+            .collect()
+    };
+    json!({ "Enriched": map(&evt.enriched), "Parsed": map(&evt.parsed) })
+}
+
+/// `queue` as the condition sees it: `{Queue: [{Meta, Time, MarshaledTime, Enriched, Parsed}…],
+/// L}`, oldest first; `extras` are the last events' `extra_of`, aligned from the newest.
+fn queue_json(
+    codec: &QueueCodec,
+    bucket: &Bucket,
+    queue_len: usize,
+    extras: &VecDeque<Json>,
+) -> Json {
     let (key, first) = (bucket.key(), bucket.first());
-    let events: Vec<Json> = bucket
-        .events()
-        .map(|body| {
+    let bodies: Vec<&[u8]> = bucket.events().collect();
+    // The i-th queued event is the (i + m - n)-th extra: both end at the newest event.
+    let (n, m) = (bodies.len(), extras.len());
+    let events: Vec<Json> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
             let (event, _) = codec.decode(body, key, first);
             let meta: Map<String, Json> = event
                 .meta
                 .into_iter()
                 .map(|m| (m.key, Json::String(m.value)))
                 .collect();
-            json!({ "Meta": meta, "Time": event.timestamp, "MarshaledTime": event.timestamp })
+            let mut out =
+                json!({ "Meta": meta, "Time": event.timestamp, "MarshaledTime": event.timestamp });
+            let extra = (i + m).checked_sub(n).and_then(|j| extras.get(j));
+            if let (Some(extra), Some(o)) = (extra, out.as_object_mut()) {
+                for (k, v) in extra.as_object().into_iter().flatten() {
+                    o.insert(k.clone(), v.clone());
+                }
+            }
+            out
         })
         .collect();
     json!({ "Queue": events, "L": queue_len.min(i32::MAX as usize) })
@@ -78,9 +110,10 @@ pub fn holds(
     codec: &QueueCodec,
     bucket: &Bucket,
     queue_len: usize,
-    evt: &crate::event::Event,
+    extras: &VecDeque<Json>,
+    evt: &Event,
 ) -> Result<bool, EvalError> {
-    let queue = queue_json(codec, bucket, queue_len);
+    let queue = queue_json(codec, bucket, queue_len, extras);
     condition.eval_bool(&ConditionContext {
         evt: EventContext(evt),
         queue: &queue,

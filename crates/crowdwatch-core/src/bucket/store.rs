@@ -28,6 +28,9 @@ pub struct ScenarioState {
     /// The latest overflow time seen: entries ending at or before it are expired, whatever
     /// the time of the next overflow (replayed time may go backwards).
     blackhole_horizon: i64,
+    /// Conditional scenarios: what the queue does not keep of each queued event (`Enriched`,
+    /// `Parsed`), by bucket key, for the condition (`queue.Queue[-1].Enriched.Latitude`).
+    pub(crate) extras: AHashMap<Box<str>, std::collections::VecDeque<serde_json::Value>>,
 }
 
 impl Default for ScenarioState {
@@ -37,6 +40,7 @@ impl Default for ScenarioState {
             counters: ScenarioCounters::default(),
             blackhole: AHashMap::default(),
             blackhole_horizon: i64::MIN,
+            extras: AHashMap::default(),
         }
     }
 }
@@ -143,6 +147,9 @@ fn pour_accepted(
     }
     if created {
         state.counters.instantiated += 1;
+        if sc.kind == Kind::Conditional {
+            state.extras.remove(key.as_str());
+        }
     }
 
     let overflowed = if sc.kind == Kind::Trigger {
@@ -168,6 +175,7 @@ fn pour_accepted(
         if let Some(c) = &sc.cancel_on {
             if c.eval_bool(&ctx).unwrap_or(false) {
                 state.buckets.remove(pos);
+                state.extras.remove(key.as_str());
                 return PourResult::Cancelled;
             }
         }
@@ -185,11 +193,18 @@ fn pour_accepted(
         bucket.keep_limiter(&limiter);
         queue(sc, bucket, enc, &key, errors);
         let condition_met = match &sc.condition {
-            Some(c) => condition::holds(c, enc.codec(), bucket, sc.queue_len, enc.event())
-                .unwrap_or_else(|_| {
-                    *errors += 1;
-                    false
-                }),
+            Some(c) => {
+                let extras = state.extras.entry(key.as_str().into()).or_default();
+                extras.push_back(condition::extra_of(enc.event()));
+                if extras.len() > sc.queue_len.saturating_add(1) {
+                    extras.pop_front();
+                }
+                condition::holds(c, enc.codec(), bucket, sc.queue_len, extras, enc.event())
+                    .unwrap_or_else(|_| {
+                        *errors += 1;
+                        false
+                    })
+            }
             None => false,
         };
         !allowed || condition_met
@@ -200,6 +215,7 @@ fn pour_accepted(
     }
     state.counters.overflowed += 1;
     let bucket = state.buckets.remove(pos);
+    state.extras.remove(key.as_str());
     let key: Box<str> = key.into();
     if blackholed(sc, state, &key, now) {
         return PourResult::Discarded;
@@ -274,6 +290,10 @@ pub fn collect_garbage(
         }
         alive
     });
+    if !state.extras.is_empty() {
+        let buckets = &state.buckets;
+        state.extras.retain(|k, _| buckets.position(k).is_some());
+    }
     let holes = state.blackhole.len();
     if state.blackhole.capacity() > 64 && holes < state.blackhole.capacity() / 4 {
         state.blackhole.shrink_to(holes * 2);

@@ -4,6 +4,7 @@
 //! refuses to start when there is any error).
 pub mod files;
 pub mod fingerprint;
+mod geoip_load;
 pub mod hub;
 pub mod yaml;
 
@@ -29,6 +30,20 @@ pub struct LoadOptions {
     pub config_dirs: Vec<PathBuf>,
     /// Our base grok library file (grokky's built-in names), loaded before any `patterns/`.
     pub base_patterns: Option<PathBuf>,
+    pub geoip: GeoIpFiles,
+}
+
+/// GeoIP databases for the `GeoIpCity`, `GeoIpASN` and `IpToRange` enrichers. CrowdSec's own
+/// files in a config dir's `data/` (`GeoLite2-City.mmdb`, `GeoLite2-ASN.mmdb`) come first; these
+/// are the defaults when it has none. Opened only when some parser uses those methods.
+#[derive(Clone, Debug, Default)]
+pub struct GeoIpFiles {
+    /// MaxMind DB files, GeoLite2 City's layout or ip-location-db's.
+    pub city: Vec<PathBuf>,
+    /// GeoLite2 ASN MaxMind DB files, or ip-location-db's `asn` CSV files (`.csv`).
+    pub asn: Vec<PathBuf>,
+    /// How to get a file's bytes (the addon maps them); read into memory when None.
+    pub map_file: Option<crate::geoip::FileMapper>,
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize)]
@@ -208,9 +223,14 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     let mut groks = 0usize;
     let mut build =
         |names: &[String], docs| build_pipeline(names, docs, &lib, &data, &mut report, &mut groks);
-    let pipeline = build(&stage_names, parser_docs);
-    let postoverflows = build(&post_stage_names, post_docs);
+    let mut pipeline = build(&stage_names, parser_docs);
+    let mut postoverflows = build(&post_stage_names, post_docs);
     let diags = &mut report.diagnostics;
+    if pipeline.uses_geoip() || postoverflows.uses_geoip() {
+        let geoip = std::sync::Arc::new(geoip_load::open(opts, diags));
+        pipeline.geoip = geoip.clone();
+        postoverflows.geoip = geoip;
+    }
 
     // Scenarios.
     let index = hub::HubIndex::find(&opts.config_dirs);
@@ -313,6 +333,7 @@ fn build_pipeline(
         stages: stage_names.to_vec(),
         nodes: stage_names.iter().map(|_| Vec::new()).collect(),
         stash: Default::default(),
+        geoip: Default::default(),
     };
     let mut per_stage: Vec<Vec<(PathBuf, Vec<_>)>> =
         stage_names.iter().map(|_| Vec::new()).collect();

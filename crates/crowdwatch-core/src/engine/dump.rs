@@ -41,7 +41,19 @@ impl Engine {
             }
         });
         // Postoverflows, recorded like the parsers; a whitelisted overflow stays in the dump.
+        // One overflow of several sources gave one alert each (build_alerts): CrowdSec dumps
+        // it once, its `Sources` holding them all. Its alerts are consecutive and share their
+        // scenario, times and events.
+        let mut previous: Option<(String, String, String, Vec<crate::alert::AlertEvent>)> = None;
         for alert in &mut alerts {
+            let same = (
+                alert.scenario.clone(),
+                alert.start_at.clone(),
+                alert.stop_at.clone(),
+                alert.events.clone(),
+            );
+            let continues = previous.as_ref() == Some(&same);
+            previous = Some(same);
             let mut evt = crate::bucket::overflow_event(alert, "", self.mode);
             let mut errors = 0;
             self.postoverflows.parse(
@@ -62,7 +74,17 @@ impl Engine {
                     alert.source = source;
                 }
             }
-            dump.overflows.push(json);
+            match dump.overflows.last_mut() {
+                Some(last) if continues => {
+                    if let (Some(all), Some(more)) = (
+                        last["Overflow"]["Sources"].as_object_mut(),
+                        json["Overflow"]["Sources"].as_object(),
+                    ) {
+                        all.extend(more.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    }
+                }
+                _ => dump.overflows.push(json),
+            }
         }
     }
 }

@@ -291,6 +291,9 @@ fn build_statics(list: &[StaticYaml], line: usize, cx: &mut FileCtx, ok: &mut bo
         let target = if let Some(m) = &s.method {
             match m.as_str() {
                 "ParseDate" => Target::Method(Method::ParseDate),
+                "GeoIpCity" => Target::Method(Method::GeoIpCity),
+                "GeoIpASN" => Target::Method(Method::GeoIpAsn),
+                "IpToRange" => Target::Method(Method::IpToRange),
                 other => {
                     cx.warning(
                         sline,

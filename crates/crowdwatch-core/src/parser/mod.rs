@@ -21,6 +21,8 @@ pub struct Pipeline {
     pub nodes: Vec<Vec<Node>>,
     /// The caches nodes `stash:` into and `GetFromStash` reads (parser/stash.rs).
     pub stash: std::sync::Arc<stash::StashStore>,
+    /// The GeoIP databases of the `GeoIpCity`, `GeoIpASN` and `IpToRange` methods.
+    pub geoip: std::sync::Arc<crate::geoip::GeoIp>,
 }
 
 /// What happened to one line in the parsers.
@@ -35,6 +37,18 @@ pub enum Outcome {
 }
 
 impl Pipeline {
+    /// Whether a node uses a GeoIP method (then the databases are opened at load).
+    pub fn uses_geoip(&self) -> bool {
+        fn uses(n: &node::Node) -> bool {
+            n.statics.iter().any(|s| s.uses_geoip())
+                || n.grok
+                    .as_ref()
+                    .is_some_and(|g| g.statics.iter().any(|s| s.uses_geoip()))
+                || n.children.iter().any(uses)
+        }
+        self.nodes.iter().flatten().any(uses)
+    }
+
     /// Run every stage on `evt`, following CrowdSec 1.4.6 `parser.Parse`. `counters`, when
     /// given, counts what each top-level node did (not given when explaining a line).
     pub fn parse<T: Tracer>(
@@ -55,6 +69,7 @@ impl Pipeline {
             .is_some_and(|s| std::sync::Arc::ptr_eq(s, &self.stash))
         {
             evt.stash = Some(self.stash.clone());
+            evt.geoip = Some(self.geoip.clone());
         }
         if evt.stage.is_empty() {
             evt.stage.push_str(&self.stages[0]);

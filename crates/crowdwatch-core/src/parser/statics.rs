@@ -50,6 +50,10 @@ pub enum Target {
 
 pub enum Method {
     ParseDate,
+    /// CrowdSec's GeoIP enrichers (`geoip/`).
+    GeoIpCity,
+    GeoIpAsn,
+    IpToRange,
     /// GeoIP, rDNS...: enrichers that need data this build does not have; skipped.
     Unavailable,
 }
@@ -62,6 +66,15 @@ pub enum Source {
 pub struct Static {
     pub target: Target,
     pub source: Source,
+}
+
+impl Static {
+    pub fn uses_geoip(&self) -> bool {
+        matches!(
+            self.target,
+            Target::Method(Method::GeoIpCity | Method::GeoIpAsn | Method::IpToRange)
+        )
+    }
 }
 
 /// Parse a `target:` path (`evt.` prefix optional) into something we can write.
@@ -170,6 +183,9 @@ fn assign(st: &Static, value: &str, evt: &mut Event, last_date: &mut Option<Date
             }
         }
         Target::Method(Method::ParseDate) => parse_date(evt, value, last_date),
+        Target::Method(m @ (Method::GeoIpCity | Method::GeoIpAsn | Method::IpToRange)) => {
+            geoip_enrich(m, evt, value)
+        }
         Target::Method(Method::Unavailable) | Target::Unsupported => {}
     }
 }
@@ -177,6 +193,49 @@ fn assign(st: &Static, value: &str, evt: &mut Event, last_date: &mut Option<Date
 fn set(field: &mut String, value: &str) {
     field.clear();
     field.push_str(value);
+}
+
+/// CrowdSec's GeoIP enrichers: what they find goes to `evt.Enriched` under CrowdSec's names
+/// (`IsoCode`, `IsInEU`, `Latitude`, `Longitude` with Go's `%f`; `ASNNumber`, `ASNumber`,
+/// `ASNOrg`; `SourceRange`); nothing when the value is no address or the databases do not know it.
+fn geoip_enrich(method: &Method, evt: &mut Event, value: &str) {
+    let (Some(geoip), Ok(ip)) = (evt.geoip.clone(), value.trim().parse::<std::net::IpAddr>())
+    else {
+        return;
+    };
+    match method {
+        // An address the database does not know gets Go's zero record, as geoip2-golang
+        // answers: no country, 0,0, AS 0.
+        Method::GeoIpCity if geoip.has_city() => {
+            let c = geoip.city(ip).unwrap_or(crate::geoip::City {
+                iso_code: String::new(),
+                in_eu: false,
+                latitude: 0.0,
+                longitude: 0.0,
+            });
+            evt.enriched.set("IsoCode", &c.iso_code);
+            evt.enriched
+                .set("IsInEU", if c.in_eu { "true" } else { "false" });
+            evt.enriched.set("Latitude", &format!("{:.6}", c.latitude));
+            evt.enriched
+                .set("Longitude", &format!("{:.6}", c.longitude));
+        }
+        Method::GeoIpAsn if geoip.has_asn() => {
+            let (number, org) = geoip
+                .asn(ip)
+                .map_or((0, String::new()), |a| (a.number, a.organization));
+            let number = number.to_string();
+            evt.enriched.set("ASNNumber", &number);
+            evt.enriched.set("ASNumber", &number);
+            evt.enriched.set("ASNOrg", &org);
+        }
+        Method::IpToRange => {
+            if let Some(net) = geoip.range(ip) {
+                evt.enriched.set("SourceRange", &net.to_string());
+            }
+        }
+        Method::GeoIpCity | Method::GeoIpAsn | Method::ParseDate | Method::Unavailable => {}
+    }
 }
 
 /// CrowdSec's ParseDate enricher: the event's own layout first, then the fixed list; when

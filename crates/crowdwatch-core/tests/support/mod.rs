@@ -73,6 +73,7 @@ pub fn options(dir: &Path) -> EngineOptions {
         load: LoadOptions {
             config_dirs: vec![dir.to_owned()],
             base_patterns: Some(repo().join("scenarios/patterns/base")),
+            geoip: Default::default(),
         },
         mode: ExpectMode::Live,
         max_line_bytes: 4096,
