@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import test from 'ava';
+import { defaultGeoIp } from '../../src/engine/geoip';
 import { DEFAULT_MAX_LINE_BYTES, resolveEngineOptions } from '../../src/engine/options';
 import { packageRoot } from '../../src/engine/package-root';
 import { tempDir } from '../helpers/run-cli';
@@ -12,6 +13,7 @@ test('without --config: the bundled scenarios/ dir and the base grok library', (
     basePatterns: BASE_PATTERNS,
     mode: 'replay',
     maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+    geoip: defaultGeoIp(),
   });
 });
 
@@ -22,6 +24,7 @@ test('with --config DIR: that dir, plus our base grok library as basePatterns', 
     basePatterns: BASE_PATTERNS,
     mode: 'live',
     maxLineBytes: 4096,
+    geoip: defaultGeoIp(),
   });
 });
 
