@@ -119,15 +119,6 @@ impl Schema for EventSchema {
 
 /// A `time.Time` method of `evt.Time`, read on the clock of the time's own offset.
 fn time_method(id: FieldId, t: crowdwatch_time::Timestamp) -> HostValue<'static> {
-    const WEEKDAYS: [&str; 7] = [
-        "Sunday",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-    ];
     let clock = t.wall_clock();
     HostValue::Int(match id {
         METHOD_TIME_HOUR => i64::from(clock.hour),
@@ -137,7 +128,10 @@ fn time_method(id: FieldId, t: crowdwatch_time::Timestamp) -> HostValue<'static>
         METHOD_TIME_MONTH => i64::from(clock.month),
         METHOD_TIME_YEAR => clock.year,
         METHOD_TIME_UNIX => t.unix_secs(),
-        _ => return HostValue::Str(Cow::Borrowed(WEEKDAYS[clock.weekday() as usize % 7])),
+        _ => {
+            let day = crowdwatch_time::calendar::LONG_DAY_NAMES[clock.weekday() as usize % 7];
+            return HostValue::Str(Cow::Borrowed(day));
+        }
     })
 }
 

@@ -77,34 +77,27 @@ pub fn pour(
     out: &mut Vec<Overflow>,
 ) -> PourResult {
     let evt = enc.event();
-    if sc.filter.writes() {
-        // `evt.SetMeta(…)` in the filter: the rest of this pour sees the event it changed.
-        let mut writes = Vec::new();
-        let passed = sc.filter.eval_bool_writing(&EventContext(evt), &mut writes);
-        match passed {
-            Ok(true) if !writes.is_empty() => {
-                let mut changed = evt.clone();
-                apply_writes(&mut changed, writes);
-                return enc.with_event(&changed, |enc| {
-                    pour_accepted(sc, si, state, enc, now, errors, out)
-                });
-            }
-            Ok(true) => {}
-            Ok(false) => return PourResult::FilteredOut,
-            Err(_) => {
-                *errors += 1;
-                return PourResult::Error;
-            }
-        }
+    // `evt.SetMeta(…)` in a filter writes: the rest of this pour sees the event it changed.
+    let mut writes = Vec::new();
+    let passed = if sc.filter.writes() {
+        sc.filter.eval_bool_writing(&EventContext(evt), &mut writes)
     } else {
-        match sc.filter.eval_bool(&EventContext(evt)) {
-            Ok(true) => {}
-            Ok(false) => return PourResult::FilteredOut,
-            Err(_) => {
-                *errors += 1;
-                return PourResult::Error;
-            }
+        sc.filter.eval_bool(&EventContext(evt))
+    };
+    match passed {
+        Ok(true) => {}
+        Ok(false) => return PourResult::FilteredOut,
+        Err(_) => {
+            *errors += 1;
+            return PourResult::Error;
         }
+    }
+    if !writes.is_empty() {
+        let mut changed = evt.clone();
+        apply_writes(&mut changed, writes);
+        return enc.with_event(&changed, |enc| {
+            pour_accepted(sc, si, state, enc, now, errors, out)
+        });
     }
     pour_accepted(sc, si, state, enc, now, errors, out)
 }
