@@ -8,6 +8,7 @@ import { DEFAULT_MAX_LINE_BYTES } from '../engine/options';
 import { basePatternsFile } from '../engine/package-root';
 import { type CaseConfig, readCaseConfig } from './case-config';
 import type { HubLocation } from './hub';
+import { goSort } from './go-sort';
 import { installCase } from './install';
 
 export interface AssertReport {
@@ -106,7 +107,10 @@ export function sortedOverflows(overflows: readonly Record<string, unknown>[]): 
     const overflow = o.Overflow as { Alert?: { Scenario?: string }; Sources?: Record<string, unknown> } | undefined;
     return `${overflow?.Alert?.Scenario ?? ''}${Object.keys(overflow?.Sources ?? {}).sort().join('@')}`;
   };
-  return [...overflows].sort((a, b) => (keyOf(a) < keyOf(b) ? 1 : keyOf(a) > keyOf(b) ? -1 : 0));
+  const sorted = [...overflows];
+  // Go's unstable sort.Sort, as cscli: results with equal keys keep its order, not ours.
+  goSort(sorted, (a, b) => keyOf(a) > keyOf(b));
+  return sorted;
 }
 
 function assertFile(file: string, results: unknown): AssertReport {
