@@ -187,3 +187,67 @@ fn the_stash_carries_a_value_from_one_line_to_another() {
     // The stash holds 2 entries: alice's session (the least recently used) was evicted by carol's.
     assert_eq!(users, ["(none)", "carol"]);
 }
+
+/// Two documents of one scenario name and filter, the second counting distinct users.
+const TWIN_SCENARIOS: &str = "\
+type: leaky
+name: test/twins
+description: every failure
+filter: \"evt.Meta.log_type == 'test_fail'\"
+groupby: evt.Meta.source_ip
+capacity: 3
+leakspeed: 10s
+---
+type: leaky
+name: test/twins
+description: failures of distinct users
+filter: \"evt.Meta.log_type == 'test_fail'\"
+groupby: evt.Meta.source_ip
+distinct: evt.Meta.target_user
+capacity: 3
+leakspeed: 10s
+";
+
+#[test]
+fn scenarios_of_one_name_and_filter_share_their_buckets_as_in_crowdsec() {
+    let dir = content_dir(
+        "hub-twins",
+        &[
+            ("parsers/s00-raw/raw.yaml", RAW_PARSER),
+            ("scenarios/twins.yaml", TWIN_SCENARIOS),
+        ],
+    );
+    let mut e = load(&dir);
+    let src = source(&mut e, "test");
+    // Each line is poured twice into the first document's bucket (its settings: no distinct):
+    // the second line makes the 4th pour and overflows capacity 3. Apart, neither would.
+    let first = e.process_batch(src, b"fail from 192.0.2.9 user root\n", at(0));
+    assert!(first.alerts.is_empty());
+    let second = e.process_batch(src, b"fail from 192.0.2.9 user root\n", at(1));
+    assert_eq!(second.alerts.len(), 1);
+    assert_eq!(second.alerts[0].events_count, 4);
+    // A different filter text is a different bucket.
+    let apart = TWIN_SCENARIOS.replacen(
+        "filter: \"evt.Meta.log_type == 'test_fail'\"\ngroupby: evt.Meta.source_ip\ndistinct",
+        "filter: \"evt.Meta.log_type in ['test_fail']\"\ngroupby: evt.Meta.source_ip\ndistinct",
+        1,
+    );
+    let dir = content_dir(
+        "hub-twins-apart",
+        &[
+            ("parsers/s00-raw/raw.yaml", RAW_PARSER),
+            ("scenarios/twins.yaml", &apart),
+        ],
+    );
+    let mut e = load(&dir);
+    let src = source(&mut e, "test");
+    let out = e.process_batch(
+        src,
+        b"fail from 192.0.2.9 user root\n".repeat(3).as_slice(),
+        at(0),
+    );
+    assert!(
+        out.alerts.is_empty(),
+        "3 pours in one bucket, 1 in the other"
+    );
+}

@@ -191,6 +191,7 @@ pub fn build_scenario(
         leakspeed_text: crowdwatch_time::format_go_duration(leakspeed),
         lifetime,
         filter,
+        filter_text: filter_src.to_owned(),
         groupby,
         distinct,
         blackhole,

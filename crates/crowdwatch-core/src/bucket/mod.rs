@@ -44,6 +44,24 @@ pub struct Buckets {
     /// Events poured since the last garbage collection (time-machine mode collects every 5000
     /// events, as CrowdSec does).
     since_gc: usize,
+    /// For each scenario, the one whose buckets it pours into: itself, or the first scenario
+    /// with the same name and filter text. CrowdSec keys a bucket by (filter, groupby key, name),
+    /// so two such scenarios share buckets, made and run by the first (its settings, its
+    /// distinct), each event poured once per scenario.
+    owners: Vec<usize>,
+}
+
+/// `Buckets::owners` for `scenarios`.
+fn bucket_owners(scenarios: &[Scenario]) -> Vec<usize> {
+    (0..scenarios.len())
+        .map(|i| {
+            let sc = &scenarios[i];
+            scenarios[..i]
+                .iter()
+                .position(|o| o.name == sc.name && o.filter_text == sc.filter_text)
+                .unwrap_or(i)
+        })
+        .collect()
 }
 
 /// Per-pour statistics.
@@ -59,6 +77,7 @@ impl Buckets {
         let states = scenarios.iter().map(|_| ScenarioState::default()).collect();
         let index = ScenarioIndex::new(&scenarios);
         Buckets {
+            owners: bucket_owners(&scenarios),
             scenarios,
             states,
             index,
@@ -101,10 +120,11 @@ impl Buckets {
                     if skip(sc) {
                         continue;
                     }
+                    let owner = self.owners[si];
                     let r = store::pour(
-                        sc,
-                        si,
-                        &mut self.states[si],
+                        &self.scenarios[owner],
+                        owner,
+                        &mut self.states[owner],
                         &mut enc,
                         now,
                         &mut stats.errors,
@@ -119,10 +139,11 @@ impl Buckets {
                     if skip(&self.scenarios[si]) {
                         continue;
                     }
+                    let owner = self.owners[si];
                     let r = store::pour(
-                        &self.scenarios[si],
-                        si,
-                        &mut self.states[si],
+                        &self.scenarios[owner],
+                        owner,
+                        &mut self.states[owner],
                         &mut enc,
                         now,
                         &mut stats.errors,

@@ -73,6 +73,7 @@ impl Buckets {
             .map(|sc| sc.name.clone())
             .collect();
         self.index = ScenarioIndex::new(&scenarios);
+        self.owners = super::bucket_owners(&scenarios);
         self.scenarios = scenarios;
         self.states = states;
         changes

@@ -53,6 +53,8 @@ pub struct Scenario {
     /// Idle time after which a bucket dies: (capacity+1)·leakspeed, or `duration` for counters.
     pub lifetime: i64,
     pub filter: Program,
+    /// The filter as written: CrowdSec keys a bucket by filter text, groupby key and name.
+    pub filter_text: String,
     pub groupby: Option<Program>,
     pub distinct: Option<Program>,
     pub blackhole: i64,

@@ -16,6 +16,7 @@ fn scenario(filter: &str) -> Scenario {
         leakspeed_text: String::new(),
         lifetime: 0,
         filter: compiled.unwrap_or_else(|e| panic!("{filter}: {e}")).program,
+        filter_text: filter.to_owned(),
         groupby: None,
         distinct: None,
         blackhole: 0,
