@@ -7,8 +7,8 @@ export interface HubLocation {
   /** The hub root: `.tests/`, `.index.json`, `parsers/`, `scenarios/`, `postoverflows/`. */
   hubDir: string;
   patternsDir: string;
-  /** Data files, by their `source_url` path (`web/backdoors.txt`) or their `dest_file` name. */
-  dataDir: string;
+  /** Where data files are, in order: by their `source_url` path or their `dest_file` name. */
+  dataDirs: string[];
 }
 
 export type ItemKind = 'parsers' | 'scenarios' | 'postoverflows';
@@ -31,12 +31,13 @@ export class HubError extends Error {
 }
 
 /** `--hub DIR`, with patterns and data beside it (the layout of a hub snapshot) unless given. */
-export function locateHub(hubDir: string, patternsDir?: string, dataDir?: string): HubLocation {
+export function locateHub(hubDir: string, patternsDir?: string, dataDirs: string[] = []): HubLocation {
   const hub = path.resolve(hubDir);
   if (!fs.existsSync(path.join(hub, '.tests'))) throw new HubError(`${hub} is not a hub checkout: it has no .tests/ directory`);
   const patterns = path.resolve(patternsDir ?? path.join(hub, '..', 'patterns'));
   if (!fs.existsSync(patterns)) throw new HubError(`grok patterns not found at ${patterns}: pass --patterns DIR (CrowdSec's config/patterns)`);
-  return { hubDir: hub, patternsDir: patterns, dataDir: path.resolve(dataDir ?? path.join(hub, '..', 'data')) };
+  const data = dataDirs.length > 0 ? dataDirs : [path.join(hub, '..', 'data')];
+  return { hubDir: hub, patternsDir: patterns, dataDirs: data.map((d) => path.resolve(d)) };
 }
 
 const indexCache = new Map<string, HubIndex>();
@@ -87,16 +88,17 @@ export function dataFilesOf(file: string): { destFile: string; sourceUrl: string
   return out;
 }
 
-/** A data file in `dataDir`: by the path of its `source_url`, else by its `dest_file` name. */
+/** A data file in the data dirs, in order: by the path of its `source_url`, else by its `dest_file` name. */
 export function findDataFile(hub: HubLocation, destFile: string, sourceUrl: string): string | undefined {
-  const candidates: string[] = [];
-  if (sourceUrl !== '') {
-    try {
-      candidates.push(path.join(hub.dataDir, decodeURIComponent(new URL(sourceUrl).pathname)));
-    } catch {
-      // Not a URL: only the name is left.
-    }
+  let urlPath: string | undefined;
+  try {
+    urlPath = sourceUrl === '' ? undefined : decodeURIComponent(new URL(sourceUrl).pathname);
+  } catch {
+    // Not a URL: only the name is left.
   }
-  candidates.push(path.join(hub.dataDir, path.basename(destFile)));
+  const candidates = hub.dataDirs.flatMap((dir) => [
+    ...(urlPath === undefined ? [] : [path.join(dir, urlPath)]),
+    path.join(dir, path.basename(destFile)),
+  ]);
   return candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
 }

@@ -35,7 +35,7 @@ export function installCase(hub: HubLocation, caseDir: string, config: CaseConfi
       const target = path.join(runtimeDir, 'data', path.basename(destFile));
       if (fs.existsSync(target)) continue;
       const found = findDataFile(hub, destFile, sourceUrl);
-      if (found === undefined) warnings.push(`data file ${destFile} of ${path.basename(file)} not found in ${hub.dataDir}`);
+      if (found === undefined) warnings.push(`data file ${destFile} of ${path.basename(file)} not found in ${hub.dataDirs.join(', ')}`);
       else fs.symlinkSync(found, target);
     }
   }

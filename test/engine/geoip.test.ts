@@ -7,6 +7,7 @@ import test from 'ava';
 import { defaultGeoIp } from '../../src/engine/geoip';
 import { bindings } from '../../src/engine/native';
 import { basePatternsFile } from '../../src/engine/package-root';
+import { writeGeoIpTestDatabases } from '../helpers/geoip-test-dbs';
 import { tempDir } from '../helpers/run-cli';
 
 const PARSER = `name: test/ssh
@@ -105,4 +106,27 @@ test("a CrowdSec user's own GeoLite2-City.mmdb in data/ is used instead of the d
   const { trace } = replay(dir, 'Nov 24 10:00:00 h sshd[1]: Failed password for root from 8.8.8.8 port 22 ssh2');
   t.is(trace.event.enriched.IsoCode, '');
   t.is(trace.event.enriched.ASNNumber, '15169', 'the AS database is still the default one');
+});
+
+test("MaxMind's GeoLite2 layout (country, registered country, location) is read as CrowdSec reads it", (t) => {
+  const dir = config();
+  const written = writeGeoIpTestDatabases(tempDir('geoip-dbs'));
+  fs.mkdirSync(path.join(dir, 'data'));
+  fs.copyFileSync(path.join(written, 'GeoLite2-Test-City.mmdb'), path.join(dir, 'data', 'GeoLite2-City.mmdb'));
+  fs.copyFileSync(path.join(written, 'GeoLite2-Test-ASN.mmdb'), path.join(dir, 'data', 'GeoLite2-ASN.mmdb'));
+  const { trace, alerts } = replay(dir, 'Nov 24 10:00:00 h sshd[1]: Failed password for root from 1.2.3.4 port 22 ssh2');
+  t.like(trace.event.enriched, {
+    IsoCode: 'FR',
+    IsInEU: 'true',
+    Latitude: '46.000000',
+    Longitude: '2.000000',
+    ASNNumber: '4242',
+    ASNOrg: 'Crowdsec',
+    SourceRange: '1.2.3.0/24',
+  });
+  t.like(alerts[0]?.source, { cn: 'FR', as_number: '4242', as_name: 'Crowdsec' });
+  // Outside the database's one network: the zero record, and no range.
+  const other = replay(dir, 'Nov 24 10:00:00 h sshd[1]: Failed password for root from 1.2.4.4 port 22 ssh2');
+  t.like(other.trace.event.enriched, { IsoCode: '', ASNNumber: '0' });
+  t.false('SourceRange' in other.trace.event.enriched);
 });

@@ -16,14 +16,19 @@ import { createProgress } from '../output/progress';
 interface HubOptions {
   hub: string;
   patterns?: string;
-  data?: string;
+  data: string[];
 }
 
 function hubOptions(command: Command): Command {
   return command
     .addOption(new Option('--hub <dir>', 'the hub checkout holding .tests/ (default: the current directory)').default('.'))
     .option('--patterns <dir>', "CrowdSec's grok patterns (default: <hub>/../patterns)")
-    .option('--data <dir>', 'data files, by source_url path or dest_file name (default: <hub>/../data)');
+    .option(
+      '--data <dir>',
+      'data files, by source_url path or dest_file name; repeat for several dirs, searched in order (default: <hub>/../data)',
+      (dir: string, dirs: string[]) => [...dirs, dir],
+      [],
+    );
 }
 
 function hubOf(raw: HubOptions): HubLocation {
