@@ -251,3 +251,79 @@ fn scenarios_of_one_name_and_filter_share_their_buckets_as_in_crowdsec() {
         "3 pours in one bucket, 1 in the other"
     );
 }
+
+const BAYESIAN: &str = "\
+type: bayesian
+name: test/bayes
+description: failures of root are strong evidence, of other users weak
+filter: \"evt.Meta.log_type == 'test_fail'\"
+groupby: evt.Meta.source_ip
+capacity: -1
+leakspeed: 1h
+bayesian_prior: 0.05
+bayesian_threshold: 0.6
+bayesian_conditions:
+  - condition: evt.Meta.target_user == 'root'
+    prob_given_evil: 0.9
+    prob_given_benign: 0.1
+    guillotine: true
+  - condition: len(queue.Queue) >= 3
+    prob_given_evil: 0.8
+    prob_given_benign: 0.2
+";
+
+#[test]
+fn bayesian_scenarios_overflow_once_the_posterior_passes_the_threshold() {
+    let dir = content_dir(
+        "hub-bayesian",
+        &[
+            ("parsers/s00-raw/raw.yaml", RAW_PARSER),
+            ("scenarios/bayes.yaml", BAYESIAN),
+        ],
+    );
+    let mut e = load(&dir);
+    let src = source(&mut e, "test");
+    // 0.05 → root (×9 odds) → 0.321 ; under 3 events (×0.25) → 0.106: no overflow.
+    let out = e.process_batch(src, b"fail from 192.0.2.1 user root\n", at(0));
+    assert!(out.alerts.is_empty());
+    // 2 events: root fired once (guillotine: true for good) and still fewer than 3: no overflow.
+    let out = e.process_batch(src, b"fail from 192.0.2.1 user bob\n", at(1));
+    assert!(out.alerts.is_empty());
+    // 3 events: 0.05 → 0.321 (root, guillotined) → 0.654 (3 events) > 0.6: overflow.
+    let out = e.process_batch(src, b"fail from 192.0.2.1 user bob\n", at(2));
+    assert_eq!(out.alerts.len(), 1);
+    assert_eq!(out.alerts[0].events_count, 3);
+    // Without the root evidence, 3 events alone: 0.05 → 0.006 (not root) → 0.023 (3 events) < 0.6.
+    // (A fresh engine: the guillotine belongs to the scenario, as in CrowdSec.)
+    let mut e = load(&dir);
+    let src = source(&mut e, "test");
+    let out = e.process_batch(
+        src,
+        b"fail from 192.0.2.2 user bob\n".repeat(3).as_slice(),
+        at(0),
+    );
+    assert!(out.alerts.is_empty());
+}
+
+#[test]
+fn bayesian_scenarios_are_checked_as_crowdsec_checks_them() {
+    let dir = content_dir(
+        "hub-bayesian-bad",
+        &[
+            ("parsers/s00-raw/raw.yaml", RAW_PARSER),
+            (
+                "scenarios/bayes.yaml",
+                &BAYESIAN.replace("capacity: -1", "capacity: 5"),
+            ),
+        ],
+    );
+    let report = crowdwatch_core::config::load(&support::options(&dir).load).report;
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("bayesian bucket capacity must be -1")),
+        "{:?}",
+        report.diagnostics
+    );
+}

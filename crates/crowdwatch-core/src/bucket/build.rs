@@ -32,11 +32,12 @@ pub fn build_scenario(
         Some("trigger") => Kind::Trigger,
         Some("counter") => Kind::Counter,
         Some("conditional") => Kind::Conditional,
+        Some("bayesian") => Kind::Bayesian,
         other => {
             cx.error(
                 line_of(cx.text, "type:", line),
                 format!(
-                    "scenario '{name}': unknown type {other:?} (leaky, trigger, counter or conditional)"
+                    "scenario '{name}': unknown type {other:?} (leaky, trigger, counter, conditional or bayesian)"
                 ),
             );
             return None;
@@ -77,6 +78,17 @@ pub fn build_scenario(
         Kind::Conditional if y.condition.as_deref().is_none_or(|c| c.trim().is_empty()) => {
             Some("conditional bucket needs a condition")
         }
+        Kind::Bayesian if y.bayesian_conditions.is_empty() => {
+            Some("bayesian conditions are required")
+        }
+        Kind::Bayesian if !y.bayesian_prior.is_some_and(|p| p > 0.0 && p <= 1.0) => {
+            Some("invalid prior: must be > 0 and <= 1")
+        }
+        Kind::Bayesian if !y.bayesian_threshold.is_some_and(|t| t != 0.0 && t <= 1.0) => {
+            Some("invalid threshold: must be > 0 and <= 1")
+        }
+        Kind::Bayesian if capacity != -1 => Some("bayesian bucket capacity must be -1"),
+        Kind::Bayesian if leakspeed <= 0 => Some("bayesian bucket needs a leakspeed"),
         _ => None,
     };
     if let Some(msg) = invalid {
@@ -103,6 +115,35 @@ pub fn build_scenario(
     let groupby = opt(cx, &y.groupby, "groupby");
     let distinct = opt(cx, &y.distinct, "distinct");
     let cancel_on = opt(cx, &y.cancel_on, "cancel_on");
+    let bayesian = if kind == Kind::Bayesian {
+        let mut conditions = Vec::new();
+        let mut all = true;
+        for c in &y.bayesian_conditions {
+            match cx.expr_in(
+                &super::condition::ConditionSchema,
+                &c.condition,
+                line,
+                "bayesian condition",
+            ) {
+                Some(condition) => conditions.push(super::scenario::BayesianCondition {
+                    condition,
+                    prob_given_evil: c.prob_given_evil,
+                    prob_given_benign: c.prob_given_benign,
+                    guillotine: c.guillotine,
+                }),
+                None => all = false,
+            }
+        }
+        all.then(|| {
+            Some(super::scenario::Bayesian {
+                prior: y.bayesian_prior.unwrap_or(0.0),
+                threshold: y.bayesian_threshold.unwrap_or(0.0),
+                conditions,
+            })
+        })
+    } else {
+        Some(None)
+    };
     let condition = match y.condition.as_deref().filter(|c| !c.trim().is_empty()) {
         Some(c) if kind == Kind::Conditional => cx
             .expr_in(&super::condition::ConditionSchema, c, line, "condition")
@@ -156,8 +197,11 @@ pub fn build_scenario(
         Some(distinct),
         Some(cancel_on),
         Some(condition),
+        Some(bayesian),
         Some(scope),
-    ) = (filter, groupby, distinct, cancel_on, condition, scope)
+    ) = (
+        filter, groupby, distinct, cancel_on, condition, bayesian, scope,
+    )
     else {
         return None;
     };
@@ -165,7 +209,7 @@ pub fn build_scenario(
     let queue_len = match kind {
         _ if cache > 0 && (cache <= capacity || capacity == -1) => cache as usize,
         Kind::Counter => usize::MAX,
-        Kind::Conditional if capacity == -1 => usize::MAX,
+        Kind::Conditional | Kind::Bayesian if capacity == -1 => usize::MAX,
         _ => capacity.max(0) as usize,
     };
     let labels: std::collections::BTreeMap<String, String> = y
@@ -179,7 +223,7 @@ pub fn build_scenario(
         .unwrap_or(false);
     let lifetime = match kind {
         Kind::Counter => duration,
-        Kind::Conditional => leakspeed,
+        Kind::Conditional | Kind::Bayesian => leakspeed,
         _ => leakspeed.saturating_mul(capacity + 1),
     };
     ok.then(|| Scenario {
@@ -200,6 +244,7 @@ pub fn build_scenario(
         overflow_filter: None,
         cancel_on,
         condition,
+        bayesian,
         scope,
         labels,
         remediation,

@@ -70,7 +70,7 @@ pub fn extra_of(evt: &Event) -> Json {
 
 /// `queue` as the condition sees it: `{Queue: [{Meta, Time, MarshaledTime, Enriched, Parsed}…],
 /// L}`, oldest first; `extras` are the last events' `extra_of`, aligned from the newest.
-fn queue_json(
+pub fn queue_json(
     codec: &QueueCodec,
     bucket: &Bucket,
     queue_len: usize,
@@ -104,18 +104,43 @@ fn queue_json(
     json!({ "Queue": events, "L": queue_len.min(i32::MAX as usize) })
 }
 
-/// Whether the condition holds for `bucket` after `evt` was queued in it.
-pub fn holds(
-    condition: &Program,
-    codec: &QueueCodec,
-    bucket: &Bucket,
-    queue_len: usize,
-    extras: &VecDeque<Json>,
-    evt: &Event,
-) -> Result<bool, EvalError> {
-    let queue = queue_json(codec, bucket, queue_len, extras);
+/// Whether `condition` holds over `queue` (see `queue_json`) and the event just poured.
+pub fn holds(condition: &Program, queue: &Json, evt: &Event) -> Result<bool, EvalError> {
     condition.eval_bool(&ConditionContext {
         evt: EventContext(evt),
-        queue: &queue,
+        queue,
     })
+}
+
+/// A bayesian scenario's posterior after this pour: from the prior, each condition's evidence
+/// in turn, by Bayes' rule in float32 as CrowdSec computes it. A condition that fails to run
+/// leaves the posterior as it is (CrowdSec logs it). `guillotines` is the scenario's state.
+pub fn posterior(
+    b: &super::scenario::Bayesian,
+    guillotines: &mut Vec<bool>,
+    queue: &Json,
+    evt: &Event,
+    errors: &mut u64,
+) -> f32 {
+    let update = |prior: f32, evil: f32, benign: f32| {
+        let numerator = evil * prior;
+        numerator / (numerator + benign * (1.0 - prior))
+    };
+    guillotines.resize(b.conditions.len(), false);
+    let mut p = b.prior;
+    for (c, fired) in b.conditions.iter().zip(guillotines.iter_mut()) {
+        if c.guillotine && *fired {
+            p = update(p, c.prob_given_evil, c.prob_given_benign);
+            continue;
+        }
+        match holds(&c.condition, queue, evt) {
+            Ok(true) => {
+                p = update(p, c.prob_given_evil, c.prob_given_benign);
+                *fired = true;
+            }
+            Ok(false) => p = update(p, 1.0 - c.prob_given_evil, 1.0 - c.prob_given_benign),
+            Err(_) => *errors += 1,
+        }
+    }
+    p
 }

@@ -17,6 +17,26 @@ pub enum Kind {
     /// Overflows when its `condition` over the queued events holds, checked at each pour; dies
     /// once idle for `leakspeed`.
     Conditional,
+    /// Overflows when the posterior of its `bayesian_conditions` passes its threshold, computed
+    /// at each pour; dies once idle for `leakspeed`.
+    Bayesian,
+}
+
+/// A bayesian scenario's evidence: each condition moves the probability that the source is
+/// evil, from the prior, by Bayes' rule (CrowdSec's float32 arithmetic).
+pub struct Bayesian {
+    pub prior: f32,
+    pub threshold: f32,
+    pub conditions: Vec<BayesianCondition>,
+}
+
+pub struct BayesianCondition {
+    pub condition: Program,
+    pub prob_given_evil: f32,
+    pub prob_given_benign: f32,
+    /// Once true, it counts as true for good, without being evaluated again (for the whole
+    /// scenario, as CrowdSec's state lives in the scenario, not in a bucket).
+    pub guillotine: bool,
 }
 
 pub enum ScopeKind {
@@ -65,6 +85,7 @@ pub struct Scenario {
     pub cancel_on: Option<Program>,
     /// `condition` of a conditional scenario (compiled against `bucket::condition`'s schema).
     pub condition: Option<Program>,
+    pub bayesian: Option<Bayesian>,
     pub scope: Scope,
     pub labels: BTreeMap<String, String>,
     pub remediation: bool,

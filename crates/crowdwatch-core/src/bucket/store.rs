@@ -31,6 +31,8 @@ pub struct ScenarioState {
     /// Conditional scenarios: what the queue does not keep of each queued event (`Enriched`,
     /// `Parsed`), by bucket key, for the condition (`queue.Queue[-1].Enriched.Latitude`).
     pub(crate) extras: AHashMap<Box<str>, std::collections::VecDeque<serde_json::Value>>,
+    /// Bayesian scenarios: which guillotine conditions have fired (for the whole scenario).
+    pub(crate) guillotines: Vec<bool>,
 }
 
 impl Default for ScenarioState {
@@ -41,6 +43,7 @@ impl Default for ScenarioState {
             blackhole: AHashMap::default(),
             blackhole_horizon: i64::MIN,
             extras: AHashMap::default(),
+            guillotines: Vec::new(),
         }
     }
 }
@@ -140,7 +143,7 @@ fn pour_accepted(
     }
     if created {
         state.counters.instantiated += 1;
-        if sc.kind == Kind::Conditional {
+        if matches!(sc.kind, Kind::Conditional | Kind::Bayesian) {
             state.extras.remove(key.as_str());
         }
     }
@@ -181,24 +184,38 @@ fn pour_accepted(
         bucket.last_ns = now.unix_nanos;
         // Counters and conditional buckets take every event (CrowdSec's AlwaysFull limiter,
         // and `conditionalOverflow`): only their duration or their condition ends them.
-        let allowed = matches!(sc.kind, Kind::Counter | Kind::Conditional)
+        let allowed = matches!(sc.kind, Kind::Counter | Kind::Conditional | Kind::Bayesian)
             || limiter.allow(now.unix_nanos, sc.leakspeed, sc.capacity);
         bucket.keep_limiter(&limiter);
         queue(sc, bucket, enc, &key, errors);
-        let condition_met = match &sc.condition {
-            Some(c) => {
-                let extras = state.extras.entry(key.as_str().into()).or_default();
-                extras.push_back(condition::extra_of(enc.event()));
-                if extras.len() > sc.queue_len.saturating_add(1) {
-                    extras.pop_front();
-                }
-                condition::holds(c, enc.codec(), bucket, sc.queue_len, extras, enc.event())
-                    .unwrap_or_else(|_| {
-                        *errors += 1;
-                        false
-                    })
+        // Conditional and bayesian scenarios decide on the queue, read as their expressions
+        // see it (with what the queue does not keep: `extras`).
+        let condition_met = if sc.condition.is_some() || sc.bayesian.is_some() {
+            let extras = state.extras.entry(key.as_str().into()).or_default();
+            extras.push_back(condition::extra_of(enc.event()));
+            if extras.len() > sc.queue_len.saturating_add(1) {
+                extras.pop_front();
             }
-            None => false,
+            let queue = condition::queue_json(enc.codec(), bucket, sc.queue_len, extras);
+            match (&sc.condition, &sc.bayesian) {
+                (Some(c), _) => condition::holds(c, &queue, enc.event()).unwrap_or_else(|_| {
+                    *errors += 1;
+                    false
+                }),
+                (None, Some(b)) => {
+                    let p = condition::posterior(
+                        b,
+                        &mut state.guillotines,
+                        &queue,
+                        enc.event(),
+                        errors,
+                    );
+                    p > b.threshold
+                }
+                (None, None) => false,
+            }
+        } else {
+            false
         };
         !allowed || condition_met
     };

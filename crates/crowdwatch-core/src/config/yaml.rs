@@ -139,6 +139,20 @@ pub struct NodeYaml {
     pub stash: Vec<StashYaml>,
 }
 
+/// One `bayesian_conditions` entry of a bayesian scenario.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BayesianConditionYaml {
+    #[serde(default)]
+    pub condition: String,
+    #[serde(default)]
+    pub prob_given_evil: f32,
+    #[serde(default)]
+    pub prob_given_benign: f32,
+    #[serde(default)]
+    pub guillotine: bool,
+}
+
 /// A parser node's `stash:` entry: `value` stored under `key` in the cache `name`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -195,6 +209,10 @@ pub struct ScenarioYaml {
     pub cancel_on: Option<String>,
     /// A conditional scenario's overflow condition (`queue`, `evt`).
     pub condition: Option<String>,
+    pub bayesian_prior: Option<f32>,
+    pub bayesian_threshold: Option<f32>,
+    #[serde(default)]
+    pub bayesian_conditions: Vec<BayesianConditionYaml>,
     pub scope: Option<ScopeYaml>,
     #[serde(default)]
     pub data: Vec<DataSourceYaml>,

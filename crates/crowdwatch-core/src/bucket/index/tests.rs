@@ -25,6 +25,7 @@ fn scenario(filter: &str) -> Scenario {
         overflow_filter: None,
         cancel_on: None,
         condition: None,
+        bayesian: None,
         scope: Scope {
             kind: ScopeKind::Ip,
             expression: None,
