@@ -19,6 +19,12 @@ export interface EngineOptions {
    * DB files (GeoLite2 or ip-location-db layout), AS MaxMind DB files or ip-location-db `.csv`.
    */
   geoip?: { city?: string[]; asn?: string[] };
+  /**
+   * The `reverse_dns` method's name servers ("127.0.0.1:53"; default: /etc/resolv.conf's) and its
+   * timeout per lookup in ms (default 3000, CrowdSec's). Answers are cached an hour, failures
+   * five minutes.
+   */
+  reverseDns?: { servers?: string[]; timeoutMs?: number };
 }
 
 export type LintOptions = Omit<EngineOptions, 'mode'> & { mode?: EngineOptions['mode'] };

@@ -109,6 +109,9 @@ function encodeOptions(options) {
   if (options.maxLineBytes !== undefined) out.maxLineBytes = options.maxLineBytes;
   if (options.parallel !== undefined) out.parallel = Boolean(options.parallel);
   if (options.geoip !== undefined) out.geoip = { city: options.geoip.city ?? [], asn: options.geoip.asn ?? [] };
+  if (options.reverseDns !== undefined) {
+    out.reverseDns = { servers: options.reverseDns.servers ?? [], timeoutMs: options.reverseDns.timeoutMs ?? 0 };
+  }
   return JSON.stringify(out);
 }
 

@@ -204,6 +204,7 @@ pub fn options(config: &HubConfig, repo: &Path) -> EngineOptions {
             config_dirs: vec![config.dir.clone()],
             base_patterns: Some(repo.join("scenarios/patterns/base")),
             geoip: Default::default(),
+            reverse_dns: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,

@@ -36,6 +36,7 @@ pub fn our_options() -> EngineOptions {
             config_dirs: vec![root.join("scenarios")],
             base_patterns: Some(root.join("scenarios/patterns/base")),
             geoip: Default::default(),
+            reverse_dns: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,

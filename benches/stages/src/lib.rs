@@ -15,6 +15,7 @@ pub fn load_our_content() -> Loaded {
         config_dirs: vec![root.join("scenarios")],
         base_patterns: Some(root.join("scenarios/patterns/base")),
         geoip: Default::default(),
+        reverse_dns: Default::default(),
     });
     assert!(!loaded.report.has_errors(), "our content must load");
     loaded

@@ -43,6 +43,7 @@ fn main() {
             config_dirs: vec![config.clone()],
             base_patterns: Some(config.join("patterns/base")),
             geoip: Default::default(),
+            reverse_dns: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,

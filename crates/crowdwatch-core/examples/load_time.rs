@@ -26,6 +26,7 @@ fn main() {
             config_dirs: dirs,
             base_patterns: patterns,
             geoip: Default::default(),
+            reverse_dns: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: crowdwatch_core::engine::DEFAULT_MAX_LINE_BYTES,

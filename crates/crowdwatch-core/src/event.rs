@@ -227,6 +227,8 @@ pub struct Event {
     pub stash: Option<Arc<crate::parser::stash::StashStore>>,
     /// The GeoIP databases, for the enricher methods (set with `stash`).
     pub geoip: Option<Arc<crate::geoip::GeoIp>>,
+    /// The resolver of the `reverse_dns` method (set with `stash`).
+    pub rdns: Option<Arc<Option<crate::rdns::ReverseDns>>>,
 }
 
 impl Event {
@@ -252,6 +254,7 @@ impl Event {
             unmarshaled: serde_json::Value::Object(Default::default()),
             stash: None,
             geoip: None,
+            rdns: None,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod hubtest;
 pub mod line;
 pub mod parser;
 pub mod profile;
+pub mod rdns;
 pub mod schema;
 
 pub use crowdwatch_time::Timestamp;

@@ -22,6 +22,7 @@ fn engine() -> Engine {
             config_dirs: vec![root.join("scenarios")],
             base_patterns: Some(root.join("scenarios/patterns/base")),
             geoip: Default::default(),
+            reverse_dns: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: 65536,
@@ -146,6 +147,7 @@ fn our_content_loads_without_errors_or_warnings() {
         config_dirs: vec![root.join("scenarios")],
         base_patterns: Some(root.join("scenarios/patterns/base")),
         geoip: Default::default(),
+        reverse_dns: Default::default(),
     })
     .report;
     let problems: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();

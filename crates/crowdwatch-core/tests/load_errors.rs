@@ -33,6 +33,7 @@ fn options(dir: &Path) -> LoadOptions {
         config_dirs: vec![dir.to_owned()],
         base_patterns: Some(repo().join("scenarios/patterns/base")),
         geoip: Default::default(),
+        reverse_dns: Default::default(),
     }
 }
 

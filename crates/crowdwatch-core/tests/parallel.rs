@@ -15,6 +15,7 @@ fn engine(parallel: bool) -> (Engine, usize, usize) {
             config_dirs: vec![root.join("scenarios")],
             base_patterns: Some(root.join("scenarios/patterns/base")),
             geoip: Default::default(),
+            reverse_dns: Default::default(),
         },
         mode: ExpectMode::TimeMachine,
         max_line_bytes: 65536,

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 
-use crowdwatch_core::config::{load, GeoIpFiles, LoadOptions, LoadReport};
+use crowdwatch_core::config::{load, GeoIpFiles, LoadOptions, LoadReport, ReverseDnsOptions};
 use crowdwatch_core::event::{ExpectMode, FieldMap, Source};
 use crowdwatch_core::{Engine, EngineOptions, Timestamp};
 use napi::bindgen_prelude::{ClassInstance, Object, ObjectFinalize, Unknown};
@@ -100,6 +100,16 @@ pub(crate) fn engine_handle(v: Unknown<'_>) -> Result<ClassInstance<'_, EngineHa
     args::handle(v, "an engine handle")
 }
 
+/// `reverseDns` of the options JSON.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReverseDnsJson {
+    #[serde(default)]
+    servers: Vec<std::net::SocketAddr>,
+    #[serde(default)]
+    timeout_ms: u64,
+}
+
 /// `geoip` of the options JSON: database files, tried in order.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -119,6 +129,9 @@ struct Options {
     /// GeoIP databases used when the config dirs' `data/` has no GeoLite2-City/ASN.mmdb.
     #[serde(default)]
     geoip: GeoIpOptions,
+    /// `reverse_dns`: name servers ("127.0.0.1:5353") and a timeout per lookup.
+    #[serde(default)]
+    reverse_dns: ReverseDnsJson,
     #[serde(default)]
     mode: Option<String>,
     #[serde(default)]
@@ -167,6 +180,10 @@ fn options(v: Unknown<'_>) -> Result<Decoded> {
                     city: o.geoip.city,
                     asn: o.geoip.asn,
                     map_file: Some(crate::mapped::map_file),
+                },
+                reverse_dns: ReverseDnsOptions {
+                    servers: o.reverse_dns.servers,
+                    timeout_ms: o.reverse_dns.timeout_ms,
                 },
             },
             mode,

@@ -31,6 +31,15 @@ pub struct LoadOptions {
     /// Our base grok library file (grokky's built-in names), loaded before any `patterns/`.
     pub base_patterns: Option<PathBuf>,
     pub geoip: GeoIpFiles,
+    pub reverse_dns: ReverseDnsOptions,
+}
+
+/// Where the `reverse_dns` enricher asks: these name servers (empty: /etc/resolv.conf's), with a
+/// timeout per lookup (0: CrowdSec's 3 s).
+#[derive(Clone, Debug, Default)]
+pub struct ReverseDnsOptions {
+    pub servers: Vec<std::net::SocketAddr>,
+    pub timeout_ms: u64,
 }
 
 /// GeoIP databases for the `GeoIpCity`, `GeoIpASN` and `IpToRange` enrichers. CrowdSec's own
@@ -226,6 +235,18 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     let mut pipeline = build(&stage_names, parser_docs);
     let mut postoverflows = build(&post_stage_names, post_docs);
     let diags = &mut report.diagnostics;
+    if pipeline.uses_reverse_dns() || postoverflows.uses_reverse_dns() {
+        let timeout = match opts.reverse_dns.timeout_ms {
+            0 => std::time::Duration::from_secs(3),
+            ms => std::time::Duration::from_millis(ms),
+        };
+        let rdns = std::sync::Arc::new(Some(crate::rdns::ReverseDns::new(
+            opts.reverse_dns.servers.clone(),
+            timeout,
+        )));
+        pipeline.rdns = rdns.clone();
+        postoverflows.rdns = rdns;
+    }
     if pipeline.uses_geoip() || postoverflows.uses_geoip() {
         let geoip = std::sync::Arc::new(geoip_load::open(opts, diags));
         pipeline.geoip = geoip.clone();
@@ -334,6 +355,7 @@ fn build_pipeline(
         nodes: stage_names.iter().map(|_| Vec::new()).collect(),
         stash: Default::default(),
         geoip: Default::default(),
+        rdns: Default::default(),
     };
     let mut per_stage: Vec<Vec<(PathBuf, Vec<_>)>> =
         stage_names.iter().map(|_| Vec::new()).collect();

@@ -294,6 +294,7 @@ fn build_statics(list: &[StaticYaml], line: usize, cx: &mut FileCtx, ok: &mut bo
                 "GeoIpCity" => Target::Method(Method::GeoIpCity),
                 "GeoIpASN" => Target::Method(Method::GeoIpAsn),
                 "IpToRange" => Target::Method(Method::IpToRange),
+                "reverse_dns" => Target::Method(Method::ReverseDns),
                 other => {
                     cx.warning(
                         sline,

@@ -23,6 +23,8 @@ pub struct Pipeline {
     pub stash: std::sync::Arc<stash::StashStore>,
     /// The GeoIP databases of the `GeoIpCity`, `GeoIpASN` and `IpToRange` methods.
     pub geoip: std::sync::Arc<crate::geoip::GeoIp>,
+    /// The `reverse_dns` method's resolver, when a node uses it.
+    pub rdns: std::sync::Arc<Option<crate::rdns::ReverseDns>>,
 }
 
 /// What happened to one line in the parsers.
@@ -39,14 +41,26 @@ pub enum Outcome {
 impl Pipeline {
     /// Whether a node uses a GeoIP method (then the databases are opened at load).
     pub fn uses_geoip(&self) -> bool {
-        fn uses(n: &node::Node) -> bool {
-            n.statics.iter().any(|s| s.uses_geoip())
-                || n.grok
-                    .as_ref()
-                    .is_some_and(|g| g.statics.iter().any(|s| s.uses_geoip()))
-                || n.children.iter().any(uses)
+        self.any_static(&statics::Static::uses_geoip)
+    }
+
+    /// Whether a node uses the `reverse_dns` method.
+    pub fn uses_reverse_dns(&self) -> bool {
+        self.any_static(&|s: &statics::Static| {
+            matches!(
+                s.target,
+                statics::Target::Method(statics::Method::ReverseDns)
+            )
+        })
+    }
+
+    fn any_static(&self, pred: &dyn Fn(&statics::Static) -> bool) -> bool {
+        fn uses(n: &node::Node, pred: &dyn Fn(&statics::Static) -> bool) -> bool {
+            n.statics.iter().any(pred)
+                || n.grok.as_ref().is_some_and(|g| g.statics.iter().any(pred))
+                || n.children.iter().any(|c| uses(c, pred))
         }
-        self.nodes.iter().flatten().any(uses)
+        self.nodes.iter().flatten().any(|n| uses(n, pred))
     }
 
     /// Run every stage on `evt`, following CrowdSec 1.4.6 `parser.Parse`. `counters`, when
@@ -70,6 +84,7 @@ impl Pipeline {
         {
             evt.stash = Some(self.stash.clone());
             evt.geoip = Some(self.geoip.clone());
+            evt.rdns = Some(self.rdns.clone());
         }
         if evt.stage.is_empty() {
             evt.stage.push_str(&self.stages[0]);

@@ -54,7 +54,9 @@ pub enum Method {
     GeoIpCity,
     GeoIpAsn,
     IpToRange,
-    /// GeoIP, rDNS...: enrichers that need data this build does not have; skipped.
+    /// CrowdSec's `reverse_dns` (`rdns/`).
+    ReverseDns,
+    /// Enricher methods this build does not know (a warning at load); skipped.
     Unavailable,
 }
 
@@ -186,6 +188,14 @@ fn assign(st: &Static, value: &str, evt: &mut Event, last_date: &mut Option<Date
         Target::Method(m @ (Method::GeoIpCity | Method::GeoIpAsn | Method::IpToRange)) => {
             geoip_enrich(m, evt, value)
         }
+        Target::Method(Method::ReverseDns) => {
+            let resolver = evt.rdns.clone();
+            if let (Some(Some(r)), Ok(ip)) = (resolver.as_deref(), value.trim().parse()) {
+                if let Some(name) = r.lookup(ip) {
+                    evt.enriched.set("reverse_dns", &name);
+                }
+            }
+        }
         Target::Method(Method::Unavailable) | Target::Unsupported => {}
     }
 }
@@ -234,7 +244,11 @@ fn geoip_enrich(method: &Method, evt: &mut Event, value: &str) {
                 evt.enriched.set("SourceRange", &net.to_string());
             }
         }
-        Method::GeoIpCity | Method::GeoIpAsn | Method::ParseDate | Method::Unavailable => {}
+        Method::GeoIpCity
+        | Method::GeoIpAsn
+        | Method::ParseDate
+        | Method::ReverseDns
+        | Method::Unavailable => {}
     }
 }
 

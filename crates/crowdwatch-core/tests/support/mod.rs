@@ -74,6 +74,7 @@ pub fn options(dir: &Path) -> EngineOptions {
             config_dirs: vec![dir.to_owned()],
             base_patterns: Some(repo().join("scenarios/patterns/base")),
             geoip: Default::default(),
+            reverse_dns: Default::default(),
         },
         mode: ExpectMode::Live,
         max_line_bytes: 4096,
