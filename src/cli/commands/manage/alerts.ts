@@ -7,7 +7,7 @@ import type { CommandContext } from '../../io';
 import { configFileOption, dataDirOption, type ListFormat, listOutputOption } from '../../options';
 import { writeJson } from '../../output/json';
 import { formatPairs, formatTable } from '../../output/table';
-import { alertFilter, type AlertFlags, csv, type StoreFlags, usageError, withStore } from './with-store';
+import { alertFilter, type AlertFlags, asNumberName, csv, type StoreFlags, usageError, withStore } from './with-store';
 import { CROWD_VIEW_KEY } from '../../../crowd/signals';
 
 function filterOptions(cmd: Command): Command {
@@ -48,7 +48,7 @@ function describe(a: StoredAlert): string {
     ['Events Count', String(a.eventsCount)],
     ['Scope:Value', `${a.source.scope}:${a.source.value}`],
     ['Country', a.source.cn ?? ''],
-    ['AS', [a.source.as_number, a.source.as_name].filter(Boolean).join(' ')],
+    ['AS', asNumberName(a.source)],
     ['Crowd view', viewOf(a)],
     ['Begin', a.startAt],
     ['End', a.stopAt],
@@ -77,12 +77,12 @@ export function registerAlerts(program: Command, ctx: CommandContext): void {
       else if (o.output === 'raw') {
         ctx.io.stdout.write(csv(['id', 'scope', 'value', 'reason', 'country', 'as', 'decisions', 'created_at', 'crowd_view']));
         for (const a of alerts) {
-          ctx.io.stdout.write(csv([a.id, a.source.scope, a.source.value, a.scenario, a.source.cn ?? '', a.source.as_name ?? '', decisionSummary(a), formatRfc3339(a.createdAt), viewOf(a)]));
+          ctx.io.stdout.write(csv([a.id, a.source.scope, a.source.value, a.scenario, a.source.cn ?? '', asNumberName(a.source), decisionSummary(a), formatRfc3339(a.createdAt), viewOf(a)]));
         }
       } else if (alerts.length === 0) ctx.io.stdout.write('No alerts\n');
       else {
         ctx.io.stdout.write(formatTable(['ID', 'value', 'reason', 'country', 'as', 'decisions', 'created_at', 'crowd'].map((header) => ({ header })),
-          alerts.map((a) => [String(a.id), `${a.source.scope}:${a.source.value}`, a.scenario, a.source.cn ?? '', a.source.as_name ?? '',
+          alerts.map((a) => [String(a.id), `${a.source.scope}:${a.source.value}`, a.scenario, a.source.cn ?? '', asNumberName(a.source),
             decisionSummary(a), formatRfc3339(a.createdAt), viewOf(a)])));
       }
     });

@@ -11,7 +11,7 @@ import { writeJson } from '../../output/json';
 import { formatTable } from '../../output/table';
 import { CLI_MACHINE } from '../../../import/decision-import';
 import { registerDecisionsImport } from './decisions-import';
-import { alertFilter, csv, ipFlag, type StoreFlags, usageError, withStore } from './with-store';
+import { alertFilter, asNumberName, csv, ipFlag, type StoreFlags, usageError, withStore } from './with-store';
 
 interface TargetFlags {
   ip?: string;
@@ -80,7 +80,7 @@ export function registerDecisions(program: Command, ctx: CommandContext): void {
         for (const d of a.decisions) {
           if (d.until <= now || (o.type && d.type !== o.type) || (o.origin && d.origin !== o.origin)) continue;
           const expiration = formatGoDuration((d.until - now) * 1e6);
-          const as = [a.source.as_number, a.source.as_name].filter(Boolean).join(' ');
+          const as = asNumberName(a.source);
           rows.push([String(d.id), d.origin, `${d.scope}:${d.value}`, d.scenario, d.type, a.source.cn ?? '', as, String(a.eventsCount), expiration, String(a.id)]);
           raw.push(csv([d.id, d.origin, `${d.scope}:${d.value}`, d.scenario, d.type, a.source.cn ?? '', as, a.eventsCount, expiration, d.simulated, a.id]));
         }

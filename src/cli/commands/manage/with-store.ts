@@ -21,6 +21,14 @@ export async function withStore<T>(flags: StoreFlags, work: (store: Store, confi
   }
 }
 
+/** cscli's AS column (Go's `Source.GetAsNumberName`): the number unless "0", then " " and the name. */
+export function asNumberName(source: { as_number?: string; as_name?: string }): string {
+  let out = '';
+  if (source.as_number !== undefined && source.as_number !== '0') out += source.as_number;
+  if (source.as_name) out += ` ${source.as_name}`;
+  return out;
+}
+
 /** CSV cell quoting for `-o raw`. */
 export function csv(cells: readonly (string | number | boolean)[]): string {
   return `${cells.map((c) => {
