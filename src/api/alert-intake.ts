@@ -98,7 +98,8 @@ function checkTarget(scope: string, value: string, where: string): void {
 export async function prepareAlerts(posted: PostedAlert[], machineId: string, decider: DecisionMaker, decisions: DecisionStore, now = Date.now(), crowd = false): Promise<{ alerts: NewAlert[]; warnings: string[] }> {
   const alerts: NewAlert[] = [];
   const warnings: string[] = [];
-  decider.reloadSimulation();
+  const unreadable = decider.refreshSimulation();
+  if (unreadable !== undefined) warnings.push(unreadable);
   for (const [i, p] of posted.entries()) {
     time('start_at', p.start_at, i);
     const stopAtMs = time('stop_at', p.stop_at, i);

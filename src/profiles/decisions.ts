@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { bindings, type Profiles } from '../engine/native';
 import { IpRangeSet } from '../store/ip-range';
 import type { NewDecision } from '../store/types';
@@ -17,8 +18,19 @@ export interface AlertForProfiles {
  * Turns alerts into decisions: simulation first (a simulated scenario's alert is marked so), then
  * the profiles, then the allowlist, which wins over everything.
  */
+function stampOf(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'absent';
+  }
+}
+
 export class DecisionMaker {
   private simulation: SimulationConfig;
+  /** What the file looked like when last read (size, mtime, inode), to read it again only when it changed. */
+  private simulationStamp: string;
 
   constructor(
     private readonly profiles: Profiles,
@@ -26,6 +38,7 @@ export class DecisionMaker {
     private readonly allowlist: IpRangeSet,
     private readonly simulationFile: string,
   ) {
+    this.simulationStamp = stampOf(simulationFile);
     this.simulation = readSimulation(simulationFile);
   }
 
@@ -33,9 +46,21 @@ export class DecisionMaker {
     return new DecisionMaker(bindings().Profiles.load(profilesFile), new IpRangeSet(allowlist), simulationFile);
   }
 
-  /** Re-reads simulation.yaml (the CLI edits it while the API runs). */
-  reloadSimulation(): void {
-    this.simulation = readSimulation(this.simulationFile);
+  /**
+   * Reads simulation.yaml again if it changed since (`crowdwatch simulation enable` edits it while
+   * the API runs). A file that no longer reads keeps the last good settings in force and is
+   * reported once, as a warning; it never fails a push.
+   */
+  refreshSimulation(): string | undefined {
+    const stamp = stampOf(this.simulationFile);
+    if (stamp === this.simulationStamp) return undefined;
+    this.simulationStamp = stamp;
+    try {
+      this.simulation = readSimulation(this.simulationFile);
+      return undefined;
+    } catch (error) {
+      return `${(error as Error).message} (the previous simulation settings stay in force)`;
+    }
   }
 
   isSimulated(scenario: string): boolean {

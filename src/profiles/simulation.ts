@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { parse, stringify } from 'yaml';
+import { isScalar, stringify } from 'yaml';
+import { ConfigError, list, readMap, readYamlFile, scalar } from '../config/yaml-reader';
 import { writeFileAtomic } from '../files/atomic';
 
 /**
@@ -12,19 +13,24 @@ export interface SimulationConfig {
   exclusions: string[];
 }
 
+/** `on`/`off` as CrowdSec's YAML reads a bool (`true`, `yes` and their opposites too). */
+function flag(text: string, where: string): boolean {
+  const t = text.toLowerCase();
+  if (['true', 'on', 'yes'].includes(t)) return true;
+  if (['false', 'off', 'no'].includes(t)) return false;
+  throw new ConfigError(`${where} must be on or off, not '${text}'`);
+}
+
+/** Reads the file strictly (known keys, typed values; problems as ConfigErrors with file:line); absent: off. */
 export function readSimulation(file: string): SimulationConfig {
   if (!fs.existsSync(file)) return { global: false, exclusions: [] };
-  let doc: unknown;
-  try {
-    doc = parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw Object.assign(new Error(`${file}: ${(error as Error).message.split('\n')[0]}`), { code: 'CW_CONFIG_FILE' });
-  }
-  const o = (doc ?? {}) as { simulation?: unknown; exclusions?: unknown };
-  const flag = o.simulation;
-  const global = flag === true || flag === 'on' || flag === 'true';
-  const exclusions = Array.isArray(o.exclusions) ? o.exclusions.map(String) : [];
-  return { global, exclusions };
+  const { documents, lines } = readYamlFile(file);
+  const config: SimulationConfig = { global: false, exclusions: [] };
+  readMap(documents[0], file, lines, {
+    simulation: (v, w) => (config.global = flag(scalar(v, w), w)),
+    exclusions: (v, w) => (config.exclusions = isScalar(v) && v.value === null ? [] : list(v, w)),
+  }, '');
+  return config;
 }
 
 export function isSimulated(config: SimulationConfig, scenario: string): boolean {

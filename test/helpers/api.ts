@@ -19,13 +19,13 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(options: { postgresUrl?: string; configYaml?: string } = {}): Promise<TestApi> {
+export async function startTestApi(options: { postgresUrl?: string; configYaml?: string; log?: (line: string) => void } = {}): Promise<TestApi> {
   const dataDir = tempDir('api');
   let yaml = options.configYaml ?? '';
   if (options.postgresUrl) yaml += `\ndb:\n  type: postgres\n  url: ${options.postgresUrl}\n`;
   if (yaml) fs.writeFileSync(path.join(dataDir, 'config.yaml'), yaml);
   const config = loadApiConfig({ dataDir, listen: '127.0.0.1:0' });
-  const api = await startApi(config);
+  const api = await startApi(config, options.log);
   const flags = ['--data-dir', dataDir];
   const run = async (...args: string[]): Promise<string> => {
     const r = await runCli(...args, ...flags);

@@ -24,8 +24,14 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const requireTrusted = (req: FastifyRequest): void => {
     if (!trusted.covers(req.ip)) throw forbidden();
   };
-  app.post<{ Body: PostedAlert[] }>('/v1/alerts', { schema: { body: alertsBodySchema } }, async (req, reply) => {
-    const machineId = await authenticatedMachine(ctx, req);
+  // The token is checked as the request arrives, before its body is read or validated: a caller
+  // without one learns 401 and nothing about the schema (CrowdSec's JWT middleware comes first).
+  const pushers = new WeakMap<FastifyRequest, string>();
+  const authenticate = async (req: FastifyRequest): Promise<void> => {
+    pushers.set(req, await authenticatedMachine(ctx, req));
+  };
+  app.post<{ Body: PostedAlert[] }>('/v1/alerts', { onRequest: authenticate, schema: { body: alertsBodySchema } }, async (req, reply) => {
+    const machineId = pushers.get(req) ?? (await authenticatedMachine(ctx, req));
     const now = Date.now();
     const { alerts, warnings } = await prepareAlerts(req.body, machineId, ctx.decider, ctx.store.decisions, now, ctx.config.crowd !== undefined);
     for (const w of warnings) ctx.log(`profiles: ${w}`);
