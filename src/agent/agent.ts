@@ -121,6 +121,11 @@ export class Agent implements LineSink {
     return this.outbox.pushed;
   }
 
+  /** Alerts the API refused for good, in the dead-letter file. */
+  get refused(): number {
+    return this.outbox.refused;
+  }
+
   async start(): Promise<void> {
     const { journal, sources } = this.options;
     if (journal.discarded > 0) this.options.log(`journal: ignored a torn last record (its lines are read again)`);

@@ -173,6 +173,29 @@ export class AgentJournal {
     this.append(`${JSON.stringify({ k: uuids })}\n`);
   }
 
+  /**
+   * An alert the API refused for good (a 4xx for that alert alone): appended with the reason to
+   * the dead-letter file beside the journal (fsync'd, one JSON line each, for the operator to
+   * read or push again), then acknowledged so it no longer holds the ones after it. A crash
+   * between the two pushes it again on the next start and writes it twice, never loses it.
+   */
+  recordRefused(alert: PendingAlert, reason: string): void {
+    const line = `{"uuid":${JSON.stringify(alert.uuid)},"refused_at":${JSON.stringify(new Date().toISOString())},"reason":${JSON.stringify(reason)},"alert":${alert.json}}\n`;
+    const fd = fs.openSync(this.refusedFile, 'a', 0o600);
+    try {
+      fs.writeSync(fd, line);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.recordAcks([alert.uuid]);
+  }
+
+  /** Where refused alerts go: `refused-alerts.jsonl` beside the journal. */
+  get refusedFile(): string {
+    return path.join(path.dirname(this.file), 'refused-alerts.jsonl');
+  }
+
   /** The oldest `n` alerts still owed to the API, in the order they were raised. */
   oldestPending(n: number): PendingAlert[] {
     const out: PendingAlert[] = [];

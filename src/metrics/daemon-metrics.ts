@@ -69,6 +69,7 @@ export async function collectDaemonMetrics(m: DaemonMetricsSources): Promise<Fam
     family('crowdwatch_engine_queue_bytes', 'gauge', 'Bytes of lines read and not yet processed by the engine (the batch it is working on included)', one(m.agent.queuedBytes)),
     family('crowdwatch_engine_queue_pauses_total', 'counter', 'Times reading paused because the engine queue passed its high mark', one(m.agent.queuePauses)),
     family('crowdwatch_alerts_raised_total', 'counter', 'Alerts raised by the engine', one(m.agent.alertsRaised)),
+    family('crowdwatch_alerts_refused_total', 'counter', 'Alerts the API refused for good, moved to refused-alerts.jsonl', one(m.agent.refused)),
     family('crowdwatch_outbox_alerts', 'gauge', 'Alerts journaled and not yet accepted by the API', one(m.agent.backlog)),
     family('crowdwatch_engine_heap_bytes', 'gauge', 'Bytes allocated by the native engine', one(bindings().nativeMemory().heapBytes)),
     ...memoryFamilies(),
