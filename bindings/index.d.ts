@@ -367,6 +367,13 @@ export declare function lint(options: LintOptions): LintReport;
  * Bytes the engine's Rust code holds on the heap in this process, all engines together, and how
  * many times freed heap was given back to the system (glibc's malloc_trim; 0 elsewhere).
  */
+/**
+ * An exclusive advisory lock (flock) on `file`, created if absent, held until `release()` or the
+ * process ends (kill -9 included); null while another process, or another `lockFile` of the
+ * same file, holds it. A file that cannot be opened or locked throws `CW_IO`.
+ */
+export declare function lockFile(file: string): { release(): void } | null;
+
 export declare function nativeMemory(): { heapBytes: number; trims: number };
 
 /**

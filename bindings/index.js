@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const addonPath = path.join(__dirname, 'crowdwatch.node');
-const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'processBatchAsync', 'explain', 'stats', 'statsAsync', 'tick', 'tickAsync', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles', 'dumpBatch', 'evaluateAsserts'];
+const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'processBatchAsync', 'explain', 'stats', 'statsAsync', 'tick', 'tickAsync', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles', 'dumpBatch', 'evaluateAsserts', 'lockFile'];
 
 let raw = null;
 
@@ -194,6 +194,13 @@ class Profiles {
   }
 }
 
+/** An exclusive lock on `file` (created if absent) until `release()` or exit, or null if held elsewhere. */
+function lockFile(file) {
+  if (typeof file !== 'string') throw new TypeError('lockFile: a file path is required');
+  const handle = call('lockFile', file);
+  return handle === null ? null : { release: () => handle.release() };
+}
+
 function nativeMemory() {
   return decode(call('memory'), 'memory');
 }
@@ -214,4 +221,4 @@ function evaluateAsserts(text, results) {
   return decode(call('evaluateAsserts', String(text), JSON.stringify(results)), 'evaluateAsserts');
 }
 
-module.exports = { Engine, Profiles, lint, lintProfiles, evaluateAsserts, nativeMemory, trimMemory, addonPath, isAddonBuilt };
+module.exports = { Engine, Profiles, lint, lintProfiles, evaluateAsserts, lockFile, nativeMemory, trimMemory, addonPath, isAddonBuilt };

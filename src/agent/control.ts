@@ -2,6 +2,7 @@
 // of the last reload, written by the daemon after each SIGHUP.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { bindings } from '../engine/native';
 import { writeFileAtomic } from '../files/atomic';
 
 export interface ReloadStatus {
@@ -10,6 +11,39 @@ export interface ReloadStatus {
   at: number;
   ok: boolean;
   message: string;
+}
+
+/** What a daemon owns in a data dir: the agent its journal, the API its database. */
+export type DataDirRole = 'agent' | 'api';
+
+export const lockFile = (dataDir: string, role: DataDirRole): string => path.join(dataDir, `crowdwatch-${role}.lock`);
+
+/**
+ * Takes the data dir's `roles` for this process (`run` both, or the agent alone with --no-api;
+ * `api` the API), or throws CW_LOCKED naming the daemon that has one: two agents on one journal
+ * append to it both and raise every alert twice. `crowdwatch api` and `run --no-api` share a data
+ * dir, as the README shows. The kernel drops the locks when the process ends, kill -9 included,
+ * so a restart never finds a stale one. Returns the release.
+ */
+export function lockDataDir(dataDir: string, roles: readonly DataDirRole[]): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const held: { release(): void }[] = [];
+  const release = (): void => {
+    for (const lock of held.splice(0)) lock.release();
+  };
+  for (const role of roles) {
+    const lock = bindings().lockFile(lockFile(dataDir, role));
+    if (lock === null) {
+      release();
+      const pid = runningPid(dataDir);
+      const by = `another crowdwatch${pid === null ? '' : ` (pid ${pid})`}`;
+      throw Object.assign(new Error(`data dir ${dataDir}: its ${role === 'agent' ? 'agent journal' : 'local API database'} is in use by ${by}; one per data dir (lock: ${lockFile(dataDir, role)})`), {
+        code: 'CW_LOCKED',
+      });
+    }
+    held.push(lock);
+  }
+  return release;
 }
 
 export const pidFile = (dataDir: string): string => path.join(dataDir, 'crowdwatch.pid');

@@ -20,6 +20,8 @@ pub enum Code {
     Panic,
     /// A Node-API call failed (e.g. a string could not be created).
     Internal,
+    /// A file the call needs cannot be opened or locked.
+    Io,
     /// The call already threw its own error object (see `config_error`).
     Thrown,
 }
@@ -32,6 +34,7 @@ impl AsRef<str> for Code {
             Code::Busy => "CW_BUSY",
             Code::Panic => "CW_PANIC",
             Code::Internal => "CW_INTERNAL",
+            Code::Io => "CW_IO",
             // napi-rs does not throw again when a call fails with this status while an exception
             // is pending, so the error object we built and threw is the one JS sees.
             Code::Thrown => "PendingException",

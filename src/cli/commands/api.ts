@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { lockDataDir } from '../../agent/control';
 import { startApi } from '../../api/server';
 import { loadApiConfig } from '../../config/api-config';
 import { EXIT_OK } from '../errors';
@@ -17,11 +18,19 @@ export function registerApi(program: Command, ctx: CommandContext): void {
     .action(async (o: { listen?: string; dataDir?: string; configFile?: string; crowdUrl?: string }) => {
       const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen, crowdUrl: o.crowdUrl });
       const log = stderrLogger(ctx.io.stderr);
-      const api = await startApi(config, log);
+      const unlock = lockDataDir(config.dataDir, ['api']);
+      let api;
+      try {
+        api = await startApi(config, log);
+      } catch (error) {
+        unlock();
+        throw error;
+      }
       log(`local API listening on ${api.url} (data: ${config.store.type === 'sqlite' ? config.store.path : 'postgres'})`);
       const signal = await stopSignal();
       log(`${signal}: stopping`);
       await api.close();
+      unlock();
       ctx.exitCode = EXIT_OK;
     });
 }

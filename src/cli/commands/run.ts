@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import { type AcquisEntry, readAcquisition } from '../../acquisition';
 import type { WatcherCredentials } from '../../api/client';
 import { readCredentialsFile } from '../../agent/credentials';
-import { removePidFile, writePidFile, writeReloadStatus } from '../../agent/control';
+import { lockDataDir, removePidFile, writePidFile, writeReloadStatus } from '../../agent/control';
 import { type RunningDaemon, startDaemon } from '../../agent/daemon';
 import { describeReload } from '../../agent/reload';
 import { type ApiConfig, loadApiConfig, parseListen } from '../../config/api-config';
@@ -129,11 +129,14 @@ export function registerRun(program: Command, ctx: CommandContext): void {
           writeReloadStatus(config.dataDir, false, message);
         }
       });
+      let unlock = (): void => undefined;
       try {
+        const remote = remoteApi(o, config);
+        unlock = lockDataDir(config.dataDir, remote ? ['agent'] : ['agent', 'api']);
         daemon = await startDaemon({
           config,
           acquisition,
-          remote: remoteApi(o, config),
+          remote,
           mode: o.dsn ? 'time-machine' : 'live',
           maxLineBytes: o.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
           parallel: o.parallel === true,
@@ -156,6 +159,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
         log(`stopped: ${daemon.agent.alertsRaised} alert(s) raised, ${daemon.agent.pushed} pushed`);
       } finally {
         stopReloads();
+        unlock();
         await logger.close();
       }
       ctx.exitCode = EXIT_OK;
