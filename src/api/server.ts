@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { type ApiConfig, apiUrl } from '../config/api-config';
 import { DecisionMaker } from '../profiles/decisions';
+import { databaseUnavailable } from '../store/postgres';
 import { Store } from '../store/store';
 import { DecisionChanges } from './changes';
 import type { ApiContext } from './context';
@@ -25,6 +26,10 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, _req, reply) => {
     if (error instanceof ApiError) return reply.code(error.status).send(error.body());
+    if (databaseUnavailable(error)) {
+      ctx.log(`database unavailable: ${error.message}`);
+      return reply.code(503).header('retry-after', '5').send({ message: 'database unavailable, retry later' });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const message = error.validation ? `invalid request: ${error.message}` : error.message;
@@ -82,7 +87,7 @@ async function startCrowdSync(store: Store, config: ApiConfig, crowd: CrowdConfi
 /** Opens the store, loads the profiles and listens. `close` stops everything in order. */
 export async function startApi(config: ApiConfig, log: Log = () => undefined): Promise<RunningApi> {
   const decider = DecisionMaker.load(config.profilesFile, config.allowlist, config.simulationFile);
-  const store = await Store.open(config.store);
+  const store = await Store.open(config.store, (m) => log(m, 'warning'));
   const secret = process.env.CROWDWATCH_LAPI_SECRET ?? (await store.setting('jwt_secret', () => TokenIssuer.newSecret()));
   const ctx: ApiContext = { config, store, decider, tokens: new TokenIssuer(secret), changes: new DecisionChanges(() => store.decisions.revision()), metrics: new ApiMetrics(), log };
   const app = await buildApi(ctx);

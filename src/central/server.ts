@@ -12,6 +12,7 @@ import { blocklistRoutes } from './routes/blocklist';
 import { memberRoutes } from './routes/members';
 import { signalRoutes } from './routes/signals';
 import { CentralService } from './service';
+import { databaseUnavailable } from '../store/postgres';
 import { CentralStore } from './store';
 
 /** How often reports are resolved and entries expired between pulls. */
@@ -25,6 +26,10 @@ export async function buildCentral(ctx: CentralContext): Promise<FastifyInstance
     const status = error instanceof ApiError ? error.status : (error.statusCode ?? 500);
     if (status >= 400 && status < 500) ctx.service.metrics.refusedRequest();
     if (error instanceof ApiError) return reply.code(error.status).send(error.body());
+    if (databaseUnavailable(error)) {
+      ctx.log(`database unavailable: ${error.message}`);
+      return reply.code(503).header('retry-after', '5').send({ message: 'database unavailable, retry later' });
+    }
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ message: error.validation ? `invalid request: ${error.message}` : error.message });
     }
@@ -58,7 +63,7 @@ export interface CentralOptions {
 
 export async function startCentral(config: CentralConfig, options: CentralOptions = {}): Promise<RunningCentral> {
   const log = options.log ?? (() => undefined);
-  const store = await CentralStore.open(config.store);
+  const store = await CentralStore.open(config.store, log);
   let app: FastifyInstance | null = null;
   try {
     const secret = process.env.CROWDWATCH_CENTRAL_SECRET ?? (await store.setting('jwt_secret', () => TokenIssuer.newSecret()));

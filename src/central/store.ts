@@ -70,8 +70,8 @@ const ROWS_PER_INSERT = 200;
 export class CentralStore {
   private constructor(readonly db: SqlDatabase) {}
 
-  static async open(config: StoreConfig): Promise<CentralStore> {
-    return new CentralStore(await openDatabase(config, CENTRAL_SCHEMA));
+  static async open(config: StoreConfig, log?: (message: string) => void): Promise<CentralStore> {
+    return new CentralStore(await openDatabase(config, CENTRAL_SCHEMA, log));
   }
 
   close(): Promise<void> {

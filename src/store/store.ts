@@ -16,8 +16,8 @@ export function defaultStoreConfig(dataDir: string): StoreConfig {
 }
 
 /** Opens SQLite or PostgreSQL and brings it to `schema`'s last version (closed again on failure). */
-export async function openDatabase(config: StoreConfig, schema: Schema): Promise<SqlDatabase> {
-  const db = config.type === 'sqlite' ? await SqliteDatabase.open(config.path) : await PostgresDatabase.open(config.url);
+export async function openDatabase(config: StoreConfig, schema: Schema, log?: (message: string) => void): Promise<SqlDatabase> {
+  const db = config.type === 'sqlite' ? await SqliteDatabase.open(config.path) : await PostgresDatabase.open(config.url, log);
   try {
     await migrate(db, schema);
   } catch (error) {
@@ -41,8 +41,9 @@ export class Store {
     this.decisions = new DecisionStore(db);
   }
 
-  static async open(config: StoreConfig): Promise<Store> {
-    return new Store(await openDatabase(config, LAPI_SCHEMA));
+  /** `log`: what the database driver reports outside any request (a lost idle connection). */
+  static async open(config: StoreConfig, log?: (message: string) => void): Promise<Store> {
+    return new Store(await openDatabase(config, LAPI_SCHEMA, log));
   }
 
   /** A named value shared by every process on this database (the API's token secret). */

@@ -11,6 +11,10 @@ import { freeLoopbackPort, Server, sleep } from '../../src/reference/processes';
 export interface PostgresCluster {
   /** A new empty database, as a connection URL. */
   createDatabase(): Promise<string>;
+  /** Stops the server (fast shutdown: its clients are cut off), keeping its data. */
+  pause(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,22 +40,25 @@ export async function startPostgres(): Promise<PostgresCluster | { skip: string 
   execFileSync(initCmd, initArgs, { stdio: 'pipe' });
   const port = await freeLoopbackPort();
   const [pgCmd, pgArgs] = wrap(path.join(bin, 'postgres'), ['-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', 'fsync=off']);
-  const server = new Server(pgCmd, pgArgs, { cwd: dir, env: process.env });
   const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  for (let i = 0; ; i++) {
-    try {
-      const c = new pg.Client(admin);
-      await c.connect();
-      await c.end();
-      break;
-    } catch (error) {
-      if (!server.alive || i > 100) {
-        await server.stop();
-        throw new Error(`postgres did not start: ${(error as Error).message}\n${server.output}`);
+  const launch = async (): Promise<Server> => {
+    const server = new Server(pgCmd, pgArgs, { cwd: dir, env: process.env });
+    for (let i = 0; ; i++) {
+      try {
+        const c = new pg.Client(admin);
+        await c.connect();
+        await c.end();
+        return server;
+      } catch (error) {
+        if (!server.alive || i > 100) {
+          await server.stop();
+          throw new Error(`postgres did not start: ${(error as Error).message}\n${server.output}`);
+        }
+        await sleep(100);
       }
-      await sleep(100);
     }
-  }
+  };
+  let server: Server | null = await launch();
   return {
     async createDatabase() {
       const name = `cw_test_${process.pid}_${++counter}`;
@@ -61,8 +68,19 @@ export async function startPostgres(): Promise<PostgresCluster | { skip: string 
       await c.end();
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
+    async pause() {
+      // Fast shutdown: clients are cut off at once (SIGTERM's smart one waits for them to leave).
+      const [ctlCmd, ctlArgs] = wrap(path.join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w']);
+      execFileSync(ctlCmd, ctlArgs, { stdio: 'pipe' });
+      await server?.stop();
+      server = null;
+    },
+    async resume() {
+      server ??= await launch();
+    },
     async stop() {
-      await server.stop();
+      await server?.stop();
+      server = null;
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
