@@ -84,9 +84,9 @@ test('bad values: a decision on a non-address is ignored with a warning; a non-a
   t.is(idAt(index, '192.0.2.300'), undefined);
 });
 
-test('the client address comes from one header, first entry of a list, without brackets or port', (t) => {
+test('the client address comes from one header, the last entry of a list, without brackets or port', (t) => {
   t.deepEqual(clientAddress({ 'x-real-ip': '203.0.113.5' }, 'x-real-ip'), { address: '203.0.113.5' });
-  t.deepEqual(clientAddress({ 'x-forwarded-for': '2001:db8::1, 10.0.0.1' }, 'x-forwarded-for'), { address: '2001:db8::1' });
+  t.deepEqual(clientAddress({ 'x-forwarded-for': '10.0.0.1, 2001:db8::1' }, 'x-forwarded-for'), { address: '2001:db8::1' });
   t.deepEqual(clientAddress({ 'x-forwarded-for': '[2001:db8::1]:443' }, 'x-forwarded-for'), { address: '2001:db8::1' });
   t.deepEqual(clientAddress({ 'x-forwarded-for': '192.0.2.1:8080' }, 'x-forwarded-for'), { address: '192.0.2.1' });
   t.regex((clientAddress({}, 'x-real-ip') as { problem: string }).problem, /no x-real-ip header/);

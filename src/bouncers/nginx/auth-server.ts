@@ -8,11 +8,14 @@ import type { AddressInfo } from 'node:net';
 import type { AddressIndex, Verdict } from './address-index';
 import { clientAddress } from './client-address';
 import type { Pages } from './pages';
+import type { IpRangeSet } from '../../store/ip-range';
 
 export interface AuthServerOptions {
   index: AddressIndex;
   /** Lower-case name of the header holding the client address. */
   clientHeader: string;
+  /** Proxies whose entries of an X-Forwarded-For list are skipped (read from the right). */
+  trustedProxies?: IpRangeSet;
   /** Longest time nginx may cache an answer, in seconds. */
   cacheSeconds: number;
   pages: Pages;
@@ -49,7 +52,7 @@ export function cacheSeconds(verdict: Verdict | undefined, now: number, max: num
 
 function answerCheck(o: AuthServerOptions, req: http.IncomingMessage, res: http.ServerResponse, warn: ReturnType<typeof throttled>): void {
   const now = Date.now();
-  const client = clientAddress(req.headers, o.clientHeader);
+  const client = clientAddress(req.headers, o.clientHeader, o.trustedProxies);
   let verdict: Verdict | undefined;
   if ('problem' in client) {
     // Fail open, as CrowdSec's nginx bouncer does: nginx sets this header itself, so a bad one

@@ -5,10 +5,13 @@ import type { StreamUpdate } from '../common/decision-stream';
 import { AddressIndex } from './address-index';
 import { createAuthServer, listen } from './auth-server';
 import type { Pages } from './pages';
+import type { IpRangeSet } from '../../store/ip-range';
 
 export interface NginxBouncerOptions {
   types: ReadonlySet<string>;
   clientHeader: string;
+  /** Proxies whose X-Forwarded-For entries are skipped. */
+  trustedProxies?: IpRangeSet;
   cacheSeconds: number;
   pages: Pages;
   log: (message: string) => void;

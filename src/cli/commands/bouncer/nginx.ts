@@ -4,6 +4,7 @@ import { NginxBouncer } from '../../../bouncers/nginx/nginx-bouncer';
 import { nginxSnippet } from '../../../bouncers/nginx/nginx-snippet';
 import { DEFAULT_BAN_PAGE, DEFAULT_CAPTCHA_PAGE, readPage } from '../../../bouncers/nginx/pages';
 import { parseListen } from '../../../config/api-config';
+import { IpRangeSet, isIpAddress, isIpRange } from '../../../store/ip-range';
 import { parseGoDuration } from '../../../time/go-duration';
 import type { CommandContext } from '../../io';
 import { stderrLogger, stopSignal } from '../../signals';
@@ -14,6 +15,7 @@ interface NginxFlags extends StreamFlags {
   listen: string;
   cacheTime: number;
   clientHeader: string;
+  trustedProxies: string[];
   banPage?: string;
   captchaPage?: string;
   printConfig?: boolean;
@@ -32,6 +34,13 @@ function headerArg(value: string): string {
   return value.toLowerCase();
 }
 
+/** `10.0.0.0/8,2001:db8::1`: addresses and ranges, comma-separated. */
+function rangesArg(value: string): string[] {
+  const ranges = value.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  for (const r of ranges) if (!isIpAddress(r) && !isIpRange(r)) throw new InvalidArgumentError(`'${r}' is not an IP address or range`);
+  return ranges;
+}
+
 function page(file: string | undefined, fallback: string, flag: string): string {
   if (file === undefined) return fallback;
   try {
@@ -47,7 +56,8 @@ export function registerNginx(group: Command, ctx: CommandContext): void {
     .description('answer nginx auth_request checks from the decisions (see --print-config for the nginx side)')
     .option('--listen <host:port>', 'address of the check endpoint nginx asks', '127.0.0.1:8089')
     .addOption(new Option('--cache-time <duration>', 'how long nginx may cache an answer per client').argParser(secondsArg).default(10, '10s'))
-    .addOption(new Option('--client-header <name>', 'header with the client address (first one of an X-Forwarded-For list)').argParser(headerArg).default('x-real-ip', 'X-Real-IP'))
+    .addOption(new Option('--client-header <name>', 'header with the client address (an X-Forwarded-For list is read from the right, past --trusted-proxies)').argParser(headerArg).default('x-real-ip', 'X-Real-IP'))
+    .addOption(new Option('--trusted-proxies <ranges>', 'proxies (addresses, ranges, comma-separated) whose X-Forwarded-For entries are skipped').argParser(rangesArg).default([], 'none'))
     .option('--ban-page <file>', 'HTML shown to banned clients (default: a built-in page)')
     .option('--captcha-page <file>', 'HTML shown to clients under a captcha decision (no captcha validation is built in)')
     .option('--print-config', 'print the nginx configuration to include, then exit')
@@ -63,7 +73,7 @@ export function registerNginx(group: Command, ctx: CommandContext): void {
     const stream = new DecisionStream(streamOptions(o, log, 'crowdwatch-nginx-bouncer/0.1.0'));
     const pages = { ban: page(o.banPage, DEFAULT_BAN_PAGE, '--ban-page'), captcha: page(o.captchaPage, DEFAULT_CAPTCHA_PAGE, '--captcha-page') };
     const types = typeSet(o);
-    const bouncer = new NginxBouncer({ types, clientHeader: o.clientHeader, cacheSeconds: o.cacheTime, pages, log, verbose: o.verbose });
+    const bouncer = new NginxBouncer({ types, clientHeader: o.clientHeader, trustedProxies: new IpRangeSet(o.trustedProxies), cacheSeconds: o.cacheTime, pages, log, verbose: o.verbose });
     const bound = await bouncer.listen(listen.host, listen.port);
     log(`nginx checks on http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}/crowdwatch/check (${[...types].join(', ')}; answers cached ${o.cacheTime}s)`);
     const stop = new AbortController();
