@@ -87,8 +87,8 @@ export function readDecisions(raw: unknown, now: number): StreamDecision[] {
 
 /**
  * Pulls decisions until `signal` aborts, handing each non-empty update to `apply` (awaited: no
- * pull overlaps an apply). Network and API errors are logged and retried with backoff; the
- * bouncer keeps enforcing what it has meanwhile.
+ * pull overlaps an apply). Network and API errors are logged and retried with backoff, with a
+ * full list; the bouncer keeps enforcing what it has meanwhile.
  */
 export class DecisionStream {
   private longPoll = false;
@@ -159,7 +159,10 @@ export class DecisionStream {
         update = await this.pull(full, signal);
       } catch (error) {
         if (signal.aborted) break;
-        this.opts.log(`decision stream: ${(error as Error).message}; retrying in ${backoff / 1000}s`);
+        // The API may have answered and moved this bouncer's cursor past changes we never got
+        // (a timeout or a cut connection mid-answer): only a full list is sure to hold them.
+        needFull = true;
+        this.opts.log(`decision stream: ${(error as Error).message}; retrying in ${backoff / 1000}s with a full list`);
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         continue;
