@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadApiConfig } from '../../../config/api-config';
+import * as fs from 'node:fs';
+import { defaultCrowdConfig, loadApiConfig } from '../../../config/api-config';
 import { crowdCredentials, CrowdSync, memberId } from '../../../crowd/sync';
 import { EXIT_OK } from '../../errors';
 import type { CommandContext } from '../../io';
@@ -10,11 +11,19 @@ import { csv, type StoreFlags, usageError, withStore } from './with-store';
 
 type Flags = StoreFlags & { output: ListFormat };
 
-/** Runs one sync step against the configured central, in this process, on the shared store. */
+/**
+ * Runs one sync step against this data dir's central, in this process, on the shared store. The
+ * central is the one of `crowd:` in config.yaml, or else the one this data dir enrolled at (`crowd
+ * enroll --url`, or `run|api --crowd-url`, which leave its credentials in the data dir).
+ */
 async function withCrowd<T>(o: StoreFlags, work: (sync: CrowdSync) => Promise<T>): Promise<T> {
   return withStore(o, async (store, config) => {
-    if (!config.crowd) throw usageError('no crowd: section in config.yaml (crowd.url: the central server)');
-    const creds = await crowdCredentials(config.crowd, memberId());
+    const enrolled = defaultCrowdConfig(config.dataDir);
+    const crowd = config.crowd ?? (fs.existsSync(enrolled.credentialsFile) ? enrolled : undefined);
+    if (!crowd) {
+      throw usageError(`not in a crowd: no crowd: section in config.yaml and no ${enrolled.credentialsFile} (crowdwatch crowd enroll --url URL, or run with --crowd-url URL)`);
+    }
+    const creds = await crowdCredentials(crowd, memberId());
     return work(new CrowdSync(store, creds, { allowlist: config.allowlist, log: () => undefined }));
   });
 }
