@@ -61,7 +61,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     parallel: options.parallel === true || c.agent.parallel === true,
   });
   const engine = bindings().Engine.load(engineOptions(config));
-  const journal = AgentJournal.open(config.agent.journalFile);
+  const journal = AgentJournal.open(config.agent.journalFile, { onError: (m) => options.log(m, 'warning') });
   let api: RunningApi | null = null;
   let nftables: NftablesService | null = null;
   let metrics: MetricsServer | null = null;

@@ -30,6 +30,11 @@ function alertsJson(alerts: Iterable<PendingAlert>): string {
   return `[${parts.join(',')}]`;
 }
 
+/** `writeSync` until every byte is written (a short write is possible on a filling disk). */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off);
+}
+
 /**
  * Compact when the journal grows past this, or past twice its size after the last compaction,
  * whichever is larger: with many alerts pending, the compacted journal alone can exceed a fixed
@@ -64,19 +69,29 @@ export class AgentJournal {
   private readonly fsync = new CoalescedSync(() => this.fd);
   /** Batches whose fsync is not done: compaction (which closes the file) waits for none. */
   private syncing = 0;
+  /**
+   * An append failed (a full disk): the state in memory is ahead of the file, whose tail was cut
+   * back to its last whole line. The next write rewrites the whole state instead of appending, so
+   * nothing recorded meanwhile (alerts above all) is missing from the file once it succeeds.
+   */
+  private behind = false;
+  /** Appends that failed (the disk was full or failing). */
+  writeFailures = 0;
 
   private constructor(
     private readonly file: string,
     private readonly compactBytes: number,
+    private readonly onError: (message: string) => void,
   ) {
     this.discarded = this.recover();
     this.compactAt = compactBytes;
     this.fd = this.compact();
   }
 
-  static open(file: string, options: { compactBytes?: number } = {}): AgentJournal {
+  /** `onError`: told when a write fails (positions and acknowledgements are written best-effort). */
+  static open(file: string, options: { compactBytes?: number; onError?: (message: string) => void } = {}): AgentJournal {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    return new AgentJournal(file, options.compactBytes ?? COMPACT_BYTES);
+    return new AgentJournal(file, options.compactBytes ?? COMPACT_BYTES, options.onError ?? (() => undefined));
   }
 
   private recover(): number {
@@ -110,15 +125,26 @@ export class AgentJournal {
     for (const [key, pos] of Object.entries(p)) this.positions.set(key, pos);
   }
 
-  /** Rewrites the journal as one record of the current state (atomically) and reopens it. */
+  /**
+   * Rewrites the journal as one record of the current state (atomically) and reopens it. On a
+   * failure (a full disk) the temp file is removed and the journal is left as it was.
+   */
   private compact(): number {
     const tmp = `${this.file}.tmp`;
     const line = `{"p":${JSON.stringify(Object.fromEntries(this.positions))},"a":${alertsJson(this.pending.values())}}\n`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    fs.writeSync(fd, line);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fs.renameSync(tmp, this.file);
+    try {
+      const fd = fs.openSync(tmp, 'w', 0o600);
+      try {
+        writeAll(fd, Buffer.from(line));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.file);
+    } catch (error) {
+      fs.rmSync(tmp, { force: true });
+      throw error;
+    }
     const dir = fs.openSync(path.dirname(this.file), 'r');
     fs.fsyncSync(dir);
     fs.closeSync(dir);
@@ -128,13 +154,59 @@ export class AgentJournal {
     return fs.openSync(this.file, 'a', 0o600);
   }
 
+  /**
+   * Appends one record. A write that fails part-way (ENOSPC) is cut back to the last whole line,
+   * so the file never holds a torn record before later ones, and the journal is marked behind:
+   * the next write is a whole rewrite (see `behind`). Throws what the write threw.
+   */
   private append(line: string): void {
-    fs.writeSync(this.fd, line);
+    if (this.behind) {
+      if (this.syncing > 0) throw new Error('the journal is behind a failed write; rewriting it waits for an fsync in progress');
+      this.rewrite();
+      return;
+    }
+    const before = this.bytes;
+    try {
+      writeAll(this.fd, Buffer.from(line));
+    } catch (error) {
+      this.behind = true;
+      this.writeFailures++;
+      try {
+        fs.ftruncateSync(this.fd, before);
+      } catch {
+        // Also failing: the rewrite replaces the file whole.
+      }
+      throw error;
+    }
     this.bytes += Buffer.byteLength(line);
     // Compacting closes the file: not while an fsync of it is on the pool (the next append will).
     if (this.bytes > this.compactAt && this.syncing === 0) {
-      fs.closeSync(this.fd);
-      this.fd = this.compact();
+      try {
+        const fd = this.compact();
+        fs.closeSync(this.fd);
+        this.fd = fd;
+      } catch (error) {
+        // The appended file is whole; compaction is tried again at the next append.
+        this.onError(`journal: compaction failed (${(error as Error).message}); still appending`);
+      }
+    }
+  }
+
+  /** The whole state, written again after a failed append; `behind` stays set if it fails too. */
+  private rewrite(): void {
+    const fd = this.compact();
+    fs.closeSync(this.fd);
+    this.fd = fd;
+    this.behind = false;
+    this.onError('journal: written again whole after a failed write; nothing recorded meanwhile is missing');
+  }
+
+  /** Best-effort records (positions, acknowledgements): a failure is reported, never thrown. */
+  private appendQuietly(line: string, what: string): void {
+    try {
+      this.append(line);
+    } catch (error) {
+      if (this.writeFailures <= 1 || this.writeFailures % 100 === 0) this.onError(`journal: ${what} not written (${(error as Error).message}); the whole state is written again at the next write that succeeds`);
     }
   }
 
@@ -164,13 +236,14 @@ export class AgentJournal {
   recordPositions(positions: ReadonlyMap<string, Position>): void {
     const p = Object.fromEntries(positions);
     this.applyPositions(p);
-    this.append(`${JSON.stringify({ p })}\n`);
+    this.appendQuietly(`${JSON.stringify({ p })}\n`, 'positions');
   }
 
+  /** Alerts the API accepted; if the write fails they are pushed again after a crash (the API stores a uuid once). */
   recordAcks(uuids: string[]): void {
     if (uuids.length === 0) return;
     for (const uuid of uuids) this.pending.delete(uuid);
-    this.append(`${JSON.stringify({ k: uuids })}\n`);
+    this.appendQuietly(`${JSON.stringify({ k: uuids })}\n`, 'acknowledgements');
   }
 
   /**

@@ -1,10 +1,33 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Writes a file whole or not at all (temp file beside it, then rename): a crash never leaves half a file. */
+/**
+ * Writes a file whole or not at all, and durably: a temp file beside it, fsync'd, renamed over
+ * the file, then the directory fsync'd, so neither a crash nor a power loss leaves half a file or
+ * the old one back. A write that fails (a full disk) removes the temp file and leaves the old
+ * file as it was.
+ */
 export function writeFileAtomic(file: string, text: string, mode = 0o644): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode });
-  fs.renameSync(tmp, file);
+  try {
+    const fd = fs.openSync(tmp, 'w', mode);
+    try {
+      fs.writeFileSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    throw error;
+  }
+  const dirFd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(dirFd);
+  } finally {
+    fs.closeSync(dirFd);
+  }
 }
