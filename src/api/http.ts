@@ -5,12 +5,18 @@ import Fastify, { type FastifyInstance } from 'fastify';
 export interface HttpOptions {
   bodyLimit: number;
   https?: { cert: Buffer; key: Buffer } | null;
+  /**
+   * Proxies to read X-Forwarded-For past (from the right) for `req.ip`; without, `req.ip` is the
+   * peer and the header is never read.
+   */
+  trustedProxies?: readonly string[];
 }
 
 export function newFastify(o: HttpOptions): FastifyInstance {
   return Fastify({
     ...(o.https ? { https: o.https } : {}),
     bodyLimit: o.bodyLimit,
+    trustProxy: o.trustedProxies && o.trustedProxies.length > 0 ? [...o.trustedProxies] : false,
     logger: false,
     // Clients poll often and keep connections alive; these bound a slow or stuck one.
     connectionTimeout: 120_000,

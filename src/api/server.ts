@@ -20,7 +20,7 @@ import { TokenIssuer } from './tokens';
 /** Builds the HTTP application over an open store (tests use it with `inject` or on a port). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   const https = ctx.config.tls ? { cert: fs.readFileSync(ctx.config.tls.certFile), key: fs.readFileSync(ctx.config.tls.keyFile) } : null;
-  const app = newFastify({ bodyLimit: ctx.config.maxBodyBytes, https });
+  const app = newFastify({ bodyLimit: ctx.config.maxBodyBytes, https, trustedProxies: ctx.config.trustedProxies });
 
   await app.register(rateLimit, { global: false });
 

@@ -38,6 +38,13 @@ export interface ApiConfig {
   files: string[];
   /** CrowdSec settings that were read but mean nothing here, as `file:line: key`. */
   ignored: string[];
+  /** Proxies whose X-Forwarded-For entries the API reads past to find a caller's address. */
+  trustedProxies?: string[];
+  /**
+   * Settings that bear on security and are not applied as written (`file:line: what`): logged as
+   * warnings at start, not at debug level with the rest of `ignored`.
+   */
+  warnings: string[];
 }
 
 
@@ -146,5 +153,6 @@ function defaultApiConfig(dataDir: string): ApiConfig {
     prometheus: { enabled: true, level: 'full', host: '127.0.0.1', port: 6060 },
     files: [],
     ignored: [],
+    warnings: [],
   };
 }

@@ -12,6 +12,9 @@ import { ConfigError, lineOf, list, type Reader, readMap, readYamlFile, scalar }
 /** Settings that span files and are only checked once every file is read. */
 export class ConfigDraft {
   db: { type?: string; path?: string; url?: string; pg: Record<string, string>; where?: string } = { pg: {} };
+  /** CrowdSec's `use_forwarded_for_headers` (and where), which needs `trusted_proxies`. */
+  forwardedFor?: { on: boolean; where: string };
+  trustedProxies?: string[];
   logMedia?: 'stdout' | 'file';
   logDir?: string;
 
@@ -24,6 +27,11 @@ export class ConfigDraft {
     } else if (db.path) {
       config.store = { type: 'sqlite', path: db.path };
     }
+    const xff = this.forwardedFor;
+    if (xff?.on && this.trustedProxies) config.trustedProxies = this.trustedProxies;
+    else if (xff?.on) config.warnings.push(`${xff.where}: use_forwarded_for_headers without trusted_proxies: X-Forwarded-For is not read (as in CrowdSec); list the proxies in trusted_proxies`);
+    else if (this.trustedProxies && xff) config.warnings.push(`${xff.where}: trusted_proxies without use_forwarded_for_headers: true: X-Forwarded-For is not read`);
+    else if (this.trustedProxies) config.trustedProxies = this.trustedProxies;
     if (this.logMedia === 'file') config.log.file = path.join(this.logDir ?? '/var/log', 'crowdwatch.log');
     else if (this.logMedia === 'stdout') delete config.log.file;
   }
@@ -63,6 +71,19 @@ class FileReader {
     readMap(node, this.file, this.lines, keys, where);
   }
 
+  /** CrowdSec settings about security that crowdwatch does not apply: accepted, and warned of at start. */
+  private warnIgnored(why: Record<string, string>): Record<string, Reader> {
+    const readers: Record<string, Reader> = {};
+    for (const [key, what] of Object.entries(why)) {
+      readers[key] = (_node, where, keyNode) => {
+        const at = `${this.file}:${lineOf(this.lines, keyNode)}: ${where}`;
+        this.config.ignored.push(at);
+        this.config.warnings.push(`${at}: ${what}`);
+      };
+    }
+    return readers;
+  }
+
   /** CrowdSec settings with no meaning here: accepted, and listed by `config show` and at start. */
   private ignore(...keys: string[]): Record<string, Reader> {
     const readers: Record<string, Reader> = {};
@@ -81,17 +102,21 @@ class FileReader {
         profiles: (v, k) => { config.profilesFile = this.rel(v, k); },
         simulation: (v, k) => { config.simulationFile = this.rel(v, k); },
         max_body_bytes: (v, k) => { config.maxBodyBytes = integer(scalar(v, k), k, 1024, 1 << 30); },
+        trusted_proxies: (v, k) => { draft.trustedProxies = ranges(v, k); },
         // CrowdSec's spelling of the same settings.
         server: (s, ws) => this.map(s, ws, {
           listen_uri: (v, k) => { config.listen = parseListen(scalar(v, k)); },
           profiles_path: (v, k) => { config.profilesFile = this.rel(v, k); },
           trusted_ips: (v, k) => { config.trustedIps = ranges(v, k); },
           tls: (v, k) => this.tls(v, k),
-          ...this.ignore('log_level', 'console_path', 'online_client', 'use_forwarded_for_headers', 'enable'),
+          use_forwarded_for_headers: (v, k, key) => { draft.forwardedFor = { on: bool(scalar(v, k), k), where: `${this.file}:${lineOf(this.lines, key)}` }; },
+          trusted_proxies: (v, k) => { draft.trustedProxies = ranges(v, k); },
+          ...this.ignore('log_level', 'console_path', 'online_client'),
+          ...this.warnIgnored({ enable: 'not applied: `crowdwatch run` serves the local API unless started with --no-api' }),
         }),
         client: (c, wc) => this.map(c, wc, {
           credentials_path: (v, k) => { config.agent.credentialsFile = this.rel(v, k); },
-          ...this.ignore('insecure_skip_verify'),
+          ...this.warnIgnored({ insecure_skip_verify: 'not applied: TLS certificates are always verified' }),
         }),
       }),
       agent: (n, w) => this.map(n, w, this.acquisition({

@@ -24,7 +24,7 @@ function hostPort(host: string, port: number): string {
 }
 
 /** The config as a config.yaml document (plain object), plus where it came from. */
-export function effectiveConfig(config: ApiConfig): { document: Record<string, unknown>; files: string[]; ignored: string[] } {
+export function effectiveConfig(config: ApiConfig): { document: Record<string, unknown>; files: string[]; ignored: string[]; warnings: string[] } {
   const document: Record<string, unknown> = {
     common: {
       log_level: config.log.level,
@@ -36,6 +36,7 @@ export function effectiveConfig(config: ApiConfig): { document: Record<string, u
       listen: hostPort(config.listen.host, config.listen.port),
       ...(config.tls ? { tls: { cert_file: config.tls.certFile, key_file: config.tls.keyFile } } : {}),
       trusted_ips: config.trustedIps,
+      ...(config.trustedProxies ? { trusted_proxies: config.trustedProxies } : {}),
       allowlist: config.allowlist,
       profiles: config.profilesFile,
       simulation: config.simulationFile,
@@ -73,5 +74,5 @@ export function effectiveConfig(config: ApiConfig): { document: Record<string, u
   if (nft) {
     document.bouncers = { nftables: { enabled: true, table: nft.table, hooks: nft.hooks, priority: nft.priority, set_size: nft.setSize, allow: nft.allow, types: nft.types } };
   }
-  return { document, files: config.files, ignored: config.ignored };
+  return { document, files: config.files, ignored: config.ignored, warnings: config.warnings };
 }

@@ -18,6 +18,7 @@ export function registerApi(program: Command, ctx: CommandContext): void {
     .action(async (o: { listen?: string; dataDir?: string; configFile?: string; crowdUrl?: string }) => {
       const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen, crowdUrl: o.crowdUrl });
       const log = stderrLogger(ctx.io.stderr);
+      for (const warning of config.warnings) log(`warning: ${warning}`);
       const unlock = lockDataDir(config.dataDir, ['api']);
       let api;
       try {

@@ -17,12 +17,13 @@ export function registerConfig(program: Command, ctx: CommandContext): void {
     .addOption(dataDirOption())
     .addOption(configFileOption())
     .action((o: { output: 'yaml' | 'json'; dataDir?: string; configFile?: string }) => {
-      const { document, files, ignored } = effectiveConfig(loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile }));
-      if (o.output === 'json') writeJson(ctx.io.stdout, { config: document, files, ignored });
+      const { document, files, ignored, warnings } = effectiveConfig(loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile }));
+      if (o.output === 'json') writeJson(ctx.io.stdout, { config: document, files, ignored, warnings });
       else {
         const from = files.length > 0 ? files.map((f) => `#   ${f}`).join('\n') : '#   (no config file: defaults)';
         const skipped = ignored.length > 0 ? `\n# CrowdSec settings read and not used:\n${ignored.map((i) => `#   ${i}`).join('\n')}` : '';
-        ctx.io.stdout.write(`# effective configuration, from:\n${from}${skipped}\n${stringify(document)}`);
+        const warned = warnings.length > 0 ? `\n# Warnings (security settings not applied as written):\n${warnings.map((w) => `#   ${w}`).join('\n')}` : '';
+        ctx.io.stdout.write(`# effective configuration, from:\n${from}${warned}${skipped}\n${stringify(document)}`);
       }
       ctx.exitCode = EXIT_OK;
     });

@@ -112,6 +112,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       const logger = createLogger(config.log, ctx.io.stderr);
       const { log } = logger;
       for (const key of config.ignored) log(`${key}: a CrowdSec setting crowdwatch does not use (ignored)`, 'debug');
+      for (const warning of config.warnings) log(warning, 'warning');
       // SIGHUP's default action kills the process: handle it from the start, act once running.
       let daemon: RunningDaemon | null = null;
       const stopReloads = onReloadSignal(async () => {
