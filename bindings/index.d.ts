@@ -285,6 +285,25 @@ export declare class Engine {
   dumpBatch(source: SourceHandle, lines: Uint8Array): Dump;
   stats(): Stats;
   /**
+   * Every scenario's live state (buckets with their queued events, blackholes), as bytes for
+   * `restoreBuckets`, e.g. in another process after a restart.
+   */
+  snapshotBuckets(): Buffer;
+  /**
+   * Takes over the state of the snapshot's scenarios this engine has unchanged (same name and
+   * fingerprint); `skipped` names the others, which start empty. Bytes that do not read, or a
+   * snapshot of the other mode, throw `CW_ARG` and change nothing.
+   */
+  restoreBuckets(bytes: Uint8Array): { scenarios: number; buckets: number; skipped: string[] };
+  /**
+   * `snapshotBuckets` into `file` (atomically, fsync'd), on the engine thread: the event loop
+   * does not wait. Call it with no batch in flight (the snapshot must describe whole batches).
+   * A write that fails rejects with `CW_IO` and leaves the old file.
+   */
+  snapshotBucketsToFileAsync(file: string): Promise<{ bytes: number; ms: number }>;
+  /** `restoreBuckets` of `file`, read on the engine thread (`CW_IO` if it cannot be read). */
+  restoreBucketsFromFileAsync(file: string): Promise<{ scenarios: number; buckets: number; skipped: string[] }>;
+  /**
    * `stats` on the engine's own thread, in a lane of its own: it is read between two slices of
    * the batch running, without waiting for the calls queued (see `processBatchAsync`).
    */

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const addonPath = path.join(__dirname, 'crowdwatch.node');
-const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'processBatchAsync', 'explain', 'stats', 'statsAsync', 'tick', 'tickAsync', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles', 'dumpBatch', 'evaluateAsserts', 'lockFile'];
+const RAW_EXPORTS = ['loadEngine', 'reload', 'lint', 'registerSource', 'processBatch', 'processBatchAsync', 'explain', 'stats', 'statsAsync', 'tick', 'tickAsync', 'memory', 'trimMemory', 'loadProfiles', 'evaluateProfiles', 'dumpBatch', 'evaluateAsserts', 'lockFile', 'snapshotBuckets', 'restoreBuckets', 'snapshotBucketsToFileAsync', 'restoreBucketsFromFileAsync'];
 
 let raw = null;
 
@@ -162,6 +162,23 @@ class Engine {
 
   stats() {
     return decode(call('stats', this.#handle), 'stats');
+  }
+
+  snapshotBuckets() {
+    return call('snapshotBuckets', this.#handle);
+  }
+
+  restoreBuckets(bytes) {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('restoreBuckets: bytes must be a Buffer or Uint8Array');
+    return decode(call('restoreBuckets', this.#handle, bytes), 'restoreBuckets');
+  }
+
+  async snapshotBucketsToFileAsync(file) {
+    return callAsync('snapshotBucketsToFileAsync', 'snapshotBucketsToFileAsync', this.#handle, String(file));
+  }
+
+  async restoreBucketsFromFileAsync(file) {
+    return callAsync('restoreBucketsFromFileAsync', 'restoreBucketsFromFileAsync', this.#handle, String(file));
   }
 
   async statsAsync() {

@@ -4,6 +4,7 @@ import { addCounters, zeroCounters } from '../engine/counters';
 import type { Alert, Counters, Engine, SourceHandle, Stats } from '../engine/native';
 import { EngineQueue } from './engine-queue';
 import type { AgentJournal, PendingAlert } from './journal';
+import type { BucketSnapshots } from './bucket-snapshots';
 import { type AlertPusher, Outbox } from './outbox';
 import { type PauseReason, ReadingGate } from './reading-gate';
 
@@ -23,6 +24,10 @@ export interface AgentOptions {
   /** Engine queue backpressure marks (bytes of lines read and not yet processed). */
   queueHighBytes?: number;
   queueLowBytes?: number;
+  /** Where the buckets are written at stop and every `snapshotMs` (live mode; none: never). */
+  snapshots?: BucketSnapshots;
+  /** Default 5 min. */
+  snapshotMs?: number;
 }
 
 /** Per-stream figures for `crowdwatch metrics` and the Prometheus endpoint. */
@@ -57,6 +62,7 @@ export class Agent implements LineSink {
   private dirty = false;
   private stopping = false;
   private tickQueued = false;
+  private snapshotTimer: NodeJS.Timeout | null = null;
   private lastPauseLog = 0;
   alertsRaised = 0;
   /** Batches or ticks the engine failed on (CW_PANIC: their alerts are lost, the lines not read again). */
@@ -134,6 +140,41 @@ export class Agent implements LineSink {
     for (const source of sources) await source.start(this.sinkFor(source), journal.positions);
     this.timers.push(setInterval(() => this.queueTick(), this.options.tickMs ?? 1000));
     this.timers.push(setInterval(() => this.checkpoint(), this.options.checkpointMs ?? 1000));
+    this.scheduleSnapshot();
+  }
+
+  /** The next periodic snapshot, after `snapshotMs` or longer if the last one was slow. */
+  private scheduleSnapshot(): void {
+    const snapshots = this.options.snapshots;
+    if (!snapshots || this.stopping) return;
+    this.snapshotTimer = setTimeout(() => {
+      // checkpointBuckets logs its own failures and never rejects.
+      this.checkpointBuckets().then(
+        () => this.scheduleSnapshot(),
+        () => this.scheduleSnapshot(),
+      );
+    }, snapshots.nextDelay(this.options.snapshotMs ?? 5 * 60_000));
+  }
+
+  /**
+   * The positions, then the buckets, with no batch in the engine: both describe the same lines.
+   * After a crash the journal's positions are never older than the snapshot (the positions go
+   * first), so a line is never counted twice; what was counted after the last snapshot is lost
+   * from the buckets (its alerts are journaled). Failures are logged; detection goes on.
+   */
+  async checkpointBuckets(): Promise<void> {
+    const snapshots = this.options.snapshots;
+    if (!snapshots) return;
+    await this.queue
+      .run(
+        async () => {
+          this.options.journal.recordPositions(this.positions);
+          this.dirty = false;
+          await snapshots.write();
+        },
+        { exclusive: true },
+      )
+      .catch((error: Error) => this.options.log(`buckets: snapshot not written: ${error.message}`));
   }
 
   lines(stream: Stream, lines: Buffer, position?: Position): void {
@@ -304,12 +345,14 @@ export class Agent implements LineSink {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
     await Promise.all(this.options.sources.map((s) => s.stop().catch((e: Error) => this.options.log(`${s.name}: ${e.message}`))));
     // The engine thread serves ticks in a lane of their own: the last tick alone would not wait
     // for the batches read before the stop.
     await this.processed();
     await this.tick().catch((error: Error) => this.engineFailed('the last tick', error));
     this.options.journal.recordPositions(this.positions);
+    await this.checkpointBuckets();
     const drained = await this.outbox.drain(drainMs);
     if (!drained) this.options.log(`${this.outbox.backlog} alert(s) not pushed yet: kept in the journal for the next start`);
     this.outbox.stop();

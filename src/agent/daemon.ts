@@ -7,6 +7,7 @@ import type { ApiConfig, NftablesConfig } from '../config/api-config';
 import { bindings, type EngineOptions } from '../engine/native';
 import { resolveEngineOptions } from '../engine/options';
 import { Agent } from './agent';
+import { BucketSnapshots, bucketSnapshotFile } from './bucket-snapshots';
 import { localAgentCredentials, localBouncerKey } from './credentials';
 import type { Log } from '../log/logger';
 import { collectDaemonMetrics, engineLagMonitor } from '../metrics/daemon-metrics';
@@ -32,6 +33,8 @@ export interface DaemonOptions {
   /** Test hooks: faster ticks and checkpoints. */
   tickMs?: number;
   pollMs?: number;
+  /** How often the buckets are written (default 5 min; and at every clean stop). */
+  snapshotMs?: number;
 }
 
 export interface RunningDaemon {
@@ -78,7 +81,19 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const sourceOptions = { maxLineBytes: options.maxLineBytes, ...(options.pollMs ? { pollMs: options.pollMs } : {}) };
     const sources = options.acquisition.map((entry) => createSource(entry, sourceOptions));
     const running = new Map(options.acquisition.map((entry, i) => [sourceKey(entry), sources[i]]));
-    const agent = new Agent({ engine, journal, pusher: client, sources, log, ...(options.tickMs ? { tickMs: options.tickMs, checkpointMs: options.tickMs } : {}) });
+    // Live buckets survive a restart (a replay's are about its file alone).
+    const snapshots = options.mode === 'live' ? new BucketSnapshots(bucketSnapshotFile(config.dataDir), engine, log) : undefined;
+    await snapshots?.restore();
+    const agent = new Agent({
+      engine,
+      journal,
+      pusher: client,
+      sources,
+      log,
+      ...(snapshots ? { snapshots } : {}),
+      ...(options.snapshotMs ? { snapshotMs: options.snapshotMs } : {}),
+      ...(options.tickMs ? { tickMs: options.tickMs, checkpointMs: options.tickMs } : {}),
+    });
     await agent.start();
     const target: ReloadTarget = { engine, engineOptions, api, agent, sources: running, sourceOptions, config, log };
     let reloading: Promise<unknown> = Promise.resolve();

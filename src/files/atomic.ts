@@ -7,7 +7,7 @@ import * as path from 'node:path';
  * the old one back. A write that fails (a full disk) removes the temp file and leaves the old
  * file as it was.
  */
-export function writeFileAtomic(file: string, text: string, mode = 0o644): void {
+export function writeFileAtomic(file: string, text: string | Uint8Array, mode = 0o644): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

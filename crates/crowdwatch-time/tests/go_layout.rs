@@ -252,3 +252,18 @@ fn reference_year_zero_keeps_go_year_zero_out_of_range() {
     let ts = parse_go_layout("2024-10-10", "2006-01-02", 2030).unwrap();
     assert_eq!(format_rfc3339(ts), "2024-10-10T00:00:00Z");
 }
+
+#[test]
+fn zone_offsets_past_go_ranges_are_refused() {
+    let layout = "2006-01-02 15:04:05 -0700";
+    // Go: hour > 24, minute > 60 or second > 60 is a range error ("+9961": 99 h 61 min).
+    assert_eq!(parsed("2024-02-29 02:59:06 +9961", layout), None);
+    assert_eq!(parsed("2024-02-29 02:59:06 +2500", layout), None);
+    assert_eq!(parsed("2024-02-29 02:59:06 +0061", layout), None);
+    // 24 hours and 60 minutes are accepted, as some write them.
+    assert_eq!(
+        parsed("2024-02-29 02:59:06 +2400", layout).as_deref(),
+        Some("2024-02-29T02:59:06+24:00")
+    );
+    assert!(parsed("2024-02-29 02:59:06 -0060", layout).is_some());
+}

@@ -99,7 +99,8 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--no-metrics', 'no Prometheus endpoint')
     .addOption(new Option('--log-format <format>', 'log lines as text or JSON (default: common.log_format, text)').choices(['text', 'json']))
     .addOption(new Option('--tick-ms <ms>').hideHelp().argParser(Number))
-    .action(async (o: RunFlags & { tickMs?: number }) => {
+    .addOption(new Option('--snapshot-ms <ms>').hideHelp().argParser(Number))
+    .action(async (o: RunFlags & { tickMs?: number; snapshotMs?: number }) => {
       const readConfig = (): ApiConfig => {
         const c = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, listen: o.listen, crowdUrl: o.crowdUrl });
         if (o.config) c.agent.contentDir = path.resolve(o.config);
@@ -148,6 +149,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
             return { config: c, acquisition: acquisitionOf(o, c) };
           },
           ...(o.tickMs ? { tickMs: o.tickMs, pollMs: o.tickMs } : {}),
+          ...(o.snapshotMs ? { snapshotMs: o.snapshotMs } : {}),
         });
         if (daemon.api) log(`local API listening on ${daemon.api.url}`);
         if (daemon.metrics) log(`metrics on ${daemon.metrics.url}`);

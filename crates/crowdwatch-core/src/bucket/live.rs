@@ -135,6 +135,41 @@ impl Bucket {
         })
     }
 
+    /// What a snapshot keeps besides the key and the events: (tokens, last_ns, first, total,
+    /// distinct hashes).
+    pub fn parts(&self) -> (f64, i64, Timestamp, u32, Vec<u64>) {
+        let (_, count, hashes) = self.distinct_section();
+        let distinct = self.record[hashes..hashes + 8 * count]
+            .chunks_exact(8)
+            .map(|h| u64::from_le_bytes(h.try_into().expect("8 bytes")))
+            .collect();
+        (self.tokens, self.last_ns, self.first(), self.total, distinct)
+    }
+
+    /// A bucket made again from a snapshot's parts; `events` are whole queued events, each as
+    /// its length and body (`queued::append_plain`), so the record is well-formed by construction.
+    pub fn from_parts(
+        key: &str,
+        (tokens, last_ns, first, total, distinct): (f64, i64, Timestamp, u32, &[u64]),
+        events: &[u8],
+    ) -> Bucket {
+        let mut record = SmallVec::new();
+        put_str(&mut record, key);
+        put_varint(&mut record, distinct.len() as u64);
+        for h in distinct {
+            record.extend_from_slice(&h.to_le_bytes());
+        }
+        record.extend_from_slice(events);
+        Bucket {
+            tokens,
+            last_ns,
+            first_ns: first.unix_nanos,
+            first_offset: first.offset_secs,
+            total,
+            record,
+        }
+    }
+
     /// Queue the event being poured, which `total` already counts. The queue keeps the last
     /// `queue_len + 1` events, as CrowdSec's Queue.Add allows one more; one event is queued per
     /// counted event, so `total - 1` events (at most `queue_len + 1`) were queued before this.

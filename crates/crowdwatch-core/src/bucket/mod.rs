@@ -11,6 +11,7 @@ pub mod overflow;
 pub mod queued;
 pub mod reload;
 pub mod scenario;
+pub mod snapshot;
 pub mod source;
 pub mod store;
 pub mod table;

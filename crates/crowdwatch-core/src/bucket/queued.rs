@@ -318,6 +318,33 @@ impl<'a> EventEncoder<'a> {
     }
 }
 
+/// Append `event` with its length, as `append` would have queued it but with no reference to a
+/// codec's interners (its time as text, its meta keys and values inline): what a restored
+/// snapshot's buckets hold, decoding to the same event in any engine.
+pub fn append_plain(out: &mut Vec<u8>, event: &AlertEvent, source: &QueuedSource) {
+    let mut body = Vec::with_capacity(64);
+    let flags = TIME_TEXT
+        | INLINE_KEYS
+        | match source {
+            QueuedSource::None => 0,
+            QueuedSource::Derived => SOURCE_DERIVED,
+            QueuedSource::Explicit(_) => SOURCE_EXPLICIT,
+        };
+    body.push(flags);
+    put_str(&mut body, &event.timestamp);
+    put_varint(&mut body, event.meta.len() as u64);
+    for item in &event.meta {
+        put_str(&mut body, &item.key);
+        put_varint(&mut body, ((item.value.len() as u64) << 2) | VALUE_INLINE);
+        body.extend_from_slice(item.value.as_bytes());
+    }
+    if let QueuedSource::Explicit(s) = source {
+        write_source(&mut body, s);
+    }
+    put_varint(out, body.len() as u64);
+    out.extend_from_slice(&body);
+}
+
 fn write_source(out: &mut Vec<u8>, s: &AlertSource) {
     for text in [
         &s.scope,

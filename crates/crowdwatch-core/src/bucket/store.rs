@@ -3,7 +3,6 @@
 //! A bucket is a small struct in a per-scenario table, not a goroutine: pouring is a lookup and
 //! a few float operations. Time is passed in by the caller: the event's own time in replay
 //! (time-machine) mode, the wall clock in live mode. What a bucket holds is in `live.rs`.
-use std::hash::{Hash, Hasher};
 
 use ahash::AHashMap;
 use crowdwatch_time::Timestamp;
@@ -33,10 +32,26 @@ pub struct ScenarioState {
     pub(crate) extras: AHashMap<Box<str>, std::collections::VecDeque<serde_json::Value>>,
     /// Bayesian scenarios: which guillotine conditions have fired (for the whole scenario).
     pub(crate) guillotines: Vec<bool>,
+    /// The keys `distinct` values are hashed with: random per state, so no one can craft values
+    /// that collide, and kept in bucket snapshots with the hashes they made.
+    distinct_seeds: [u64; 4],
+    distinct_hasher: ahash::RandomState,
+}
+
+/// Four random keys (std's hasher keys are random per process and per instance).
+fn random_seeds() -> [u64; 4] {
+    use std::hash::BuildHasher;
+    let rs = std::collections::hash_map::RandomState::new();
+    [rs.hash_one(0u8), rs.hash_one(1u8), rs.hash_one(2u8), rs.hash_one(3u8)]
+}
+
+fn hasher_of(seeds: [u64; 4]) -> ahash::RandomState {
+    ahash::RandomState::with_seeds(seeds[0], seeds[1], seeds[2], seeds[3])
 }
 
 impl Default for ScenarioState {
     fn default() -> Self {
+        let seeds = random_seeds();
         ScenarioState {
             buckets: BucketTable::default(),
             counters: ScenarioCounters::default(),
@@ -44,7 +59,39 @@ impl Default for ScenarioState {
             blackhole_horizon: i64::MIN,
             extras: AHashMap::default(),
             guillotines: Vec::new(),
+            distinct_seeds: seeds,
+            distinct_hasher: hasher_of(seeds),
         }
+    }
+}
+
+impl ScenarioState {
+    /// The blackhole's entries (key, until), for a snapshot.
+    pub(crate) fn blackhole_entries(&self) -> Vec<(String, i64)> {
+        self.blackhole
+            .iter()
+            .map(|(k, until)| (k.to_string(), *until))
+            .collect()
+    }
+
+    pub(crate) fn blackhole_horizon(&self) -> i64 {
+        self.blackhole_horizon
+    }
+
+    pub(crate) fn distinct_seeds(&self) -> [u64; 4] {
+        self.distinct_seeds
+    }
+
+    /// A snapshot's `distinct` keys, with which its buckets' hashes were made.
+    pub(crate) fn restore_distinct_seeds(&mut self, seeds: [u64; 4]) {
+        self.distinct_seeds = seeds;
+        self.distinct_hasher = hasher_of(seeds);
+    }
+
+    /// A snapshot's blackhole, as it was.
+    pub(crate) fn restore_blackhole(&mut self, entries: Vec<(String, i64)>, horizon: i64) {
+        self.blackhole = entries.into_iter().map(|(k, u)| (k.into(), u)).collect();
+        self.blackhole_horizon = horizon;
     }
 }
 
@@ -158,7 +205,7 @@ fn pour_accepted(
         if let Some(d) = &sc.distinct {
             match d.eval_string(&ctx) {
                 Ok(v) => {
-                    let h = hash_str(&v);
+                    let h = state.distinct_hasher.hash_one(&v);
                     if bucket.has_distinct(h) {
                         return PourResult::Skipped;
                     }
@@ -323,8 +370,3 @@ pub fn collect_garbage(
     removed
 }
 
-fn hash_str(s: &str) -> u64 {
-    let mut h = ahash::AHasher::default();
-    s.hash(&mut h);
-    h.finish()
-}

@@ -22,6 +22,15 @@ use sha2::{Digest, Sha256};
 pub struct Fingerprint([u8; 32]);
 
 impl Fingerprint {
+    /// The digest's bytes (bucket snapshots name scenarios by them).
+    pub fn bytes(&self) -> [u8; 32] {
+        self.0
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> Fingerprint {
+        Fingerprint(bytes)
+    }
+
     /// The digest of a decoded YAML document.
     pub fn of_document(doc: &Value) -> Fingerprint {
         let mut h = Sha256::new();

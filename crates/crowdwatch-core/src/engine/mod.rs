@@ -18,6 +18,7 @@ mod dump;
 mod explain;
 mod pipelined;
 mod reload;
+mod snapshot;
 mod stats;
 
 pub use explain::{EventView, ScenarioTrace, StageTrace, Trace};

@@ -123,7 +123,12 @@ pub(super) fn numeric_offset(
         _ => return None,
     };
     let two = |d: &[u8]| getnum(d, true).map(|(n, _)| n as i32);
-    let magnitude = (two(h)? * 60 + two(m)?) * 60 + two(s)?;
+    let (h, m, s) = (two(h)?, two(m)?, two(s)?);
+    // Go's ranges, `>` rather than `>=` as some write offsets of 24 hours or 60 minutes.
+    if h > 24 || m > 60 || s > 60 {
+        return None;
+    }
+    let magnitude = (h * 60 + m) * 60 + s;
     let off = match value[0] {
         b'+' => magnitude,
         b'-' => -magnitude,
