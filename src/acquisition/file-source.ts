@@ -156,6 +156,14 @@ export class FileSource implements AcquisitionSource {
         this.retired.set(`${position.dev}:${position.ino}`, position);
         if (this.retired.size > 1000) this.retired.delete(this.retired.keys().next().value as string);
       },
+      // Deleted (a date-stamped log past its retention): its handle is closed, so its disk space
+      // comes back, and its position forgotten. A file that takes its name later is a new one.
+      vanished: () => {
+        if (this.tails.get(file) !== tail) return;
+        this.tails.delete(file);
+        tail.close().catch(() => undefined);
+        sink.forget?.(stream);
+      },
     }, this.options.maxLineBytes);
     this.tails.set(file, tail);
     await tail.open(saved, fresh);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CHUNK_BYTES, LineCutter } from '../engine/line-batches';
@@ -10,7 +11,14 @@ export interface TailOutput {
   warn(message: string): void;
   /** A rotated-away file was read to its end (at `position`) and let go. */
   retired?(position: FilePosition): void;
+  /** The followed path is gone (deleted, or renamed with nothing in its place) and its file read to its end: the tail can go. */
+  vanished?(): void;
 }
+
+/** Bytes of a file's start that identify it (Vector's checksum fingerprint reads 256 too). */
+export const HEAD_BYTES = 256;
+/** A followed path missing this long, its file still linked elsewhere (renamed), is let go. */
+export const GONE_GRACE_MS = 60_000;
 
 /**
  * Bytes per read when following: each read is one engine batch. The engine runs them on its own
@@ -31,6 +39,18 @@ interface Opened {
   ino: number;
   /** Bytes of this file read so far. */
   offset: number;
+  /** The digest of its first `len` bytes, once read (grown up to HEAD_BYTES as the file does). */
+  head: { len: number; digest: string } | null;
+  /** When the file last changed, as of the last pass (a change makes the head be checked). */
+  mtimeMs: number;
+}
+
+/** The digest of the first `len` bytes of `handle`'s file, or null if it has fewer. */
+async function headDigest(handle: fs.promises.FileHandle, len: number): Promise<string | null> {
+  const buf = Buffer.alloc(len);
+  const { bytesRead } = await handle.read(buf, 0, len, 0);
+  if (bytesRead < len) return null;
+  return createHash('sha256').update(buf).digest('hex').slice(0, 32);
 }
 
 async function statOrNull(file: string): Promise<fs.Stats | null> {
@@ -71,6 +91,8 @@ export class FileTail {
   private again = false;
   private paused = false;
   private closed = false;
+  /** Since when the followed path has been missing. */
+  private goneSince: number | null = null;
 
   constructor(
     readonly file: string,
@@ -88,6 +110,14 @@ export class FileTail {
     const st = await statOrNull(this.file);
     if (saved && st && st.dev === saved.dev && st.ino === saved.ino) {
       await this.switchTo(st.size >= saved.offset ? saved.offset : 0);
+      const cur = this.current;
+      if (cur && saved.head && saved.headLen && (await headDigest(cur.handle, saved.headLen)) !== saved.head) {
+        // The inode was reused (the file deleted and another created) or the file replaced in
+        // place: a different file, read from its start.
+        this.out.warn(`${this.file}: not the file of the saved position (its first ${saved.headLen} bytes differ), reading from the start`);
+        cur.offset = 0;
+        this.cutter.reset();
+      }
       return;
     }
     if (saved) {
@@ -145,6 +175,7 @@ export class FileTail {
   private async pass(): Promise<void> {
     if (this.closed || this.paused) return;
     if (this.current) {
+      await this.checkReplaced(this.current);
       const more = await this.drain(POLL_BUDGET_BYTES);
       if (more) {
         this.again = true;
@@ -152,7 +183,11 @@ export class FileTail {
       }
     }
     const st = await statOrNull(this.file);
-    if (!st) return; // gone for now; keep the old handle until a new file shows up
+    if (!st) {
+      await this.gone();
+      return;
+    }
+    this.goneSince = null;
     const cur = this.current;
     if (!cur) {
       await this.switchTo(0);
@@ -168,10 +203,51 @@ export class FileTail {
       this.again = true;
     } else if (st.size < cur.offset) {
       this.out.warn(`${this.file}: truncated (${cur.offset} -> ${st.size} bytes), reading again from the start`);
-      cur.offset = 0;
-      this.cutter.reset();
-      this.again = true;
+      this.restart(cur);
     }
+  }
+
+  /**
+   * Truncated and written past the old offset between two passes: the size alone cannot tell,
+   * the file's first bytes can. Checked when the file changed, before anything new is read, so
+   * the middle of the new content is never taken for the rest of the old.
+   */
+  private async checkReplaced(cur: Opened): Promise<void> {
+    const st = await cur.handle.stat().catch(() => null);
+    if (!st || st.mtimeMs === cur.mtimeMs) return;
+    cur.mtimeMs = st.mtimeMs;
+    if (st.size < cur.offset) {
+      this.out.warn(`${this.file}: truncated (${cur.offset} -> ${st.size} bytes), reading again from the start`);
+      this.restart(cur);
+    } else if (cur.head && (await headDigest(cur.handle, cur.head.len)) !== cur.head.digest) {
+      this.out.warn(`${this.file}: replaced in place (its first ${cur.head.len} bytes changed), reading again from the start`);
+      this.restart(cur);
+    }
+  }
+
+  private restart(cur: Opened): void {
+    cur.offset = 0;
+    cur.head = null;
+    this.cutter.reset();
+    this.again = true;
+  }
+
+  /**
+   * The path is missing. A file deleted (no link left) is read to its end and let go at once; one
+   * renamed away waits for a file to take its name, as rotation does, for GONE_GRACE_MS.
+   */
+  private async gone(): Promise<void> {
+    const cur = this.current;
+    if (!cur) {
+      this.out.vanished?.();
+      return;
+    }
+    const linked = await cur.handle.stat().then((s) => s.nlink > 0, () => false);
+    this.goneSince ??= Date.now();
+    if (linked && Date.now() - this.goneSince < GONE_GRACE_MS) return;
+    await this.drain();
+    await this.closeCurrent(true);
+    this.out.vanished?.();
   }
 
   /** Reads the current file up to its end (or `budget` bytes); true when it stopped on the budget. */
@@ -185,18 +261,37 @@ export class FileTail {
       cur.offset += bytesRead;
       done += bytesRead;
       const batches = this.cutter.push(this.buf.subarray(0, bytesRead));
-      const position: FilePosition = { kind: 'file', dev: cur.dev, ino: cur.ino, offset: cur.offset - this.cutter.held };
+      await this.learnHead(cur);
+      const position = this.positionOf(cur, cur.offset - this.cutter.held);
       for (const lines of batches) this.out.lines(lines, position);
       if (done >= budget) return true;
     }
     return false;
   }
 
+  /** Reads the file's first bytes into its head digest while there are fewer than HEAD_BYTES. */
+  private async learnHead(cur: Opened): Promise<void> {
+    if (cur.head?.len === HEAD_BYTES) return;
+    const len = Math.min(HEAD_BYTES, cur.offset);
+    if (len === 0 || cur.head?.len === len) return;
+    const digest = await headDigest(cur.handle, len);
+    if (digest !== null) cur.head = { len, digest };
+  }
+
+  private positionOf(cur: Opened, offset: number): FilePosition {
+    const position: FilePosition = { kind: 'file', dev: cur.dev, ino: cur.ino, offset };
+    if (cur.head) {
+      position.head = cur.head.digest;
+      position.headLen = cur.head.len;
+    }
+    return position;
+  }
+
   private async openFile(file: string, offset: number): Promise<Opened | null> {
     try {
       const handle = await fs.promises.open(file, 'r');
       const st = await handle.stat();
-      return { handle, dev: st.dev, ino: st.ino, offset: Math.min(offset, st.size) };
+      return { handle, dev: st.dev, ino: st.ino, offset: Math.min(offset, st.size), head: null, mtimeMs: st.mtimeMs };
     } catch (error) {
       this.out.warn(`${file}: cannot open: ${(error as Error).message}`);
       return null;
@@ -215,7 +310,7 @@ export class FileTail {
     if (!cur) return;
     if (rotated) {
       const rest = this.cutter.flush();
-      const position: FilePosition = { kind: 'file', dev: cur.dev, ino: cur.ino, offset: cur.offset };
+      const position = this.positionOf(cur, cur.offset);
       if (rest.length > 0) this.out.lines(rest, position);
       this.out.retired?.(position);
     }

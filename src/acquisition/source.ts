@@ -2,7 +2,12 @@
 
 /** Where a stream resumes after a restart; persisted by the agent with the alerts it caused. */
 export type Position =
-  | { kind: 'file'; dev: number; ino: number; offset: number }
+  /**
+   * `head`: a digest of the file's first `headLen` bytes (at most 256), so a position is not
+   * taken for another file that has the same inode (reused after a delete) or was replaced in
+   * place (truncated, then written past the old offset).
+   */
+  | { kind: 'file'; dev: number; ino: number; offset: number; head?: string; headLen?: number }
   | { kind: 'journald'; cursor: string };
 
 /** One stream of lines with its labels: a followed file, a journal filter, a syslog listener. */
@@ -24,6 +29,8 @@ export interface LineSink {
   lines(stream: Stream, lines: Buffer, position?: Position): void;
   /** A problem the operator should hear of; the source goes on unless it says otherwise. */
   warn(message: string): void;
+  /** The stream is gone for good (a followed file deleted): its position can be forgotten. */
+  forget?(stream: Stream): void;
 }
 
 export interface AcquisitionSource {

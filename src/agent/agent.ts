@@ -106,6 +106,10 @@ export class Agent implements LineSink {
         this.lines(stream, lines, position);
       },
       warn: (message) => this.warn(message),
+      forget: (stream) => {
+        this.sourceOf.delete(stream.key);
+        this.forget(stream);
+      },
     };
   }
 
@@ -199,6 +203,26 @@ export class Agent implements LineSink {
       }
     };
     this.queue.run(work, { bytes: batch.length }).catch((error: Error) => this.engineFailed(`${stream.src}: a batch`, error));
+  }
+
+  /**
+   * A stream gone for good (a deleted file): its position and figures are dropped once its last
+   * batch is processed, so date-stamped logs do not grow the journal and the metrics for ever.
+   */
+  forget(stream: Stream): void {
+    this.queue
+      .run(
+        () => {
+          this.positions.delete(stream.key);
+          this.streams.delete(stream.key);
+          // The engine keeps the source it registered (a few hundred bytes); a file that takes
+          // the name later registers again.
+          this.handles.delete(stream.key);
+          this.options.journal.forgetPositions([stream.key]);
+        },
+        { exclusive: true },
+      )
+      .catch((error: Error) => this.options.log(`${stream.src}: forgetting its position failed: ${error.message}`));
   }
 
   /** A new stream's source in the engine: a sync call, so it waits for the calls in flight. */

@@ -18,7 +18,7 @@ export interface PendingAlert {
  * before those positions; `k`: alerts the API acknowledged.
  */
 interface JournalRecord {
-  p?: Record<string, Position>;
+  p?: Record<string, Position | null>;
   a?: Array<{ uuid: string; alert: unknown }>;
   k?: string[];
 }
@@ -121,8 +121,12 @@ export class AgentJournal {
     for (const uuid of record.k ?? []) this.pending.delete(uuid);
   }
 
-  private applyPositions(p: Record<string, Position>): void {
-    for (const [key, pos] of Object.entries(p)) this.positions.set(key, pos);
+  /** A null position is a stream forgotten (`forgetPositions`). */
+  private applyPositions(p: Record<string, Position | null>): void {
+    for (const [key, pos] of Object.entries(p)) {
+      if (pos === null) this.positions.delete(key);
+      else this.positions.set(key, pos);
+    }
   }
 
   /**
@@ -237,6 +241,13 @@ export class AgentJournal {
     const p = Object.fromEntries(positions);
     this.applyPositions(p);
     this.appendQuietly(`${JSON.stringify({ p })}\n`, 'positions');
+  }
+
+  /** Streams gone for good (deleted files): their positions are dropped (best-effort, as positions). */
+  forgetPositions(keys: string[]): void {
+    if (keys.length === 0) return;
+    for (const key of keys) this.positions.delete(key);
+    this.appendQuietly(`${JSON.stringify({ p: Object.fromEntries(keys.map((k) => [k, null])) })}\n`, 'forgotten positions');
   }
 
   /** Alerts the API accepted; if the write fails they are pushed again after a crash (the API stores a uuid once). */
