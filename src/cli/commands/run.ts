@@ -117,6 +117,8 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       // SIGHUP's default action kills the process: handle it from the start, act once running.
       let daemon: RunningDaemon | null = null;
       const stopReloads = onReloadSignal(async () => {
+        // logrotate's postrotate sends SIGHUP too: the log file is opened again by its name.
+        logger.reopen();
         if (!daemon) return log('SIGHUP while starting: ignored', 'warning');
         log('SIGHUP: reloading');
         try {
