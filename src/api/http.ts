@@ -33,5 +33,7 @@ export const WATCHER_CREDENTIALS = {
     machine_id: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._@:-]+$' },
     password: { type: 'string', minLength: 1, maxLength: 1024 },
     scenarios: { type: ['array', 'null'], maxItems: 10000, items: { type: 'string', maxLength: 4096 } },
+    // CrowdSec 1.6's auto-registration field, which the central's enrollment tokens use.
+    registration_token: { type: 'string', minLength: 1, maxLength: 256 },
   },
 } as const;

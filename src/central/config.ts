@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node as YamlNode } from 'yaml';
 import { defaultDataDir } from '../config/api-config';
-import { bool, duration, integer, parseListen, ranges } from '../config/values';
+import { bool, duration, integer, oneOf, parseListen, ranges } from '../config/values';
 import { ConfigError, list, readMap, readYamlFile, scalar } from '../config/yaml-reader';
 import type { StoreConfig } from '../store/store';
 
@@ -28,8 +28,16 @@ export interface ConsensusConfig {
   allowlist: string[];
 }
 
+/**
+ * Who may register: `token` (the default) members with a one-time enrollment token from the
+ * operator (`crowdwatch central tokens add`), `closed` only members the operator adds
+ * (`crowdwatch central members add`), `open` anyone (a test network; any Sybil gets in).
+ */
+export type Registration = 'token' | 'closed' | 'open';
+
 export interface CentralConfig {
   dataDir: string;
+  registration: Registration;
   listen: { host: string; port: number };
   store: StoreConfig;
   maxBodyBytes: number;
@@ -53,6 +61,7 @@ export function loadCentralConfig(overrides: CentralOverrides = {}): CentralConf
   const dataDir = path.resolve(overrides.dataDir ?? defaultDataDir());
   const config: CentralConfig = {
     dataDir,
+    registration: 'token',
     listen: { host: '127.0.0.1', port: 8090 },
     store: { type: 'sqlite', path: path.join(dataDir, 'central.db') },
     maxBodyBytes: 1 << 20,
@@ -75,6 +84,7 @@ function applyCentralFile(config: CentralConfig, file: string): void {
   const db: { type?: string; path?: string; url?: string } = {};
   map(documents[0] ?? null, '', {
     listen: (v, k) => { config.listen = parseListen(scalar(v, k)); },
+    registration: (v, k) => { config.registration = oneOf(scalar(v, k), k, ['token', 'closed', 'open'] as const); },
     max_body_bytes: (v, k) => { config.maxBodyBytes = integer(scalar(v, k), k, 1024, 64 << 20); },
     prometheus: (n, w) => map(n, w, {
       enabled: (v, k) => { if (!bool(scalar(v, k), k)) config.prometheus = null; },

@@ -27,6 +27,11 @@ const MIGRATIONS: Migration[] = [
     `CREATE INDEX blocklist_revision ON blocklist (revision)`,
     `CREATE INDEX blocklist_until ON blocklist (until)`,
   ],
+  // Admission: one-time enrollment tokens the operator hands out (stored as their sha256).
+  (t) => [
+    `CREATE TABLE enrollment_tokens (
+      token_hash TEXT PRIMARY KEY, created_at ${t.ms} NOT NULL, expires_at ${t.ms} NOT NULL, uses_left INTEGER NOT NULL)`,
+  ],
 ];
 
 export const CENTRAL_SCHEMA: Schema = { name: 'central', versionTable: 'central_schema_version', lockKey: 7426101, migrations: MIGRATIONS };

@@ -89,6 +89,25 @@ export class CentralStore {
     return rows.length > 0;
   }
 
+  /** Removes a member (it can no longer log in; its stored signals stay, as history). */
+  async removeMember(machineId: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM members WHERE machine_id = ?', [machineId])) > 0;
+  }
+
+  /** A one-time enrollment token (its sha256 is what is kept), valid `uses` times until `expiresAt`. */
+  async addEnrollmentToken(tokenHash: string, uses: number, expiresAt: number, now = Date.now()): Promise<void> {
+    await this.db.run('INSERT INTO enrollment_tokens (token_hash, created_at, expires_at, uses_left) VALUES (?, ?, ?, ?)', [tokenHash, now, expiresAt, uses]);
+  }
+
+  /** Uses the token once if it is valid; false otherwise (unknown, used up or expired). */
+  async useEnrollmentToken(tokenHash: string, now = Date.now()): Promise<boolean> {
+    return (await this.db.run('UPDATE enrollment_tokens SET uses_left = uses_left - 1 WHERE token_hash = ? AND uses_left > 0 AND expires_at > ?', [tokenHash, now])) > 0;
+  }
+
+  async refundEnrollmentToken(tokenHash: string): Promise<void> {
+    await this.db.run('UPDATE enrollment_tokens SET uses_left = uses_left + 1 WHERE token_hash = ?', [tokenHash]);
+  }
+
   async member(machineId: string): Promise<Member | null> {
     const rows = await this.db.all<MemberRow>('SELECT * FROM members WHERE machine_id = ?', [machineId]);
     return rows.length > 0 ? toMember(rows[0]) : null;

@@ -63,6 +63,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .description('CrowdSec-compatible intrusion prevention: detection engine, local API, decisions and bouncers')
     .version(packageVersion(), '-V, --version')
     .exitOverride()
+    // A command's options are its own, after its name: `central --data-dir` runs the central,
+    // `central tokens add --data-dir` gives the subcommand its data dir (not `central`).
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),

@@ -159,6 +159,7 @@ class FileReader {
           enabled: (v, k) => { enabled = bool(scalar(v, k), k); },
           url: (v, k) => { crowd.url = httpUrl(scalar(v, k), k); },
           credentials_path: (v, k) => { crowd.credentialsFile = this.rel(v, k); },
+          registration_token: (v, k) => { crowd.registrationToken = scalar(v, k); },
           push_every: (v, k) => { crowd.pushEveryMs = duration(scalar(v, k), k); },
           pull_every: (v, k) => { crowd.pullEveryMs = duration(scalar(v, k), k); },
         });

@@ -54,10 +54,18 @@ export class CentralClient {
     return res;
   }
 
-  /** `POST /v2/watchers`: true when created, false when the id exists already. */
-  async register(): Promise<boolean> {
-    const res = await this.call('POST', '/v2/watchers', { machine_id: this.creds.machineId, password: this.creds.password }, false);
-    if (res.status === 403) return false;
+  /**
+   * `POST /v2/watchers` (with the central's one-time enrollment token, if it wants one): true when
+   * created, false when the id exists already; a refused registration throws the central's reason.
+   */
+  async register(registrationToken?: string): Promise<boolean> {
+    const body = { machine_id: this.creds.machineId, password: this.creds.password, ...(registrationToken ? { registration_token: registrationToken } : {}) };
+    const res = await this.call('POST', '/v2/watchers', body, false);
+    if (res.status === 403) {
+      const text = await res.text();
+      if (/already exist/.test(text)) return false;
+      throw new CentralError(`registering at ${this.creds.url} was refused: ${text.slice(0, 300)}`);
+    }
     await this.expect(res, 201, 'registering');
     return true;
   }

@@ -23,6 +23,8 @@ export interface CrowdConfig {
   url?: string;
   /** CrowdSec's online_api_credentials.yaml format; written at the first registration. */
   credentialsFile: string;
+  /** The central's one-time enrollment token, for the first registration. */
+  registrationToken?: string;
   pushEveryMs: number;
   pullEveryMs: number;
 }
@@ -48,7 +50,7 @@ export async function crowdCredentials(config: CrowdConfig, machineId: string): 
   }
   if (!config.url) throw Object.assign(new Error(`crowd: no central url, and no credentials in ${config.credentialsFile}`), { code: 'CW_USAGE' });
   const creds = { url: config.url, machineId, password: newPassword() };
-  if (!(await new CentralClient(creds).register())) throw Object.assign(new Error(`crowd: '${machineId}' is already registered at ${config.url} and its password is not in ${config.credentialsFile}`), { code: 'CW_CENTRAL' });
+  if (!(await new CentralClient(creds).register(config.registrationToken))) throw Object.assign(new Error(`crowd: '${machineId}' is already registered at ${config.url} and its password is not in ${config.credentialsFile}`), { code: 'CW_CENTRAL' });
   writeCredentialsFile(config.credentialsFile, creds);
   return creds;
 }

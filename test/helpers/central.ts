@@ -47,7 +47,10 @@ export function capiSignal(ip: string, overrides: Record<string, unknown> = {}):
 export async function startTestCentral(yaml = '', postgresUrl?: string): Promise<TestCentral> {
   const dataDir = tempDir('central');
   const db = postgresUrl ? `db:\n  type: postgres\n  url: ${postgresUrl}\n` : '';
-  fs.writeFileSync(path.join(dataDir, 'central.yaml'), `prometheus:\n  enabled: false\n${db}${yaml}`);
+  // Open registration unless the test says otherwise: most tests make members by the handful;
+  // test/faults/central-admission.test.ts covers the default (enrollment tokens).
+  const registration = /^registration:/m.test(yaml) ? '' : 'registration: open\n';
+  fs.writeFileSync(path.join(dataDir, 'central.yaml'), `prometheus:\n  enabled: false\n${registration}${db}${yaml}`);
   const config = loadCentralConfig({ dataDir, listen: '127.0.0.1:0' });
   const clock = { now: Date.now() };
   const central = await startCentral(config, { now: () => clock.now, sweepEveryMs: null });

@@ -23,19 +23,30 @@ fn a_restored_engine_overflows_where_the_first_would_have() {
     // The reference: one engine sees all six failures.
     let mut whole = load(&dir);
     let src = source(&mut whole, "test");
-    let first = "fail from 192.0.2.1 user a\nfail from 192.0.2.1 user b\nfail from 192.0.2.1 user a\n";
-    let second = "fail from 192.0.2.1 user a\nfail from 192.0.2.1 user b\nfail from 192.0.2.1 user c\n";
-    assert!(whole.process_batch(src, first.as_bytes(), at(0)).alerts.is_empty());
+    let first =
+        "fail from 192.0.2.1 user a\nfail from 192.0.2.1 user b\nfail from 192.0.2.1 user a\n";
+    let second =
+        "fail from 192.0.2.1 user a\nfail from 192.0.2.1 user b\nfail from 192.0.2.1 user c\n";
+    assert!(whole
+        .process_batch(src, first.as_bytes(), at(0))
+        .alerts
+        .is_empty());
     let expected = whole.process_batch(src, second.as_bytes(), at(1)).alerts;
     assert_eq!(
-        expected.iter().map(|a| a.scenario.as_str()).collect::<Vec<_>>(),
+        expected
+            .iter()
+            .map(|a| a.scenario.as_str())
+            .collect::<Vec<_>>(),
         ["test/fail", "test/users"]
     );
 
     // Three failures, a snapshot, a new engine: three more overflow as in one run.
     let mut before = load(&dir);
     let src = source(&mut before, "test");
-    assert!(before.process_batch(src, first.as_bytes(), at(0)).alerts.is_empty());
+    assert!(before
+        .process_batch(src, first.as_bytes(), at(0))
+        .alerts
+        .is_empty());
     let bytes = before.snapshot();
     drop(before);
     let mut after = load(&dir);
@@ -58,7 +69,10 @@ fn a_restored_engine_overflows_where_the_first_would_have() {
     let src = source(&mut fresh, "test");
     let alone = fresh.process_batch(src, second.as_bytes(), at(1)).alerts;
     assert_eq!(
-        alone.iter().map(|a| a.scenario.as_str()).collect::<Vec<_>>(),
+        alone
+            .iter()
+            .map(|a| a.scenario.as_str())
+            .collect::<Vec<_>>(),
         ["test/users"]
     );
     assert_ne!(alone[0].events, expected[1].events);
@@ -76,7 +90,11 @@ fn changed_scenarios_the_other_mode_and_bad_bytes_restore_nothing() {
     );
     let mut e = load(&dir);
     let src = source(&mut e, "test");
-    e.process_batch(src, "fail from 192.0.2.1\nfail from 192.0.2.1\n".as_bytes(), at(0));
+    e.process_batch(
+        src,
+        "fail from 192.0.2.1\nfail from 192.0.2.1\n".as_bytes(),
+        at(0),
+    );
     let bytes = e.snapshot();
 
     // test/other changes its capacity: it starts empty, test/fail is restored.
@@ -95,7 +113,11 @@ fn changed_scenarios_the_other_mode_and_bad_bytes_restore_nothing() {
     // Truncated, corrupted or foreign bytes: an error, never a panic or a partial restore.
     let mut target = load(&dir);
     let src = source(&mut target, "test");
-    for bad in [&bytes[..bytes.len() / 2], &bytes[..4], b"not a snapshot".as_slice()] {
+    for bad in [
+        &bytes[..bytes.len() / 2],
+        &bytes[..4],
+        b"not a snapshot".as_slice(),
+    ] {
         assert!(target.restore(bad).is_err());
     }
     let mut flipped = bytes.clone();

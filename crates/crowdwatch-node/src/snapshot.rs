@@ -116,9 +116,8 @@ pub fn restore_buckets_from_file_async<'e>(
             env,
             Lane::Read,
             in_one_turn(move |engine| {
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    error(Code::Io, format!("cannot read {}: {e}", path.display()))
-                })?;
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| error(Code::Io, format!("cannot read {}: {e}", path.display())))?;
                 let report = engine
                     .restore(&bytes)
                     .map_err(|e| error(Code::Arg, format!("bucket snapshot: {e}")))?;

@@ -1,5 +1,8 @@
-// Registration, login, metrics and a member's own standing. Registration is open, as CrowdSec's
-// CAPI's is: a new member has weight 1 and earns more only through corroborated reports.
+// Registration, login, metrics and a member's own standing. Registration is not open by default:
+// a member comes with a one-time enrollment token or is added by the operator, so no one can make
+// members by the dozen to outvote the real ones (config `registration`). A new member has
+// weight 1 and earns more only through corroborated reports.
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { hashPassword, verifyPassword } from '../../api/credentials';
 import { ApiError } from '../../api/errors';
@@ -13,10 +16,32 @@ const NO_PASSWORD = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAA
 
 const time = (ms: number | null): string | null => (ms === null ? null : formatRfc3339(ms));
 
+/** The token as stored: its sha256 (a leaked database gives no usable token). */
+export function enrollmentTokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Refuses a registration the config does not allow (403), using up the token of one it does. */
+async function admit(ctx: CentralContext, token: string | undefined): Promise<void> {
+  const mode = ctx.config.registration;
+  if (mode === 'open') return;
+  if (mode === 'closed') throw new ApiError(403, 'registration is closed: the operator adds members (crowdwatch central members add)');
+  if (token === undefined) throw new ApiError(403, 'registration needs an enrollment token (crowdwatch central tokens add)');
+  if (!(await ctx.store.useEnrollmentToken(enrollmentTokenHash(token), ctx.service.now()))) {
+    throw new ApiError(403, 'this enrollment token is unknown, used up or expired');
+  }
+}
+
 export function memberRoutes(app: FastifyInstance, ctx: CentralContext): void {
-  app.post<{ Body: { machine_id: string; password: string } }>('/v2/watchers', { schema: { body: credentials }, config: { rateLimit: { max: 30, timeWindow: 60_000 } } }, async (req, reply) => {
+  app.post<{ Body: { machine_id: string; password: string; registration_token?: string } }>('/v2/watchers', { schema: { body: credentials }, config: { rateLimit: { max: 30, timeWindow: 60_000 } } }, async (req, reply) => {
+    const token = req.body.registration_token;
+    await admit(ctx, token);
     const created = await ctx.store.addMember(req.body.machine_id, await hashPassword(req.body.password), ctx.service.now());
-    if (!created) throw new ApiError(403, `user '${req.body.machine_id}': user already exist`);
+    if (!created) {
+      // The id was taken: the token was not used for anything, it stays valid.
+      if (token !== undefined && ctx.config.registration === 'token') await ctx.store.refundEnrollmentToken(enrollmentTokenHash(token));
+      throw new ApiError(403, `user '${req.body.machine_id}': user already exist`);
+    }
     return reply.code(201).send();
   });
 

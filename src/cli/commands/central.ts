@@ -4,7 +4,13 @@ import type { Command } from 'commander';
 import { loadCentralConfig } from '../../central/config';
 import { weightOf } from '../../central/consensus';
 import { startCentral } from '../../central/server';
+import { randomBytes } from 'node:crypto';
+import { hashPassword, newPassword } from '../../api/credentials';
+import { enrollmentTokenHash } from '../../central/routes/members';
 import { CentralStore } from '../../central/store';
+
+import { parseGoDuration } from '../../time/go-duration';
+import { usageError } from './manage/with-store';
 import { formatRfc3339 } from '../../time/go-time';
 import { EXIT_OK } from '../errors';
 import type { CommandContext } from '../io';
@@ -14,6 +20,16 @@ import { formatTable } from '../output/table';
 import { stderrLogger, stopSignal } from '../signals';
 
 type Flags = { dataDir?: string; configFile?: string };
+
+async function withCentralStore<T>(o: Flags, use: (store: CentralStore) => Promise<T>): Promise<T> {
+  const config = loadCentralConfig({ dataDir: o.dataDir, configFile: o.configFile });
+  const store = await CentralStore.open(config.store);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
 
 function centralConfigOption(command: Command): Command {
   return command
@@ -40,7 +56,8 @@ export function registerCentral(program: Command, ctx: CommandContext): void {
     ctx.exitCode = EXIT_OK;
   });
 
-  centralConfigOption(central.command('members').description('list the central\'s members and their standing'))
+  const members = central.command('members').description("the central's members: list, add, remove");
+  centralConfigOption(members.command('list', { isDefault: true }).description('the members and their standing'))
     .addOption(listOutputOption())
     .action(async (o: Flags & { output: ListFormat }) => {
       const config = loadCentralConfig({ dataDir: o.dataDir, configFile: o.configFile });
@@ -65,6 +82,46 @@ export function registerCentral(program: Command, ctx: CommandContext): void {
         const columns = ['Member', 'Weight', 'Corroborated', 'Uncorroborated', 'Signals', 'Last push'].map((header, i) => ({ header, align: i === 0 ? 'left' as const : 'right' as const }));
         ctx.io.stdout.write(formatTable(columns, rows.map((r) => [r.machine_id, r.weight.toFixed(2), String(r.corroborated), String(r.uncorroborated), String(r.signals), r.last_push])));
       }
+      ctx.exitCode = EXIT_OK;
+    });
+
+  centralConfigOption(members.command('add <machine_id>').description('admit a member: prints the credentials to install on its local API (online_api_credentials.yaml)'))
+    .option('--password <password>', 'its password (default: a new random one)')
+    .option('--url <url>', "this central's address, written into the credentials")
+    .addOption(listOutputOption())
+    .action(async (machineId: string, o: Flags & { password?: string; url?: string; output: ListFormat }) => {
+      if (!/^[A-Za-z0-9._@:-]{1,256}$/.test(machineId)) throw usageError(`'${machineId}' is not a valid machine id`);
+      const password = o.password ?? newPassword();
+      const added = await withCentralStore(o, async (store) => store.addMember(machineId, await hashPassword(password)));
+      if (!added) throw usageError(`member '${machineId}' exists already`);
+      const creds = { url: o.url ?? '', login: machineId, password };
+      if (o.output === 'json') writeJson(ctx.io.stdout, creds);
+      else ctx.io.stdout.write(`${o.url ? `url: ${o.url}\n` : ''}login: ${machineId}\npassword: ${password}\n`);
+      ctx.exitCode = EXIT_OK;
+    });
+
+  centralConfigOption(members.command('remove <machine_id>').description('remove a member: it can no longer log in (its stored signals stay as history)'))
+    .action(async (machineId: string, o: Flags) => {
+      if (!(await withCentralStore(o, (store) => store.removeMember(machineId)))) throw usageError(`no member '${machineId}'`);
+      ctx.io.stdout.write(`member '${machineId}' removed\n`);
+      ctx.exitCode = EXIT_OK;
+    });
+
+  const tokens = central.command('tokens').description('one-time enrollment tokens (registration: token, the default)');
+  centralConfigOption(tokens.command('add').description('make an enrollment token: a member registers with it (crowdwatch crowd enroll --token)'))
+    .option('--uses <n>', 'registrations it allows', '1')
+    .option('--ttl <duration>', 'how long it is valid', '24h')
+    .addOption(listOutputOption())
+    .action(async (o: Flags & { uses: string; ttl: string; output: ListFormat }) => {
+      const uses = Number(o.uses);
+      if (!Number.isSafeInteger(uses) || uses < 1 || uses > 10_000) throw usageError('--uses must be an integer from 1 to 10000');
+      const ttlNs = parseGoDuration(o.ttl, true);
+      if (ttlNs === null || ttlNs <= 0) throw usageError(`--ttl: '${o.ttl}' is not a positive duration`);
+      const token = randomBytes(24).toString('base64url');
+      const expiresAt = Date.now() + ttlNs / 1e6;
+      await withCentralStore(o, (store) => store.addEnrollmentToken(enrollmentTokenHash(token), uses, expiresAt));
+      if (o.output === 'json') writeJson(ctx.io.stdout, { token, uses, expires_at: formatRfc3339(expiresAt) });
+      else ctx.io.stdout.write(`${token}\n`);
       ctx.exitCode = EXIT_OK;
     });
 }

@@ -143,7 +143,13 @@ impl Bucket {
             .chunks_exact(8)
             .map(|h| u64::from_le_bytes(h.try_into().expect("8 bytes")))
             .collect();
-        (self.tokens, self.last_ns, self.first(), self.total, distinct)
+        (
+            self.tokens,
+            self.last_ns,
+            self.first(),
+            self.total,
+            distinct,
+        )
     }
 
     /// A bucket made again from a snapshot's parts; `events` are whole queued events, each as

@@ -263,7 +263,10 @@ impl Buckets {
         let file: SnapshotFile =
             postcard::from_bytes(body).map_err(|e| format!("unreadable snapshot: {e}"))?;
         if file.version != VERSION {
-            return Err(format!("snapshot version {} (this build reads {VERSION})", file.version));
+            return Err(format!(
+                "snapshot version {} (this build reads {VERSION})",
+                file.version
+            ));
         }
         if file.live != live {
             return Err(format!(

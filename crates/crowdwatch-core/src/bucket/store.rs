@@ -42,7 +42,12 @@ pub struct ScenarioState {
 fn random_seeds() -> [u64; 4] {
     use std::hash::BuildHasher;
     let rs = std::collections::hash_map::RandomState::new();
-    [rs.hash_one(0u8), rs.hash_one(1u8), rs.hash_one(2u8), rs.hash_one(3u8)]
+    [
+        rs.hash_one(0u8),
+        rs.hash_one(1u8),
+        rs.hash_one(2u8),
+        rs.hash_one(3u8),
+    ]
 }
 
 fn hasher_of(seeds: [u64; 4]) -> ahash::RandomState {
@@ -369,4 +374,3 @@ pub fn collect_garbage(
     }
     removed
 }
-

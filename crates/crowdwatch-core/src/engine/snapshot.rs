@@ -14,7 +14,6 @@ impl Engine {
     /// fingerprint); the others start empty. Bytes that do not read, or a snapshot of the other
     /// mode, change nothing and are an error.
     pub fn restore(&mut self, bytes: &[u8]) -> Result<RestoreReport, String> {
-        self.buckets
-            .restore(bytes, self.mode == ExpectMode::Live)
+        self.buckets.restore(bytes, self.mode == ExpectMode::Live)
     }
 }

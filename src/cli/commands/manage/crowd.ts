@@ -37,11 +37,12 @@ function print(ctx: CommandContext, output: ListFormat, record: Record<string, s
 export function registerCrowd(program: Command, ctx: CommandContext): void {
   const group = program.command('crowd').description('the community: signals shared with a central server, and its blocklist');
   const common = (c: Command): Command => c.addOption(listOutputOption()).addOption(dataDirOption()).addOption(configFileOption());
-  common(group.command('enroll').description('register at a central server once; its credentials go to <data-dir>/online_api_credentials.yaml').requiredOption('--url <url>', 'the central server'))
-    .action(async (o: Flags & { url: string }) => {
+  common(group.command('enroll').description('register at a central server once; its credentials go to <data-dir>/online_api_credentials.yaml').requiredOption('--url <url>', 'the central server').option('--token <token>', "the central's one-time enrollment token (crowdwatch central tokens add)"))
+    .action(async (o: Flags & { url: string; token?: string }) => {
       const config = loadApiConfig({ dataDir: o.dataDir, configFile: o.configFile, crowdUrl: o.url });
-      const creds = await crowdCredentials(config.crowd!, memberId());
-      print(ctx, o.output, { member: creds.machineId, url: creds.url, credentials: config.crowd!.credentialsFile });
+      const crowd = { ...config.crowd!, ...(o.token ? { registrationToken: o.token } : {}) };
+      const creds = await crowdCredentials(crowd, memberId());
+      print(ctx, o.output, { member: creds.machineId, url: creds.url, credentials: crowd.credentialsFile });
       if (o.output === 'human') ctx.io.stdout.write(`next: add "crowd:\n  url: ${creds.url}" to config.yaml (or run with --crowd-url)\n`);
       ctx.exitCode = EXIT_OK;
     });
