@@ -25,7 +25,7 @@ interface Central {
 }
 
 async function startCentral(dataDir: string): Promise<Central> {
-  fs.writeFileSync(path.join(dataDir, 'central.yaml'), 'prometheus:\n  enabled: false\nmax_body_bytes: 4194304\n');
+  fs.writeFileSync(path.join(dataDir, 'central.yaml'), 'prometheus:\n  enabled: false\nmax_body_bytes: 4194304\nregistration: open\nlimits:\n  pushes_per_minute: 1000000\n  pulls_per_minute: 1000000\n');
   const port = await freeLoopbackPort();
   const started = performance.now();
   const server = new Server(process.execPath, [path.join(packageRoot, 'bin', 'crowdwatch.js'), 'central', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], { cwd: dataDir, env: process.env });

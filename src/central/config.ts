@@ -39,6 +39,10 @@ export interface CentralConfig {
   dataDir: string;
   registration: Registration;
   listen: { host: string; port: number };
+  /** Requests a member may make a minute: pushes (POST /v2/signals) and pulls (the stream). */
+  limits: { pushesPerMinute: number; pullsPerMinute: number };
+  /** Serve HTTPS with this certificate and key (as the local API's `api.tls`). */
+  tls?: { certFile: string; keyFile: string };
   store: StoreConfig;
   maxBodyBytes: number;
   consensus: ConsensusConfig;
@@ -62,6 +66,7 @@ export function loadCentralConfig(overrides: CentralOverrides = {}): CentralConf
   const config: CentralConfig = {
     dataDir,
     registration: 'token',
+    limits: { pushesPerMinute: 60, pullsPerMinute: 60 },
     listen: { host: '127.0.0.1', port: 8090 },
     store: { type: 'sqlite', path: path.join(dataDir, 'central.db') },
     maxBodyBytes: 1 << 20,
@@ -85,6 +90,19 @@ function applyCentralFile(config: CentralConfig, file: string): void {
   map(documents[0] ?? null, '', {
     listen: (v, k) => { config.listen = parseListen(scalar(v, k)); },
     registration: (v, k) => { config.registration = oneOf(scalar(v, k), k, ['token', 'closed', 'open'] as const); },
+    limits: (n, w) => map(n, w, {
+      pushes_per_minute: (v, k) => { config.limits.pushesPerMinute = integer(scalar(v, k), k, 1, 1_000_000); },
+      pulls_per_minute: (v, k) => { config.limits.pullsPerMinute = integer(scalar(v, k), k, 1, 1_000_000); },
+    }),
+    tls: (n, w) => {
+      const tls = { certFile: '', keyFile: '' };
+      map(n, w, {
+        cert_file: (v, k) => { tls.certFile = path.resolve(path.dirname(file), scalar(v, k)); },
+        key_file: (v, k) => { tls.keyFile = path.resolve(path.dirname(file), scalar(v, k)); },
+      });
+      if (!tls.certFile || !tls.keyFile) throw new ConfigError(`${w} needs cert_file and key_file`);
+      config.tls = tls;
+    },
     max_body_bytes: (v, k) => { config.maxBodyBytes = integer(scalar(v, k), k, 1024, 64 << 20); },
     prometheus: (n, w) => map(n, w, {
       enabled: (v, k) => { if (!bool(scalar(v, k), k)) config.prometheus = null; },

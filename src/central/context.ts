@@ -21,3 +21,11 @@ export async function authenticatedMember(ctx: CentralContext, req: FastifyReque
   if (!member) throw new ApiError(401, 'machine is not registered', true);
   return member;
 }
+
+/**
+ * Rate limits of the authenticated routes, per caller: by its bearer token (one member, whatever
+ * its address), else its address. A member pushes and pulls a few times a minute.
+ */
+export function perCaller(max: number): { rateLimit: { max: number; timeWindow: number; keyGenerator: (req: FastifyRequest) => string } } {
+  return { rateLimit: { max, timeWindow: 60_000, keyGenerator: (req) => req.headers.authorization ?? req.ip } };
+}

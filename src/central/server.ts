@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 // `crowdwatch central`: the community's central server on fastify, speaking CrowdSec's CAPI v2
 // (register, login, signals, decisions stream, metrics), plus the reputation lookup.
 import rateLimit from '@fastify/rate-limit';
@@ -19,7 +20,9 @@ import { CentralStore } from './store';
 const SWEEP_EVERY_MS = 60_000;
 
 export async function buildCentral(ctx: CentralContext): Promise<FastifyInstance> {
-  const app = newFastify({ bodyLimit: ctx.config.maxBodyBytes });
+  const tls = ctx.config.tls;
+  const https = tls ? { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) } : null;
+  const app = newFastify({ bodyLimit: ctx.config.maxBodyBytes, https });
   await app.register(rateLimit, { global: false });
 
   app.setErrorHandler((error: FastifyError, _req, reply) => {
@@ -85,7 +88,7 @@ export async function startCentral(config: CentralConfig, options: CentralOption
       app: running,
       ctx,
       metrics,
-      url: `http://${host}:${port}`,
+      url: `${config.tls ? 'https' : 'http'}://${host}:${port}`,
       async close() {
         if (timer) clearInterval(timer);
         await metrics?.close();

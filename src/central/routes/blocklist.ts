@@ -5,13 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError, badRequest } from '../../api/errors';
 import { isIpAddress } from '../../store/ip-range';
 import { formatRfc3339 } from '../../time/go-time';
-import { authenticatedMember, type CentralContext } from '../context';
+import { authenticatedMember, type CentralContext, perCaller } from '../context';
 import { streamJson } from '../render';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function blocklistRoutes(app: FastifyInstance, ctx: CentralContext): void {
-  app.get<{ Querystring: Record<string, string> }>('/v2/decisions/stream', async (req, reply) => {
+  app.get<{ Querystring: Record<string, string> }>('/v2/decisions/stream', { config: perCaller(ctx.config.limits.pullsPerMinute) }, async (req, reply) => {
     const member = await authenticatedMember(ctx, req);
     const startup = req.query.startup ?? 'false';
     if (startup !== 'true' && startup !== 'false') throw badRequest(`startup must be true or false, not '${startup.slice(0, 32)}'`);
@@ -19,7 +19,7 @@ export function blocklistRoutes(app: FastifyInstance, ctx: CentralContext): void
     return reply.type(JSON_TYPE).send(Readable.from(streamJson(deleted, pages, now)));
   });
 
-  app.get<{ Params: { ip: string } }>('/v1/ip/:ip', async (req) => {
+  app.get<{ Params: { ip: string } }>('/v1/ip/:ip', { config: perCaller(10 * ctx.config.limits.pullsPerMinute) }, async (req) => {
     await authenticatedMember(ctx, req);
     const ip = req.params.ip;
     if (!isIpAddress(ip)) throw new ApiError(400, `'${ip.slice(0, 64)}' is not an IP address`);
