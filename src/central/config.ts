@@ -26,6 +26,10 @@ export interface ConsensusConfig {
   scenarioHashes: Record<string, string[]>;
   /** Addresses and ranges that never enter the blocklist. */
   allowlist: string[];
+  /** Addresses whose reports are kept in memory at most (the least recently reported go first). */
+  maxAddresses: number;
+  /** How long stored signals are kept (at least the window: a restart rebuilds from them). */
+  signalRetentionMs: number;
 }
 
 /**
@@ -52,7 +56,7 @@ export interface CentralConfig {
 }
 
 export function defaultConsensus(): ConsensusConfig {
-  return { minMembers: 3, windowMs: 24 * 3600e3, durationMs: 24 * 3600e3, trust: ['certified'], scenarioHashes: {}, allowlist: [] };
+  return { minMembers: 3, windowMs: 24 * 3600e3, durationMs: 24 * 3600e3, trust: ['certified'], scenarioHashes: {}, allowlist: [], maxAddresses: 1_000_000, signalRetentionMs: 30 * 24 * 3600e3 };
 }
 
 export interface CentralOverrides {
@@ -121,8 +125,11 @@ function applyCentralFile(config: CentralConfig, file: string): void {
       // Keys are scenario names, so any key is accepted: a reader made for whatever name is asked.
       scenario_hashes: (n2, w2) => readMap(n2, file, lines, new Proxy({}, { get: (_t, name: string) => (v: YamlNode | null | undefined, k: string) => { c.scenarioHashes[name] = list(v, k); } }), w2),
       allowlist: (v, k) => { c.allowlist = ranges(v, k); },
+      max_addresses: (v, k) => { c.maxAddresses = integer(scalar(v, k), k, 1, 100_000_000); },
+      signal_retention: (v, k) => { c.signalRetentionMs = duration(scalar(v, k), k); },
     }),
   });
+  if (c.signalRetentionMs < c.windowMs) throw new ConfigError(`${file}: consensus.signal_retention must be at least consensus.window (a restart rebuilds the window from the stored signals)`);
   if (db.type === 'postgres') {
     const url = db.url ?? process.env.CROWDWATCH_DB_URL;
     if (!url) throw new ConfigError(`${file}: db.type postgres needs db.url`);

@@ -99,7 +99,30 @@ export class Consensus {
     this.touched.set(value, now);
     if (reports.size >= 2) this.corroborate(value, reports, changes);
     if (!this.restoring) this.evaluate(value, reports, scenario, now, changes);
+    if (this.touched.size > this.config.maxAddresses) this.forgetOldest();
   }
+
+  /**
+   * Memory is bounded: past `maxAddresses` tracked addresses, the least recently reported one is
+   * forgotten with its reports (the ones still waiting for corroboration count for no one, against
+   * no one). A flood of single reports of fresh addresses costs old lone reports, never an entry.
+   */
+  private forgetOldest(): void {
+    const oldest = this.touched.keys().next();
+    if (oldest.done) return;
+    const value = oldest.value;
+    this.touched.delete(value);
+    for (const member of this.addresses.get(value)?.keys() ?? []) this.pending.delete(`${member}\u0000${value}`);
+    this.addresses.delete(value);
+    this.forgotten++;
+  }
+
+  /** Addresses tracked now (reports inside the window), and how many the cap made it forget. */
+  get tracked(): number {
+    return this.touched.size;
+  }
+
+  forgotten = 0;
 
   /** Resolves reports whose window passed alone, forgets old reports, ends expired entries. */
   sweep(now: number): ConsensusChanges {

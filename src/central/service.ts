@@ -29,6 +29,8 @@ export class CentralService {
   private readonly writes = new Queue();
   /** The last revision whose write committed: pulls read up to here. */
   private committed = 0;
+  /** Stored signals removed past their retention. */
+  prunedSignals = 0;
 
   private constructor(
     readonly store: CentralStore,
@@ -82,6 +84,8 @@ export class CentralService {
       if (changes.expired.length > 0 || changes.members.size > 0) {
         await this.commit(changes, (revision, standings) => this.store.applySweep(changes, standings, revision, now));
       }
+      // Stored signals are kept for their retention only (the window is rebuilt from them).
+      this.prunedSignals += await this.store.pruneSignals(now - this.config.signalRetentionMs);
       return changes;
     });
   }

@@ -104,6 +104,11 @@ export class CentralStore {
     return (await this.db.run('UPDATE enrollment_tokens SET uses_left = uses_left - 1 WHERE token_hash = ? AND uses_left > 0 AND expires_at > ?', [tokenHash, now])) > 0;
   }
 
+  /** Removes signals received before `before`; how many. */
+  async pruneSignals(before: number): Promise<number> {
+    return this.db.run('DELETE FROM signals WHERE received_at < ?', [before]);
+  }
+
   async refundEnrollmentToken(tokenHash: string): Promise<void> {
     await this.db.run('UPDATE enrollment_tokens SET uses_left = uses_left + 1 WHERE token_hash = ?', [tokenHash]);
   }

@@ -17,6 +17,8 @@ test('defaults: 3 members within 24h, entries for 24h, certified only, central.d
   t.like(config.consensus, { minMembers: 3, windowMs: 86400e3, durationMs: 86400e3, trust: ['certified'], allowlist: [] });
   t.deepEqual(config.store, { type: 'sqlite', path: path.join(dir, 'central.db') });
   t.deepEqual(config.listen, { host: '127.0.0.1', port: 8090 });
+  t.is(config.registration, 'token', 'registration needs an enrollment token unless configured');
+  t.like(config.consensus, { maxAddresses: 1_000_000, signalRetentionMs: 30 * 86400e3 });
 });
 
 test('every key is read', (t) => {
@@ -24,7 +26,8 @@ test('every key is read', (t) => {
     'listen: 0.0.0.0:9000', 'max_body_bytes: 2048', 'prometheus:', '  listen: 127.0.0.1:7000',
     'db:', '  path: other.db', 'consensus:', '  min_members: 5', '  window: 2h', '  duration: 3d',
     '  trust: [certified, tainted]', '  allowlist: [10.0.0.0/8, "2001:db8::1"]',
-    '  scenario_hashes:', '    crowdsecurity/ssh-bf: [aaa, bbb]', '',
+    '  scenario_hashes:', '    crowdsecurity/ssh-bf: [aaa, bbb]', '  max_addresses: 5000', '  signal_retention: 7d',
+    'registration: closed', 'limits:', '  pushes_per_minute: 10', '  pulls_per_minute: 20', '',
   ].join('\n'));
   const config = loadCentralConfig({ dataDir: dir });
   t.deepEqual(config.listen, { host: '0.0.0.0', port: 9000 });
@@ -34,7 +37,10 @@ test('every key is read', (t) => {
   t.deepEqual(config.consensus, {
     minMembers: 5, windowMs: 2 * 3600e3, durationMs: 3 * 86400e3, trust: ['certified', 'tainted'],
     allowlist: ['10.0.0.0/8', '2001:db8::1'], scenarioHashes: { 'crowdsecurity/ssh-bf': ['aaa', 'bbb'] },
+    maxAddresses: 5000, signalRetentionMs: 7 * 86400e3,
   });
+  t.is(config.registration, 'closed');
+  t.deepEqual(config.limits, { pushesPerMinute: 10, pullsPerMinute: 20 });
 });
 
 test('problems are reported with file:line', (t) => {
