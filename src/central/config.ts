@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node as YamlNode } from 'yaml';
 import { defaultDataDir } from '../config/api-config';
+import { packageRoot } from '../engine/package-root';
 import { bool, duration, integer, oneOf, parseListen, ranges } from '../config/values';
 import { ConfigError, list, readMap, readYamlFile, scalar } from '../config/yaml-reader';
 import type { StoreConfig } from '../store/store';
@@ -22,8 +23,15 @@ export interface ConsensusConfig {
   durationMs: number;
   /** Trust levels that count; `manual` never does. */
   trust: TrustLevel[];
-  /** Per scenario, the hashes that count (a scenario not listed counts whatever its hash). */
+  /** Per scenario, the hashes that count (they override the indexes for that scenario). */
   scenarioHashes: Record<string, string[]>;
+  /**
+   * Check scenario hashes against the released versions (`indexHashes`): a scenario no index or
+   * `scenario_hashes` knows, or a hash none lists (a modified scenario), does not count.
+   */
+  verifyHashes: boolean;
+  /** Released digests per scenario, from CrowdSec-format `.index.json` files (ours always). */
+  indexHashes: Record<string, string[]>;
   /** Addresses and ranges that never enter the blocklist. */
   allowlist: string[];
   /** Addresses whose reports are kept in memory at most (the least recently reported go first). */
@@ -55,8 +63,26 @@ export interface CentralConfig {
   files: string[];
 }
 
+/** Our scenarios' released versions, shipped with crowdwatch. */
+const BUNDLED_INDEX = path.join(packageRoot, 'scenarios', '.index.json');
+
+/** `{scenarios: {name: {versions: {v: {digest}}}}}` (CrowdSec's hub index) as digests by name. */
+export function readScenarioIndex(file: string, where = file): Record<string, string[]> {
+  let raw: { scenarios?: Record<string, { versions?: Record<string, { digest?: unknown }> }> };
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof raw;
+  } catch (error) {
+    throw new ConfigError(`${where}: cannot read the scenario index ${file}: ${(error as Error).message}`);
+  }
+  const out: Record<string, string[]> = {};
+  for (const [name, item] of Object.entries(raw.scenarios ?? {})) {
+    out[name] = Object.values(item.versions ?? {}).map((v) => v.digest).filter((d): d is string => typeof d === 'string');
+  }
+  return out;
+}
+
 export function defaultConsensus(): ConsensusConfig {
-  return { minMembers: 3, windowMs: 24 * 3600e3, durationMs: 24 * 3600e3, trust: ['certified'], scenarioHashes: {}, allowlist: [], maxAddresses: 1_000_000, signalRetentionMs: 30 * 24 * 3600e3 };
+  return { minMembers: 3, windowMs: 24 * 3600e3, durationMs: 24 * 3600e3, trust: ['certified'], scenarioHashes: {}, verifyHashes: true, indexHashes: readScenarioIndex(BUNDLED_INDEX), allowlist: [], maxAddresses: 1_000_000, signalRetentionMs: 30 * 24 * 3600e3 };
 }
 
 export interface CentralOverrides {
@@ -125,6 +151,14 @@ function applyCentralFile(config: CentralConfig, file: string): void {
       // Keys are scenario names, so any key is accepted: a reader made for whatever name is asked.
       scenario_hashes: (n2, w2) => readMap(n2, file, lines, new Proxy({}, { get: (_t, name: string) => (v: YamlNode | null | undefined, k: string) => { c.scenarioHashes[name] = list(v, k); } }), w2),
       allowlist: (v, k) => { c.allowlist = ranges(v, k); },
+      verify_hashes: (v, k) => { c.verifyHashes = bool(scalar(v, k), k); },
+      // More released versions to accept: a hub's `.index.json` (CrowdSec's format), say.
+      scenario_index: (v, k) => {
+        for (const f of list(v, k)) {
+          const more = readScenarioIndex(path.resolve(path.dirname(file), f), k);
+          for (const [name, digests] of Object.entries(more)) c.indexHashes[name] = [...(c.indexHashes[name] ?? []), ...digests];
+        }
+      },
       max_addresses: (v, k) => { c.maxAddresses = integer(scalar(v, k), k, 1, 100_000_000); },
       signal_retention: (v, k) => { c.signalRetentionMs = duration(scalar(v, k), k); },
     }),

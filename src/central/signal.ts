@@ -112,13 +112,16 @@ export function toSignal(s: IncomingSignal, memberId: number): Signal {
 
 /**
  * Whether a stored signal counts towards consensus: an Ip-scoped source, a trust level the config
- * accepts (`certified` by default; `manual` never), and, for a scenario the config lists hashes
- * for, one of those hashes. Trust is what the member claims; consensus across members, not the
- * claim, is what keeps one member from listing anything.
+ * accepts (`certified` by default; `manual` never), and a scenario hash of a released version:
+ * one `scenario_hashes` lists for the scenario, else (with `verify_hashes`, the default) one of
+ * the scenario indexes. A member claims its trust; the hash check keeps a modified scenario's
+ * signals out, and consensus across members keeps one member from listing anything.
  */
 export function counts(s: Signal, config: ConsensusConfig): boolean {
   if (s.scope !== 'Ip') return false;
   if (s.scenarioTrust === 'manual' || !(config.trust as string[]).includes(s.scenarioTrust)) return false;
   const hashes = config.scenarioHashes[s.scenario];
-  return hashes === undefined || hashes.includes(s.scenarioHash);
+  if (hashes !== undefined) return hashes.includes(s.scenarioHash);
+  if (!config.verifyHashes) return true;
+  return config.indexHashes[s.scenario]?.includes(s.scenarioHash) ?? false;
 }

@@ -34,7 +34,10 @@ test('every key is read', (t) => {
   t.is(config.maxBodyBytes, 2048);
   t.deepEqual(config.prometheus, { host: '127.0.0.1', port: 7000 });
   t.deepEqual(config.store, { type: 'sqlite', path: path.join(dir, 'other.db') });
-  t.deepEqual(config.consensus, {
+  const { indexHashes, ...consensus } = config.consensus;
+  t.true(Object.keys(indexHashes).includes('crowdwatch/ssh-bf'), 'our own scenarios are always known');
+  t.deepEqual(consensus, {
+    verifyHashes: true,
     minMembers: 5, windowMs: 2 * 3600e3, durationMs: 3 * 86400e3, trust: ['certified', 'tainted'],
     allowlist: ['10.0.0.0/8', '2001:db8::1'], scenarioHashes: { 'crowdsecurity/ssh-bf': ['aaa', 'bbb'] },
     maxAddresses: 5000, signalRetentionMs: 7 * 86400e3,

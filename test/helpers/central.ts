@@ -49,8 +49,10 @@ export async function startTestCentral(yaml = '', postgresUrl?: string): Promise
   const db = postgresUrl ? `db:\n  type: postgres\n  url: ${postgresUrl}\n` : '';
   // Open registration unless the test says otherwise: most tests make members by the handful;
   // test/faults/central-admission.test.ts covers the default (enrollment tokens).
+  // Likewise scenario hashes are not checked (test/faults/central-hashes.test.ts covers that).
   const registration = /^registration:/m.test(yaml) ? '' : 'registration: open\n';
-  fs.writeFileSync(path.join(dataDir, 'central.yaml'), `prometheus:\n  enabled: false\n${registration}${db}${yaml}`);
+  const hashes = /verify_hashes:/.test(yaml) ? yaml : /^consensus:\n/m.test(yaml) ? yaml.replace(/^consensus:\n/m, 'consensus:\n  verify_hashes: false\n') : `${yaml}consensus:\n  verify_hashes: false\n`;
+  fs.writeFileSync(path.join(dataDir, 'central.yaml'), `prometheus:\n  enabled: false\n${registration}${db}${hashes}`);
   const config = loadCentralConfig({ dataDir, listen: '127.0.0.1:0' });
   const clock = { now: Date.now() };
   const central = await startCentral(config, { now: () => clock.now, sweepEveryMs: null });
