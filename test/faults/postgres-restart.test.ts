@@ -73,3 +73,30 @@ requires(test, missing)('PostgreSQL stopped for 3 s under a polling bouncer: 503
     await cluster.stop();
   }
 });
+
+requires(test, missing)('the central on PostgreSQL: a database restart costs 503s, then pushes and pulls work again', async (t) => {
+  const started = await startPostgres();
+  if ('skip' in started) return t.fail(started.skip);
+  const cluster: PostgresCluster = started;
+  const { startTestCentral, capiSignal } = await import('../helpers/central');
+  const central = await startTestCentral('', await cluster.createDatabase());
+  try {
+    const token = await central.member('reporter');
+    t.is((await central.push(token, [capiSignal('198.51.100.1')])).status, 200);
+    await cluster.pause();
+    const during = await central.push(token, [capiSignal('198.51.100.2')]);
+    t.is(during.status, 503, during.text);
+    t.is((await central.request('GET', '/v2/decisions/stream', { token })).status, 503);
+    await cluster.resume();
+    let after = 0;
+    for (let i = 0; i < 50 && after !== 200; i++) {
+      after = (await central.push(token, [capiSignal('198.51.100.3')])).status;
+      if (after !== 200) await sleep(100);
+    }
+    t.is(after, 200);
+    t.is((await central.request('GET', '/v2/decisions/stream?startup=true', { token })).status, 200);
+  } finally {
+    await central.close();
+    await cluster.stop();
+  }
+});
